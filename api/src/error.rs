@@ -1,0 +1,197 @@
+//! One error type for the whole API, with stable codes shared by GraphQL (`extensions.code`) and REST
+//! (status + JSON body). Internal causes are logged, never sent to clients.
+
+use async_graphql::ErrorExtensions;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use sea_orm::DbErr;
+use serde::Serialize;
+
+/// The stable error codes of the public contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    /// The request is malformed or a value is invalid.
+    BadUserInput,
+    /// A token is missing where required, or it is invalid.
+    Unauthenticated,
+    /// The caller may not do this.
+    Forbidden,
+    /// The record does not exist (or is not visible to the caller).
+    NotFound,
+    /// A unique key or a version check failed.
+    Conflict,
+    /// Too many requests.
+    RateLimited,
+    /// Something failed on our side.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The code as it appears on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadUserInput => "BAD_USER_INPUT",
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::NotFound => "NOT_FOUND",
+            Self::Conflict => "CONFLICT",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::Internal => "INTERNAL",
+        }
+    }
+
+    /// The HTTP status that goes with the code.
+    pub fn status(self) -> StatusCode {
+        match self {
+            Self::BadUserInput => StatusCode::BAD_REQUEST,
+            Self::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Conflict => StatusCode::CONFLICT,
+            Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+/// Every failure a request can meet.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Invalid input; `field` names the offending argument or input field when there is one.
+    #[error("{message}")]
+    BadUserInput {
+        message: String,
+        field: Option<String>,
+    },
+    /// No such record.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A unique key or version check failed.
+    #[error("{0}")]
+    Conflict(String),
+    /// The database failed; the cause is logged, not shown.
+    #[error("internal error")]
+    Database(#[from] DbErr),
+    /// Any other internal failure; the cause is logged, not shown.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl AppError {
+    /// Invalid input without a specific field.
+    pub fn bad_input(message: impl Into<String>) -> Self {
+        Self::BadUserInput {
+            message: message.into(),
+            field: None,
+        }
+    }
+
+    /// Invalid input in the named field.
+    pub fn bad_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::BadUserInput {
+            message: message.into(),
+            field: Some(field.into()),
+        }
+    }
+
+    /// The stable code of this error.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::BadUserInput { .. } => ErrorCode::BadUserInput,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::Conflict(_) => ErrorCode::Conflict,
+            Self::Database(_) | Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The message a client may see: internal causes are replaced by a generic text and logged.
+    pub fn public_message(&self) -> String {
+        match self {
+            Self::Database(cause) => {
+                tracing::error!(error = %cause, "database error");
+                "internal error".to_owned()
+            }
+            Self::Internal(cause) => {
+                tracing::error!(error = %cause, "internal error");
+                "internal error".to_owned()
+            }
+            other => other.to_string(),
+        }
+    }
+
+    fn field(&self) -> Option<&str> {
+        match self {
+            Self::BadUserInput { field, .. } => field.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// The JSON body of every REST error.
+#[derive(Debug, Serialize)]
+pub struct ErrorBody {
+    /// Always present: the stable code and a human-readable message.
+    pub error: ErrorDetail,
+}
+
+/// Code, message and (for invalid input) the offending field.
+#[derive(Debug, Serialize)]
+pub struct ErrorDetail {
+    pub code: ErrorCode,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let code = self.code();
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code,
+                message: self.public_message(),
+                field: self.field().map(str::to_owned),
+            },
+        };
+        (code.status(), Json(body)).into_response()
+    }
+}
+
+impl From<AppError> for async_graphql::Error {
+    fn from(error: AppError) -> Self {
+        let code = error.code();
+        let field = error.field().map(str::to_owned);
+        async_graphql::Error::new(error.public_message()).extend_with(|_, extensions| {
+            extensions.set("code", code.as_str());
+            if let Some(field) = &field {
+                extensions.set("field", field.as_str());
+            }
+        })
+    }
+}
+
+/// Result of service functions.
+pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_errors_do_not_leak() {
+        let error = AppError::Database(DbErr::Custom("relation \"town\" does not exist".into()));
+        assert_eq!(error.code(), ErrorCode::Internal);
+        assert_eq!(error.public_message(), "internal error");
+        let gql: async_graphql::Error = error.into();
+        assert_eq!(gql.message, "internal error");
+    }
+
+    #[test]
+    fn codes_map_to_statuses() {
+        assert_eq!(ErrorCode::BadUserInput.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(ErrorCode::NotFound.status(), StatusCode::NOT_FOUND);
+        assert_eq!(ErrorCode::Conflict.as_str(), "CONFLICT");
+    }
+}

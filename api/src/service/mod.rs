@@ -1,0 +1,1 @@
+//! The service layer: every business rule and every database access, one module per domain.

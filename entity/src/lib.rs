@@ -1,0 +1,25 @@
+//! sea-orm entities of the kleinstadt knowledge graph, one module per table.
+//!
+//! Entities are storage, not API: the GraphQL and REST layers map them to their own types, so a new
+//! column never becomes public by accident.
+
+pub mod advisory_board_membership;
+pub mod contribution;
+pub mod document;
+pub mod document_author;
+pub mod enums;
+pub mod event;
+pub mod event_organiser;
+pub mod model_project;
+pub mod model_project_partner;
+pub mod model_project_town;
+pub mod organisation;
+pub mod person;
+pub mod project_call;
+pub mod registration;
+pub mod session;
+pub mod sources;
+pub mod state;
+pub mod town;
+
+pub use sources::Sources;
