@@ -159,16 +159,28 @@ impl IntoResponse for AppError {
     }
 }
 
-impl From<AppError> for async_graphql::Error {
-    fn from(error: AppError) -> Self {
-        let code = error.code();
-        let field = error.field().map(str::to_owned);
-        async_graphql::Error::new(error.public_message()).extend_with(|_, extensions| {
+impl ErrorExtensions for AppError {
+    fn extend(&self) -> async_graphql::Error {
+        let code = self.code();
+        let field = self.field().map(str::to_owned);
+        async_graphql::Error::new(self.public_message()).extend_with(|_, extensions| {
             extensions.set("code", code.as_str());
             if let Some(field) = &field {
                 extensions.set("field", field.as_str());
             }
         })
+    }
+}
+
+/// Turns a service result into a GraphQL result that carries the error's code.
+pub trait GqlResult<T> {
+    /// Maps the error with its `extensions.code`.
+    fn gql(self) -> async_graphql::Result<T>;
+}
+
+impl<T> GqlResult<T> for AppResult<T> {
+    fn gql(self) -> async_graphql::Result<T> {
+        self.map_err(|error| error.extend())
     }
 }
 
@@ -184,8 +196,10 @@ mod tests {
         let error = AppError::Database(DbErr::Custom("relation \"town\" does not exist".into()));
         assert_eq!(error.code(), ErrorCode::Internal);
         assert_eq!(error.public_message(), "internal error");
-        let gql: async_graphql::Error = error.into();
+        let gql = error.extend();
         assert_eq!(gql.message, "internal error");
+        let code = gql.extensions.and_then(|e| e.get("code").cloned());
+        assert_eq!(code, Some(async_graphql::Value::from("INTERNAL")));
     }
 
     #[test]
