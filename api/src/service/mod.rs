@@ -1,1 +1,13 @@
 //! The service layer: every business rule and every database access, one module per domain.
+//! GraphQL and REST call these functions and never hold a rule of their own.
+
+pub mod document;
+pub mod event;
+pub mod model_project;
+pub mod organisation;
+pub mod page;
+pub mod person;
+pub mod session;
+pub mod text;
+pub mod town;
+pub mod viewer;
