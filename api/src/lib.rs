@@ -3,7 +3,13 @@
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod graphql;
+pub mod http;
 pub mod ids;
+pub mod run;
 pub mod service;
+pub mod state;
 
 pub use error::{AppError, AppResult};
+pub use http::app;
+pub use state::AppState;

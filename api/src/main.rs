@@ -1,1 +1,24 @@
-fn main() {}
+//! The `kleinstadt` binary: parse the command line, set up logging, run one command.
+
+use clap::Parser;
+use kleinstadt::config::{Cli, Command, LogFormat};
+use kleinstadt::run;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    match cli.config.log_format {
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        LogFormat::Json => tracing_subscriber::fmt().json().with_env_filter(filter).init(),
+    }
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => run::serve(cli.config).await?,
+        Command::Migrate { down } => run::migrate(cli.config, down).await?,
+        Command::Seed => run::seed(cli.config).await?,
+        Command::ImportTowns { csv } => run::import_towns(cli.config, &csv).await?,
+        Command::ExportSchema { output } => run::export_schema(&cli.config, output.as_deref())?,
+    }
+    Ok(())
+}

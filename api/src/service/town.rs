@@ -1,7 +1,7 @@
 //! Towns: lookup, filters and ordering.
 
 use entity::enums::TownType;
-use entity::{model_project_town, town};
+use entity::{model_project_town, state, town};
 use sea_orm::sea_query::{Expr, ExprTrait, NullOrdering, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
 
@@ -12,7 +12,8 @@ use crate::error::{AppError, AppResult};
 /// Filters of the town list; all given filters must hold.
 #[derive(Clone, Debug, Default)]
 pub struct TownFilter {
-    pub state_ids: Option<Vec<i32>>,
+    /// Two-digit state keys (`"14"` = Sachsen).
+    pub state_keys: Option<Vec<String>>,
     pub town_types: Option<Vec<TownType>>,
     pub population_min: Option<i32>,
     pub population_max: Option<i32>,
@@ -37,8 +38,16 @@ pub struct TownOrder {
 
 fn query(filter: &TownFilter, order: TownOrder) -> AppResult<Select<town::Entity>> {
     let mut condition = Condition::all();
-    if let Some(states) = &filter.state_ids {
-        condition = condition.add(town::Column::StateId.is_in(states.clone()));
+    if let Some(keys) = &filter.state_keys {
+        condition = condition.add(
+            town::Column::StateId.in_subquery(
+                Query::select()
+                    .column(state::Column::Id)
+                    .from(state::Entity)
+                    .and_where(state::Column::Key.is_in(keys.clone()))
+                    .to_owned(),
+            ),
+        );
     }
     if let Some(types) = &filter.town_types {
         condition = condition.add(town::Column::TownType.is_in(types.clone()));
@@ -119,4 +128,12 @@ pub async fn by_municipality_key<C: ConnectionTrait>(db: &C, key: &str) -> AppRe
 pub fn town_type(town: &town::Model) -> Option<TownType> {
     town.town_type
         .or_else(|| town.population.map(TownType::from_population))
+}
+
+/// The 16 states in key order.
+pub async fn states<C: ConnectionTrait>(db: &C) -> AppResult<Vec<state::Model>> {
+    Ok(state::Entity::find()
+        .order_by_asc(state::Column::Key)
+        .all(db)
+        .await?)
 }

@@ -1,0 +1,148 @@
+//! Relay connection types: one `XConnection`/`XEdge` pair per node type, with `totalCount`, built from
+//! the service layer's pages.
+
+use async_graphql::SimpleObject;
+
+use crate::service::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageArgs, encode_cursor};
+
+/// Where a page sits in the full list.
+#[derive(Clone, Debug, SimpleObject)]
+pub struct PageInfo {
+    /// Whether items follow this page.
+    pub has_next_page: bool,
+    /// Whether items precede this page.
+    pub has_previous_page: bool,
+    /// Cursor of the first item of this page.
+    pub start_cursor: Option<String>,
+    /// Cursor of the last item of this page; pass it as `after` for the next page.
+    pub end_cursor: Option<String>,
+}
+
+impl PageInfo {
+    /// The page info of a service page.
+    pub fn of<T>(page: &Page<T>) -> Self {
+        Self {
+            has_next_page: page.has_next,
+            has_previous_page: page.has_previous,
+            start_cursor: page.items.first().map(|(at, _)| encode_cursor(*at)),
+            end_cursor: page.items.last().map(|(at, _)| encode_cursor(*at)),
+        }
+    }
+}
+
+/// The Relay arguments of a field.
+pub fn args(first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> PageArgs {
+    PageArgs {
+        first,
+        after,
+        last,
+        before,
+    }
+}
+
+/// Complexity weight of a list field: its page size (capped, so the cap's error is reported instead).
+pub fn page_cost(first: Option<i32>, last: Option<i32>) -> usize {
+    let size = first.or(last).unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
+    size as usize
+}
+
+/// Declares a connection and its edge type for a node type.
+macro_rules! connection {
+    ($connection:ident, $edge:ident, $node:ty, $what:literal) => {
+        #[doc = concat!("A page of ", $what, ".")]
+        #[derive(Clone, async_graphql::SimpleObject)]
+        pub struct $connection {
+            /// The items of this page, each with its cursor.
+            pub edges: Vec<$edge>,
+            /// The items of this page.
+            pub nodes: Vec<$node>,
+            /// Where this page sits in the full list.
+            pub page_info: $crate::graphql::connection::PageInfo,
+            /// The number of items in the full list (all pages) with the given filter.
+            pub total_count: i64,
+        }
+
+        #[doc = concat!("One of ", $what, ", with its cursor.")]
+        #[derive(Clone, async_graphql::SimpleObject)]
+        pub struct $edge {
+            /// Opaque cursor of this item, for `after` and `before`.
+            pub cursor: String,
+            /// The item.
+            pub node: $node,
+        }
+
+        impl $connection {
+            /// Builds the connection from a service page.
+            pub fn from_page(page: $crate::service::page::Page<$node>) -> Self {
+                let page_info = $crate::graphql::connection::PageInfo::of(&page);
+                let total_count = page.total.map_or(0, |total| total as i64);
+                let mut edges = Vec::with_capacity(page.items.len());
+                let mut nodes = Vec::with_capacity(page.items.len());
+                for (at, node) in page.items {
+                    nodes.push(node.clone());
+                    edges.push($edge {
+                        cursor: $crate::service::page::encode_cursor(at),
+                        node,
+                    });
+                }
+                Self {
+                    edges,
+                    nodes,
+                    page_info,
+                    total_count,
+                }
+            }
+        }
+    };
+    ($connection:ident, $edge:ident, $node:ty, $what:literal, role: $role:ty, $role_doc:literal) => {
+        #[doc = concat!("A page of ", $what, ".")]
+        #[derive(Clone, async_graphql::SimpleObject)]
+        pub struct $connection {
+            /// The items of this page, each with its cursor and role.
+            pub edges: Vec<$edge>,
+            /// The items of this page.
+            pub nodes: Vec<$node>,
+            /// Where this page sits in the full list.
+            pub page_info: $crate::graphql::connection::PageInfo,
+            /// The number of items in the full list (all pages).
+            pub total_count: i64,
+        }
+
+        #[doc = concat!("One of ", $what, ", with its cursor and role.")]
+        #[derive(Clone, async_graphql::SimpleObject)]
+        pub struct $edge {
+            /// Opaque cursor of this item, for `after` and `before`.
+            pub cursor: String,
+            #[doc = $role_doc]
+            pub role: $role,
+            /// The item.
+            pub node: $node,
+        }
+
+        impl $connection {
+            /// Builds the connection from a service page of (role, node) pairs.
+            pub fn from_page(page: $crate::service::page::Page<($role, $node)>) -> Self {
+                let page_info = $crate::graphql::connection::PageInfo::of(&page);
+                let total_count = page.total.map_or(0, |total| total as i64);
+                let mut edges = Vec::with_capacity(page.items.len());
+                let mut nodes = Vec::with_capacity(page.items.len());
+                for (at, (role, node)) in page.items {
+                    nodes.push(node.clone());
+                    edges.push($edge {
+                        cursor: $crate::service::page::encode_cursor(at),
+                        role,
+                        node,
+                    });
+                }
+                Self {
+                    edges,
+                    nodes,
+                    page_info,
+                    total_count,
+                }
+            }
+        }
+    };
+}
+
+pub(crate) use connection;

@@ -1,0 +1,316 @@
+//! GraphQL types and queries of events.
+
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use entity::event;
+
+use super::connection::{args, connection, page_cost};
+use super::document::{Document, DocumentConnection};
+use super::enums::{DatePrecision, EventFormat, EventStatus, OrganiserRole};
+use super::loaders::{
+    ContributionsByEvent, DocumentsByEvent, EventById, ModelProjectById, OrganisationById,
+    OrganisersByEvent, SessionsByEvent, TownById,
+};
+use super::model_project::ModelProject;
+use super::organisation::Organisation;
+use super::session::{Contribution, ContributionConnection, Session, SessionConnection};
+use super::town::Town;
+use super::{decode_opt, joined, request, wants_total};
+use crate::error::GqlResult;
+use crate::ids;
+use crate::service::event::{self as service, EventFilter, EventOrder, EventOrderField};
+use crate::service::page::paginate_vec;
+
+/// An instant in a time zone, as RFC 3339 with the zone's offset (`2022-01-21T09:30:00+01:00`).
+pub fn local(at: DateTime<Utc>, zone: Tz) -> String {
+    at.with_timezone(&zone).to_rfc3339()
+}
+
+/// An event (Veranstaltung): a conference, workshop, meeting, …
+#[derive(Clone)]
+pub struct Event(pub event::Model);
+
+#[Object]
+impl Event {
+    /// Global ID.
+    pub async fn id(&self) -> ID {
+        ID(ids::encode("Event", self.0.id))
+    }
+    /// Title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// Subtitle.
+    async fn subtitle(&self) -> Option<&str> {
+        self.0.subtitle.as_deref()
+    }
+    /// Summary.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// How the event takes place, where known.
+    async fn format(&self) -> Option<EventFormat> {
+        self.0.format.map(Into::into)
+    }
+    /// Whether it takes place as planned.
+    async fn status(&self) -> EventStatus {
+        self.0.status.into()
+    }
+    /// IANA time zone the event's local times are given in.
+    async fn time_zone(&self) -> &str {
+        &self.0.time_zone
+    }
+    /// Start (UTC). See `datePrecision` for how exactly it is known.
+    async fn starts_at(&self) -> DateTime<Utc> {
+        self.0.starts_at
+    }
+    /// End (UTC), where known.
+    async fn ends_at(&self) -> Option<DateTime<Utc>> {
+        self.0.ends_at
+    }
+    /// Start in the event's time zone (RFC 3339 with offset).
+    async fn starts_at_local(&self) -> String {
+        local(self.0.starts_at, service::time_zone(&self.0))
+    }
+    /// End in the event's time zone (RFC 3339 with offset), where known.
+    async fn ends_at_local(&self) -> Option<String> {
+        self.0.ends_at.map(|at| local(at, service::time_zone(&self.0)))
+    }
+    /// How exactly the start is known (time, day, month or only year).
+    async fn date_precision(&self) -> DatePrecision {
+        self.0.date_precision.into()
+    }
+    /// Venue, as text.
+    async fn place(&self) -> Option<&str> {
+        self.0.place.as_deref()
+    }
+    /// URL of the online stream or meeting.
+    async fn online_url(&self) -> Option<&str> {
+        self.0.online_url.as_deref()
+    }
+    /// Web site of the event.
+    async fn website(&self) -> Option<&str> {
+        self.0.website.as_deref()
+    }
+    /// Whether the event is published (anonymous readers only ever see published events).
+    async fn published(&self) -> bool {
+        self.0.published
+    }
+    /// Public sources of this record.
+    async fn sources(&self) -> &[String] {
+        &self.0.sources.0
+    }
+    /// Town the event takes place in.
+    async fn town(&self, ctx: &Context<'_>) -> Result<Option<Town>> {
+        let rc = request(ctx).gql()?;
+        Ok(rc.loaders.maybe::<TownById>(self.0.town_id).await.gql()?.map(Town))
+    }
+    /// Model project the event belongs to.
+    async fn model_project(&self, ctx: &Context<'_>) -> Result<Option<ModelProject>> {
+        let rc = request(ctx).gql()?;
+        Ok(rc
+            .loaders
+            .maybe::<ModelProjectById>(self.0.model_project_id)
+            .await
+            .gql()?
+            .map(ModelProject))
+    }
+    /// The programme: sessions in time order.
+    #[graphql(complexity = "page_cost(first, last) * child_complexity")]
+    async fn sessions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
+    ) -> Result<SessionConnection> {
+        let rc = request(ctx).gql()?;
+        let rows = rc.loaders.many::<SessionsByEvent>(self.0.id).await.gql()?;
+        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+        Ok(SessionConnection::from_page(page.map(Session)))
+    }
+    /// Everyone who appears in the event: in its sessions, or in the event as a whole.
+    #[graphql(complexity = "page_cost(first, last) * child_complexity")]
+    async fn contributions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
+    ) -> Result<ContributionConnection> {
+        let rc = request(ctx).gql()?;
+        let rows = rc.loaders.many::<ContributionsByEvent>(self.0.id).await.gql()?;
+        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+        Ok(ContributionConnection::from_page(page.map(Contribution)))
+    }
+    /// Organisations that organised, produced or supported the event, with their role.
+    #[graphql(complexity = "page_cost(first, last) * child_complexity")]
+    async fn organisers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
+    ) -> Result<EventOrganiserConnection> {
+        let rc = request(ctx).gql()?;
+        let rows = rc.loaders.many::<OrganisersByEvent>(self.0.id).await.gql()?;
+        let page = joined::<_, OrganisationById, _, _>(
+            &rc.loaders,
+            &rows,
+            &args(first, after, last, before),
+            |row| row.organisation_id,
+            |row| OrganiserRole::from(row.role),
+            Organisation,
+        )
+        .await
+        .gql()?;
+        Ok(EventOrganiserConnection::from_page(page))
+    }
+    /// Documents presented at or about the event, by title.
+    #[graphql(complexity = "page_cost(first, last) * child_complexity")]
+    async fn documents(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
+    ) -> Result<DocumentConnection> {
+        let rc = request(ctx).gql()?;
+        let rows = rc.loaders.many::<DocumentsByEvent>(self.0.id).await.gql()?;
+        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+        Ok(DocumentConnection::from_page(page.map(Document)))
+    }
+}
+
+connection!(EventConnection, EventEdge, Event, "events");
+connection!(
+    EventOrganiserConnection,
+    EventOrganiserEdge,
+    Organisation,
+    "an event's organisers",
+    role: OrganiserRole,
+    "The organisation's part in the event."
+);
+connection!(
+    OrganisationEventConnection,
+    OrganisationEventEdge,
+    Event,
+    "the events of an organisation",
+    role: OrganiserRole,
+    "The organisation's part in the event."
+);
+
+/// Which events to list; all given conditions must hold.
+#[derive(Default, InputObject)]
+pub struct EventFilterInput {
+    /// Events that end (or, without a known end, start) at or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Events that start before this instant.
+    pub to: Option<DateTime<Utc>>,
+    /// `true`: only events that have not ended yet.
+    pub upcoming: Option<bool>,
+    /// Events in one of these formats.
+    pub format: Option<Vec<EventFormat>>,
+    /// Events in one of these states.
+    pub status: Option<Vec<EventStatus>>,
+    /// Events in this town.
+    pub town: Option<ID>,
+    /// Events this organisation organised, produced or supported.
+    pub organiser: Option<ID>,
+    /// Events of this model project.
+    pub model_project: Option<ID>,
+    /// Events whose title, subtitle or description contains this text (case-insensitive).
+    pub text: Option<String>,
+}
+
+impl EventFilterInput {
+    fn into_filter(self) -> crate::AppResult<EventFilter> {
+        Ok(EventFilter {
+            from: self.from,
+            to: self.to,
+            upcoming: self.upcoming,
+            formats: self.format.map(|v| v.into_iter().map(Into::into).collect()),
+            statuses: self.status.map(|v| v.into_iter().map(Into::into).collect()),
+            town_id: decode_opt(self.town.as_ref(), "Town", "filter.town")?,
+            organiser_id: decode_opt(self.organiser.as_ref(), "Organisation", "filter.organiser")?,
+            model_project_id: decode_opt(self.model_project.as_ref(), "ModelProject", "filter.modelProject")?,
+            text: self.text,
+        })
+    }
+}
+
+/// Sort keys of events.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum EventOrderBy {
+    /// Earliest first.
+    #[default]
+    StartsAtAsc,
+    /// Latest first.
+    StartsAtDesc,
+    /// By title, A to Z.
+    TitleAsc,
+    /// By title, Z to A.
+    TitleDesc,
+}
+
+impl From<EventOrderBy> for EventOrder {
+    fn from(order: EventOrderBy) -> Self {
+        let (field, descending) = match order {
+            EventOrderBy::StartsAtAsc => (EventOrderField::StartsAt, false),
+            EventOrderBy::StartsAtDesc => (EventOrderField::StartsAt, true),
+            EventOrderBy::TitleAsc => (EventOrderField::Title, false),
+            EventOrderBy::TitleDesc => (EventOrderField::Title, true),
+        };
+        EventOrder { field, descending }
+    }
+}
+
+/// Queries of events.
+#[derive(Default)]
+pub struct EventQuery;
+
+#[Object]
+impl EventQuery {
+    /// Published events (staff also see drafts), filtered and ordered.
+    #[graphql(complexity = "page_cost(first, last) * child_complexity")]
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which events to list.")] filter: Option<EventFilterInput>,
+        #[graphql(desc = "Sort order; ties are broken by ID.", default)] order_by: EventOrderBy,
+        #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
+    ) -> Result<EventConnection> {
+        let rc = request(ctx).gql()?;
+        let filter = filter.unwrap_or_default().into_filter().gql()?;
+        let page = service::list(
+            &rc.db,
+            rc.viewer,
+            &filter,
+            order_by.into(),
+            &args(first, after, last, before),
+            wants_total(ctx),
+        )
+        .await
+        .gql()?;
+        Ok(EventConnection::from_page(page.map(Event)))
+    }
+
+    /// One event by global ID, if the caller may see it.
+    async fn event(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the event.")] id: ID,
+    ) -> Result<Option<Event>> {
+        let rc = request(ctx).gql()?;
+        let id = ids::decode_as(&id, "Event", "id").gql()?;
+        Ok(rc.loaders.one::<EventById>(id).await.gql()?.map(Event))
+    }
+}

@@ -1,0 +1,111 @@
+//! The `Node` interface and `node(id:)`: any object by its global ID.
+
+use async_graphql::{Context, ID, Interface, Object, Result};
+
+use super::document::Document;
+use super::event::Event;
+use super::loaders::{
+    BoardMembershipById, ContributionById, DocumentById, EventById, ModelProjectById,
+    OrganisationById, PersonById, ProjectCallById, SessionById, StateById, TownById,
+};
+use super::model_project::{ModelProject, ProjectCall};
+use super::organisation::Organisation;
+use super::person::{BoardMembership, Person};
+use super::request;
+use super::session::{Contribution, Session};
+use super::town::{State, Town};
+use crate::error::{AppError, GqlResult};
+use crate::ids;
+use crate::service::person::public_profile;
+
+/// An object with a global ID.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "Global, opaque ID; stable across releases."))]
+pub enum Node {
+    State(State),
+    Town(Town),
+    Organisation(Organisation),
+    Person(Person),
+    ProjectCall(ProjectCall),
+    ModelProject(ModelProject),
+    Event(Event),
+    Session(Session),
+    Contribution(Contribution),
+    Document(Document),
+    BoardMembership(BoardMembership),
+}
+
+/// The `node` and `nodes` queries.
+#[derive(Default)]
+pub struct NodeQuery;
+
+impl NodeQuery {
+    async fn find(ctx: &Context<'_>, id: &str) -> crate::AppResult<Option<Node>> {
+        let rc = request(ctx)?;
+        let loaders = &rc.loaders;
+        let (type_name, id) = ids::decode(id)?;
+        Ok(match type_name.as_str() {
+            "State" => loaders.one::<StateById>(id).await?.map(|m| Node::State(State(m))),
+            "Town" => loaders.one::<TownById>(id).await?.map(|m| Node::Town(Town(m))),
+            "Organisation" => loaders
+                .one::<OrganisationById>(id)
+                .await?
+                .map(|m| Node::Organisation(Organisation(m))),
+            "Person" => loaders
+                .one::<PersonById>(id)
+                .await?
+                .map(|m| Node::Person(Person(public_profile(m)))),
+            "ProjectCall" => loaders
+                .one::<ProjectCallById>(id)
+                .await?
+                .map(|m| Node::ProjectCall(ProjectCall(m))),
+            "ModelProject" => loaders
+                .one::<ModelProjectById>(id)
+                .await?
+                .map(|m| Node::ModelProject(ModelProject(m))),
+            "Event" => loaders.one::<EventById>(id).await?.map(|m| Node::Event(Event(m))),
+            "Session" => loaders.one::<SessionById>(id).await?.map(|m| Node::Session(Session(m))),
+            "Contribution" => loaders
+                .one::<ContributionById>(id)
+                .await?
+                .map(|m| Node::Contribution(Contribution(m))),
+            "Document" => loaders
+                .one::<DocumentById>(id)
+                .await?
+                .map(|m| Node::Document(Document(m))),
+            "BoardMembership" => loaders
+                .one::<BoardMembershipById>(id)
+                .await?
+                .map(|m| Node::BoardMembership(BoardMembership(m))),
+            other => {
+                return Err(AppError::bad_field("id", format!("unknown type `{other}` in ID")));
+            }
+        })
+    }
+}
+
+#[Object]
+impl NodeQuery {
+    /// Any object by its global ID; null when it does not exist or is not visible to the caller.
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the object.")] id: ID,
+    ) -> Result<Option<Node>> {
+        Self::find(ctx, &id).await.gql()
+    }
+
+    /// Several objects by global ID, in the given order (at most 100).
+    #[graphql(complexity = "ids.len() * child_complexity")]
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global IDs of the objects.")] ids: Vec<ID>,
+    ) -> Result<Vec<Option<Node>>> {
+        if ids.len() > crate::service::page::MAX_PAGE_SIZE as usize {
+            return Err(AppError::bad_field("ids", "at most 100 IDs at a time")).gql();
+        }
+        let lookups = ids.iter().map(|id| Self::find(ctx, id));
+        futures::future::try_join_all(lookups).await.gql()
+    }
+}

@@ -1,0 +1,44 @@
+//! The schema: the merged query roots and the limits that protect the server.
+
+use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+
+use super::document::DocumentQuery;
+use super::event::EventQuery;
+use super::model_project::ModelProjectQuery;
+use super::node::NodeQuery;
+use super::organisation::OrganisationQuery;
+use super::person::PersonQuery;
+use super::session::SessionQuery;
+use super::town::TownQuery;
+use crate::config::Config;
+
+/// The root of all read queries.
+#[derive(MergedObject, Default)]
+pub struct Query(
+    NodeQuery,
+    TownQuery,
+    ModelProjectQuery,
+    EventQuery,
+    SessionQuery,
+    PersonQuery,
+    OrganisationQuery,
+    DocumentQuery,
+);
+
+/// The kleinstadt GraphQL schema.
+pub type ApiSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// Builds the schema with depth, complexity, recursion and directive limits switched on.
+pub fn build(config: &Config) -> ApiSchema {
+    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+        .limit_depth(config.graphql_max_depth)
+        .limit_complexity(config.graphql_max_complexity)
+        .limit_recursive_depth(32)
+        .limit_directives(16)
+        .finish()
+}
+
+/// The schema in SDL, as committed in `schema.graphql`.
+pub fn sdl(config: &Config) -> String {
+    build(config).sdl()
+}

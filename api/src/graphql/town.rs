@@ -1,0 +1,325 @@
+//! GraphQL types and queries of states and towns.
+
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use entity::{state, town};
+
+use super::connection::{args, connection, page_cost};
+use super::enums::{MemberRole, StateCode, TownType};
+use super::event::{Event, EventConnection};
+use super::loaders::{
+    EventsByTown, MembershipsByTown, ModelProjectById, OrganisationsByTown, PeopleByTown, StateById,
+    TownsByState,
+};
+use super::model_project::{ModelProject, TownModelProjectConnection};
+use super::organisation::{Organisation, OrganisationConnection};
+use super::person::{Person, PersonConnection};
+use super::{decode_opt, joined, request, wants_total};
+use crate::error::GqlResult;
+use crate::ids;
+use crate::service::page::paginate_vec;
+use crate::service::person::public_profile;
+use crate::service::town::{self as service, TownFilter, TownOrder, TownOrderField};
+
+/// A German state (Land).
+#[derive(Clone)]
+pub struct State(pub state::Model);
+
+#[Object]
+impl State {
+    /// Global ID.
+    pub async fn id(&self) -> ID {
+        ID(ids::encode("State", self.0.id))
+    }
+    /// Two-digit key: the first two digits of every municipality key in the state.
+    async fn key(&self) -> &str {
+        &self.0.key
+    }
+    /// Two-letter abbreviation.
+    async fn code(&self) -> Option<StateCode> {
+        StateCode::from_abbreviation(&self.0.code)
+    }
+    /// Name, in German.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Towns in the state, by name.
+    #[graphql(complexity = "page_cost(first, last) * child_complexity")]
+    async fn towns(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
+    ) -> Result<TownConnection> {
+        let rc = request(ctx).gql()?;
+        let towns = rc.loaders.many::<TownsByState>(self.0.id).await.gql()?;
+        let page = paginate_vec(&towns, &args(first, after, last, before)).gql()?;
+        Ok(TownConnection::from_page(page.map(Town)))
+    }
+}
+
+/// A municipality (Gemeinde) or GeoNames place.
+#[derive(Clone)]
+pub struct Town(pub town::Model);
+
+#[Object]
+impl Town {
+    /// Global ID.
+    pub async fn id(&self) -> ID {
+        ID(ids::encode("Town", self.0.id))
+    }
+    /// Name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// State the town lies in (unknown for a few towns of the demo data).
+    async fn state(&self, ctx: &Context<'_>) -> Result<Option<State>> {
+        let rc = request(ctx).gql()?;
+        Ok(rc.loaders.maybe::<StateById>(self.0.state_id).await.gql()?.map(State))
+    }
+    /// District (Landkreis), where known.
+    async fn district(&self) -> Option<&str> {
+        self.0.district.as_deref()
+    }
+    /// Official 8-digit municipality key (Amtlicher Gemeindeschlüssel), where known.
+    async fn municipality_key(&self) -> Option<&str> {
+        self.0.municipality_key.as_deref()
+    }
+    /// GeoNames id of the place.
+    async fn geonames_id(&self) -> Option<i64> {
+        self.0.geonames_id
+    }
+    /// Inhabitants (GeoNames figure), where known.
+    async fn population(&self) -> Option<i32> {
+        self.0.population
+    }
+    /// Latitude (WGS 84).
+    async fn latitude(&self) -> Option<f64> {
+        self.0.latitude
+    }
+    /// Longitude (WGS 84).
+    async fn longitude(&self) -> Option<f64> {
+        self.0.longitude
+    }
+    /// BBSR town type: official where set, else derived from population.
+    async fn town_type(&self) -> Option<TownType> {
+        service::town_type(&self.0).map(Into::into)
+    }
+    /// Whether `townType` is the official classification rather than derived from population.
+    async fn town_type_official(&self) -> bool {
+        self.0.town_type_official
+    }
+    /// Web site.
+    async fn website(&self) -> Option<&str> {
+        self.0.website.as_deref()
+    }
+    /// Public sources of this record.
+    async fn sources(&self) -> &[String] {
+        &self.0.sources.0
+    }
+    /// Model projects the town is a member of, with its role.
+    #[graphql(complexity = "page_cost(first, last) * child_complexity")]
+    async fn model_projects(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
+    ) -> Result<TownModelProjectConnection> {
+        let rc = request(ctx).gql()?;
+        let rows = rc.loaders.many::<MembershipsByTown>(self.0.id).await.gql()?;
+        let page = joined::<_, ModelProjectById, _, _>(
+            &rc.loaders,
+            &rows,
+            &args(first, after, last, before),
+            |row| row.model_project_id,
+            |row| MemberRole::from(row.role),
+            ModelProject,
+        )
+        .await
+        .gql()?;
+        Ok(TownModelProjectConnection::from_page(page))
+    }
+    /// Events that take place in the town, by start.
+    #[graphql(complexity = "page_cost(first, last) * child_complexity")]
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
+    ) -> Result<EventConnection> {
+        let rc = request(ctx).gql()?;
+        let rows = rc.loaders.many::<EventsByTown>(self.0.id).await.gql()?;
+        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+        Ok(EventConnection::from_page(page.map(Event)))
+    }
+    /// Public people from the town, by name.
+    #[graphql(complexity = "page_cost(first, last) * child_complexity")]
+    async fn people(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
+    ) -> Result<PersonConnection> {
+        let rc = request(ctx).gql()?;
+        let rows = rc.loaders.many::<PeopleByTown>(self.0.id).await.gql()?;
+        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+        Ok(PersonConnection::from_page(page.map(|p| Person(public_profile(p)))))
+    }
+    /// Organisations seated in the town, by name.
+    #[graphql(complexity = "page_cost(first, last) * child_complexity")]
+    async fn organisations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
+    ) -> Result<OrganisationConnection> {
+        let rc = request(ctx).gql()?;
+        let rows = rc.loaders.many::<OrganisationsByTown>(self.0.id).await.gql()?;
+        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+        Ok(OrganisationConnection::from_page(page.map(Organisation)))
+    }
+}
+
+connection!(TownConnection, TownEdge, Town, "towns");
+connection!(StateConnection, StateEdge, State, "states");
+
+/// Which towns to list; all given conditions must hold.
+#[derive(Default, InputObject)]
+pub struct TownFilterInput {
+    /// Towns in one of these states.
+    pub state: Option<Vec<StateCode>>,
+    /// Towns of one of these types.
+    pub town_type: Option<Vec<TownType>>,
+    /// Towns with at least this many inhabitants.
+    pub population_min: Option<i32>,
+    /// Towns with at most this many inhabitants.
+    pub population_max: Option<i32>,
+    /// Towns whose name contains this text (case-insensitive).
+    pub name_contains: Option<String>,
+    /// Towns that are members of this model project.
+    pub model_project: Option<ID>,
+}
+
+/// Sort keys of towns.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TownOrderBy {
+    /// By name, A to Z.
+    #[default]
+    NameAsc,
+    /// By name, Z to A.
+    NameDesc,
+    /// Smallest first; unknown population last.
+    PopulationAsc,
+    /// Largest first; unknown population last.
+    PopulationDesc,
+}
+
+impl From<TownOrderBy> for TownOrder {
+    fn from(order: TownOrderBy) -> Self {
+        let (field, descending) = match order {
+            TownOrderBy::NameAsc => (TownOrderField::Name, false),
+            TownOrderBy::NameDesc => (TownOrderField::Name, true),
+            TownOrderBy::PopulationAsc => (TownOrderField::Population, false),
+            TownOrderBy::PopulationDesc => (TownOrderField::Population, true),
+        };
+        TownOrder { field, descending }
+    }
+}
+
+impl TownFilterInput {
+    fn into_filter(self) -> crate::AppResult<TownFilter> {
+        Ok(TownFilter {
+            state_keys: self
+                .state
+                .map(|codes| codes.into_iter().map(|code| code.key().to_owned()).collect()),
+            town_types: self
+                .town_type
+                .map(|types| types.into_iter().map(Into::into).collect()),
+            population_min: self.population_min,
+            population_max: self.population_max,
+            name_contains: self.name_contains,
+            model_project_id: decode_opt(
+                self.model_project.as_ref(),
+                "ModelProject",
+                "filter.modelProject",
+            )?,
+        })
+    }
+}
+
+/// Queries of states and towns.
+#[derive(Default)]
+pub struct TownQuery;
+
+#[Object]
+impl TownQuery {
+    /// Towns, filtered and ordered.
+    #[graphql(complexity = "page_cost(first, last) * child_complexity")]
+    async fn towns(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Which towns to list.")] filter: Option<TownFilterInput>,
+        #[graphql(desc = "Sort order; ties are broken by ID.", default)] order_by: TownOrderBy,
+        #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
+    ) -> Result<TownConnection> {
+        let rc = request(ctx).gql()?;
+        let filter = filter.unwrap_or_default().into_filter().gql()?;
+        let page = service::list(
+            &rc.db,
+            &filter,
+            order_by.into(),
+            &args(first, after, last, before),
+            wants_total(ctx),
+        )
+        .await
+        .gql()?;
+        Ok(TownConnection::from_page(page.map(Town)))
+    }
+
+    /// One town, by global ID or by municipality key (exactly one of the two).
+    async fn town(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the town.")] id: Option<ID>,
+        #[graphql(desc = "8-digit municipality key (Amtlicher Gemeindeschlüssel).")] municipality_key: Option<String>,
+    ) -> Result<Option<Town>> {
+        let rc = request(ctx).gql()?;
+        match (id, municipality_key) {
+            (Some(id), None) => {
+                let id = ids::decode_as(&id, "Town", "id").gql()?;
+                Ok(rc
+                    .loaders
+                    .one::<super::loaders::TownById>(id)
+                    .await
+                    .gql()?
+                    .map(Town))
+            }
+            (None, Some(key)) => Ok(service::by_municipality_key(&rc.db, &key)
+                .await
+                .gql()?
+                .map(Town)),
+            _ => Err(crate::AppError::bad_input("pass exactly one of `id` and `municipalityKey`"))
+                .gql(),
+        }
+    }
+
+    /// The 16 states, in key order.
+    async fn states(&self, ctx: &Context<'_>) -> Result<StateConnection> {
+        let rc = request(ctx).gql()?;
+        let states = service::states(&rc.db).await.gql()?;
+        let page = paginate_vec(&states, &args(None, None, None, None)).gql()?;
+        Ok(StateConnection::from_page(page.map(State)))
+    }
+}

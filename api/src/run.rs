@@ -1,0 +1,129 @@
+//! The commands of the binary, as library functions.
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use migration::{Migrator, MigratorTrait};
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::db::backend_name;
+use crate::graphql::schema;
+use crate::service::{import, seed};
+use crate::state::AppState;
+
+/// Migrates, seeds an empty database with the demo data, and serves until SIGINT or SIGTERM.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let state = AppState::connect(config.clone())
+        .await
+        .context("cannot open the database")?;
+    crate::db::migrate(&state.db).await.context("migration failed")?;
+    if !seed::has_content(&state.db).await? {
+        tracing::info!("empty database: loading the demo data");
+        let report = seed::seed_demo(&state.db).await?;
+        tracing::info!(
+            towns = report.towns.created,
+            events = report.events,
+            sessions = report.sessions,
+            "demo data loaded"
+        );
+    }
+    let listener = TcpListener::bind(config.bind_addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.bind_addr))?;
+    let address = listener.local_addr()?;
+    tracing::info!(
+        "kleinstadt listening on http://{address} (GraphQL at http://{address}/graphql), database: {} {}",
+        backend_name(&state.db),
+        config.database_display()
+    );
+    let db = state.db.clone();
+    axum::serve(listener, crate::app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    db.close().await?;
+    tracing::info!("kleinstadt stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// Applies pending migrations, or rolls back `down` of them.
+pub async fn migrate(config: Config, down: Option<u32>) -> anyhow::Result<()> {
+    let state = AppState::connect(config).await?;
+    match down {
+        Some(steps) => {
+            Migrator::down(&state.db, Some(steps)).await?;
+            tracing::info!(steps, "rolled back");
+        }
+        None => {
+            Migrator::up(&state.db, None).await?;
+            tracing::info!("database is up to date");
+        }
+    }
+    Ok(())
+}
+
+/// Migrates and loads the demo data.
+pub async fn seed(config: Config) -> anyhow::Result<()> {
+    let state = AppState::connect(config).await?;
+    crate::db::migrate(&state.db).await?;
+    let report = seed::seed_demo(&state.db).await?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(())
+}
+
+/// Imports a GeoNames CSV and prints what was created, updated and rejected.
+pub async fn import_towns(config: Config, csv: &Path) -> anyhow::Result<()> {
+    let bytes = std::fs::read(csv).with_context(|| format!("cannot read {}", csv.display()))?;
+    let state = AppState::connect(config).await?;
+    crate::db::migrate(&state.db).await?;
+    let report = import::import_towns(&state.db, &bytes).await?;
+    println!(
+        "created {}, updated {}, unchanged {}, rejected {}",
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.rejected.len()
+    );
+    for rejected in &report.rejected {
+        println!("line {}: {}", rejected.line, rejected.reason);
+    }
+    Ok(())
+}
+
+/// Writes the GraphQL SDL to `output` or stdout.
+pub fn export_schema(config: &Config, output: Option<&Path>) -> anyhow::Result<()> {
+    let sdl = schema::sdl(config);
+    match output {
+        Some(path) => std::fs::write(path, sdl).with_context(|| format!("cannot write {}", path.display()))?,
+        None => print!("{sdl}"),
+    }
+    Ok(())
+}
