@@ -22,6 +22,10 @@ use crate::service::viewer::Viewer;
 use crate::service::{document as document_service, event as event_service, person as person_service};
 use crate::service::session as session_service;
 
+/// Most keys in one statement: far above any page (100 × 100 nested items), far below the
+/// bind-parameter limits of SQLite (32,766) and PostgreSQL (65,535).
+const MAX_BATCH: usize = 10_000;
+
 /// How to batch-load the rows of one entity by one integer column.
 pub trait BatchSpec: Send + Sync + 'static {
     /// The entity loaded.
@@ -125,7 +129,8 @@ impl Loaders {
                     spec: PhantomData,
                 },
                 tokio::spawn,
-            ))
+            )
+            .max_batch_size(MAX_BATCH))
         });
         match entry.clone().downcast::<DataLoader<ByKey<S>>>() {
             Ok(loader) => loader,

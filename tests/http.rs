@@ -1,0 +1,72 @@
+//! GraphQL over HTTP: GET queries, GraphiQL for browsers, health, malformed requests.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use kleinstadt_tests::{TestApp, error_code, parse_json};
+
+#[tokio::test]
+async fn health_reports_the_database() {
+    let app = TestApp::empty().await;
+    let (status, _, body) = app.get("/health").await;
+    assert_eq!(status, StatusCode::OK);
+    let body = parse_json(&body);
+    assert_eq!(body["status"], "ok");
+    let expected = if app.is_postgres() { "PostgreSQL" } else { "SQLite" };
+    assert_eq!(body["database"], expected);
+}
+
+#[tokio::test]
+async fn queries_work_over_get() {
+    let app = TestApp::seeded().await;
+    let (status, _, body) = app.get("/graphql?query=%7Bstates%7BtotalCount%7D%7D").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(parse_json(&body)["data"]["states"]["totalCount"], 16);
+}
+
+#[tokio::test]
+async fn browsers_get_graphiql() {
+    let app = TestApp::empty().await;
+    let request = Request::get("/graphql")
+        .header(header::ACCEPT, "text/html,application/xhtml+xml")
+        .body(Body::empty())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (status, headers, body) = app.send(request).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[header::CONTENT_TYPE].to_str().unwrap_or_default().starts_with("text/html"));
+    assert!(String::from_utf8_lossy(&body).contains("graphiql"));
+}
+
+#[tokio::test]
+async fn malformed_requests_get_a_coded_error() {
+    let app = TestApp::empty().await;
+    let request = Request::post("/graphql")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{not json"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (status, _, body) = app.send(request).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_code(&parse_json(&body)), Some("BAD_USER_INPUT"));
+
+    let (_, body) = app.graphql("{ towns { nosuchfield } }", serde_json::json!({})).await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    let (_, body) = app.graphql("{ towns { ", serde_json::json!({})).await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+}
+
+#[tokio::test]
+async fn deep_queries_are_refused() {
+    let app = TestApp::seeded().await;
+    let deep = "{ towns { nodes { modelProjects { nodes { towns { nodes { modelProjects { nodes { towns { nodes { modelProjects { nodes { towns { nodes { name } } } } } } } } } } } } } } }";
+    let (_, body) = app.graphql(deep, serde_json::json!({})).await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert!(body["errors"][0]["message"].as_str().unwrap_or_default().contains("deep"), "{body}");
+}
+
+#[tokio::test]
+async fn costly_queries_are_refused() {
+    let app = TestApp::seeded().await;
+    let costly = "{ towns(first: 100) { nodes { events(first: 100) { nodes { sessions(first: 100) { nodes { title } } } } } } }";
+    let (_, body) = app.graphql(costly, serde_json::json!({})).await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert!(body["errors"][0]["message"].as_str().unwrap_or_default().contains("complex"), "{body}");
+}

@@ -1,0 +1,120 @@
+//! Relay pagination: forwards and backwards without gaps or duplicates, the page-size cap, bad cursors.
+
+use std::collections::BTreeSet;
+
+use kleinstadt_tests::{TestApp, error_code};
+use serde_json::{Value, json};
+
+const TOWNS: &str = r#"
+query Towns($first: Int, $after: String, $last: Int, $before: String) {
+  towns(filter: { state: [TH] }, orderBy: POPULATION_DESC, first: $first, after: $after, last: $last, before: $before) {
+    totalCount
+    edges { cursor node { id name population } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}"#;
+
+fn ids(page: &Value) -> Vec<String> {
+    page["towns"]["edges"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|e| e["node"]["id"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn forwards_and_backwards_cover_the_list_exactly_once() {
+    let app = TestApp::seeded().await;
+    let first = app.query(TOWNS, json!({ "first": 1 })).await;
+    let total = first["towns"]["totalCount"].as_u64().unwrap_or(0);
+    assert!(total > 250, "Thüringen has {total} places");
+
+    let mut forward = Vec::new();
+    let mut after: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let page = app.query(TOWNS, json!({ "first": 100, "after": after })).await;
+        forward.extend(ids(&page));
+        let info = &page["towns"]["pageInfo"];
+        assert_eq!(info["hasPreviousPage"], json!(pages > 0));
+        pages += 1;
+        if info["hasNextPage"] != json!(true) {
+            break;
+        }
+        after = info["endCursor"].as_str().map(str::to_owned);
+        assert!(pages < 100, "pagination does not end");
+    }
+    assert_eq!(forward.len() as u64, total);
+    assert_eq!(forward.iter().collect::<BTreeSet<_>>().len() as u64, total, "duplicates");
+
+    let mut backward = Vec::new();
+    let mut before: Option<String> = None;
+    loop {
+        let page = app.query(TOWNS, json!({ "last": 70, "before": before })).await;
+        let mut chunk = ids(&page);
+        chunk.extend(backward);
+        backward = chunk;
+        let info = &page["towns"]["pageInfo"];
+        if info["hasPreviousPage"] != json!(true) {
+            break;
+        }
+        before = info["startCursor"].as_str().map(str::to_owned);
+    }
+    assert_eq!(backward, forward, "backwards gives the same list");
+}
+
+#[tokio::test]
+async fn populations_are_in_the_requested_order() {
+    let app = TestApp::seeded().await;
+    let page = app.query(TOWNS, json!({ "first": 50 })).await;
+    let populations: Vec<i64> = page["towns"]["edges"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| e["node"]["population"].as_i64())
+        .collect();
+    assert_eq!(populations.len(), 50);
+    assert!(populations.windows(2).all(|w| w[0] >= w[1]), "{populations:?}");
+    assert_eq!(page["towns"]["edges"][0]["node"]["name"], "Erfurt");
+}
+
+#[tokio::test]
+async fn a_page_larger_than_100_is_an_error_not_a_truncation() {
+    let app = TestApp::seeded().await;
+    for variables in [json!({ "first": 101 }), json!({ "last": 1000 }), json!({ "first": -1 })] {
+        let (_, body) = app.graphql(TOWNS, variables.clone()).await;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{variables}: {body}");
+        assert!(body["data"]["towns"].is_null());
+    }
+    let (_, body) = app.graphql(TOWNS, json!({ "first": 100 })).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(ids(&body["data"]).len(), 100);
+}
+
+#[tokio::test]
+async fn nested_lists_are_capped_too() {
+    let app = TestApp::seeded().await;
+    let (_, body) = app
+        .graphql("{ events(first: 1) { nodes { sessions(first: 500) { totalCount } } } }", json!({}))
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+}
+
+#[tokio::test]
+async fn a_forged_cursor_is_rejected() {
+    let app = TestApp::seeded().await;
+    for cursor in ["garbage", "bzox", "", "%%%"] {
+        let (_, body) = app.graphql(TOWNS, json!({ "first": 5, "after": cursor })).await;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "cursor {cursor:?}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn first_and_last_together_are_rejected() {
+    let app = TestApp::seeded().await;
+    let (_, body) = app.graphql(TOWNS, json!({ "first": 5, "last": 5 })).await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+}

@@ -1,0 +1,139 @@
+//! Batching: a page of events with their programmes and contributors costs the same number of SQL
+//! statements whatever the page size.
+
+use chrono::{Duration, TimeZone, Utc};
+use entity::enums::{ContributionRole, DatePrecision, EventFormat, EventStatus, OrganisationKind, SessionKind};
+use entity::{contribution, event, organisation, person, session};
+use kleinstadt_tests::TestApp;
+use sea_orm::{ActiveModelTrait, Set};
+use serde_json::json;
+
+/// Adds `count` published events, each with three sessions of two contributors.
+async fn add_events(app: &TestApp, count: usize) {
+    let db = app.db();
+    let now = Utc::now();
+    let org = organisation::ActiveModel {
+        name: Set("Fixture Institut".into()),
+        kind: Set(OrganisationKind::ResearchInstitute),
+        sources: Set(Default::default()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let start = Utc.with_ymd_and_hms(2030, 3, 1, 8, 0, 0).single().unwrap_or(now);
+    for i in 0..count {
+        let starts_at = start + Duration::days(i as i64);
+        let ev = event::ActiveModel {
+            title: Set(format!("Fixture-Tagung {i}")),
+            format: Set(Some(EventFormat::InPerson)),
+            status: Set(EventStatus::Scheduled),
+            time_zone: Set("Europe/Berlin".into()),
+            starts_at: Set(starts_at),
+            ends_at: Set(Some(starts_at + Duration::hours(4))),
+            date_precision: Set(DatePrecision::Minute),
+            published: Set(true),
+            sources: Set(Default::default()),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        for s in 0..3 {
+            let session = session::ActiveModel {
+                event_id: Set(ev.id),
+                position: Set(s + 1),
+                title: Set(format!("Vortrag {s}")),
+                kind: Set(SessionKind::Talk),
+                starts_at: Set(starts_at + Duration::hours(s as i64)),
+                end_inferred: Set(false),
+                sources: Set(Default::default()),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+            for c in 0..2 {
+                let speaker = person::ActiveModel {
+                    name: Set(format!("Person {i}-{s}-{c}")),
+                    organisation_id: Set(Some(org.id)),
+                    sources: Set(Default::default()),
+                    version: Set(1),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(db)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+                contribution::ActiveModel {
+                    event_id: Set(ev.id),
+                    session_id: Set(Some(session.id)),
+                    person_id: Set(Some(speaker.id)),
+                    organisation_id: Set(Some(org.id)),
+                    role: Set(ContributionRole::Speaker),
+                    position: Set(c),
+                    version: Set(1),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(db)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            }
+        }
+    }
+}
+
+const PAGE: &str = r#"
+query Page($first: Int!) {
+  events(filter: { text: "Fixture-Tagung" }, first: $first) {
+    totalCount
+    nodes {
+      title startsAtLocal
+      town { name }
+      organisers { nodes { name } }
+      sessions(first: 100) {
+        nodes {
+          title startsAtLocal
+          contributions { nodes { role person { name organisation { name } } organisation { name } } }
+        }
+      }
+    }
+  }
+}"#;
+
+async fn statements_for(app: &TestApp, first: i64) -> (u64, usize) {
+    let counter = app.statements();
+    let before = counter.get();
+    let data = app.query(PAGE, json!({ "first": first })).await;
+    let after = counter.get();
+    let events = data["events"]["nodes"].as_array().map(Vec::len).unwrap_or(0);
+    (after - before, events)
+}
+
+#[tokio::test]
+async fn a_page_of_events_costs_a_constant_number_of_statements() {
+    let app = TestApp::empty().await;
+    add_events(&app, 60).await;
+
+    let (small, small_events) = statements_for(&app, 10).await;
+    let (large, large_events) = statements_for(&app, 50).await;
+    assert_eq!(small_events, 10);
+    assert_eq!(large_events, 50);
+    println!("statements: {small} for 10 events, {large} for 50 events (with 3 sessions × 2 speakers each)");
+    assert_eq!(small, large, "statements grow with the page size");
+    // count + page + town + organisers + sessions + contributions + people + organisations (+ event
+    // lookups for local times) — a handful, nowhere near one per row.
+    assert!(large <= 12, "{large} statements for one page");
+}
