@@ -1,7 +1,8 @@
 //! The demo data: the GeoNames towns of `data/de-towns.csv` and the facts of `data/facts.yaml`.
 //!
 //! The facts are loaded once, in one transaction, into an empty knowledge graph; the town import
-//! runs every time and is idempotent. Whatever cannot be loaded is listed in [`SeedReport::skipped`].
+//! runs every time and is idempotent. Whatever cannot be loaded is listed, with the reason, in
+//! [`SeedReport::skipped`].
 
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
@@ -1197,14 +1198,18 @@ impl<'a> Seeder<'a> {
                 },
             };
             let event_sources = sources(record);
-            let (time, sessions) = match plan_event(&slug, &title, record, zone, &event_sources) {
-                Ok(plan) => plan,
-                Err(reason) => {
-                    self.skip(format!("event {slug}: {reason}, not seeded"));
-                    continue;
-                }
-            };
+            let (time, sessions, problems) =
+                match plan_event(&slug, &title, record, zone, &event_sources) {
+                    Ok(plan) => plan,
+                    Err(reason) => {
+                        self.skip(format!("event {slug}: {reason}, not seeded"));
+                        continue;
+                    }
+                };
             let context = format!("event {slug}");
+            for problem in problems {
+                self.skip(format!("{context}: {problem}"));
+            }
             let model_project_id = match text(record, "model_project") {
                 Some(project) => {
                     let id = self.model_projects.get(&project).copied();
@@ -1603,82 +1608,33 @@ fn session_number(text: &str) -> Option<i32> {
     digits.parse().ok()
 }
 
-/// When an event takes place and its programme items, or why it cannot be seeded.
+/// When an event takes place and its programme items, or why it cannot be seeded; the second
+/// list says which programme items had to be left out.
 fn plan_event<'a>(
     slug: &str,
     title: &str,
     record: &'a Value,
     zone: Tz,
     event_sources: &Sources,
-) -> Result<(EventTime, Vec<SessionPlan<'a>>), String> {
+) -> Result<(EventTime, Vec<SessionPlan<'a>>, Vec<String>), String> {
     let date_text = text(record, "date").or_else(|| text(record, "date_start"));
     let explicit = match &date_text {
         Some(date_text) => Some(event_time(date_text, record, zone)?),
         None => None,
     };
     let webtalk = slug.contains("webtalk") || title.to_lowercase().contains("webtalk");
+    let event_day = explicit.as_ref().and_then(|time| time.day);
     let items = record
         .get("sessions")
         .and_then(Value::as_sequence)
         .map_or(&[][..], Vec::as_slice);
     let mut sessions = Vec::new();
+    let mut problems = Vec::new();
     for (index, item) in items.iter().enumerate() {
-        let position = item
-            .get("seq")
-            .or_else(|| item.get("order"))
-            .and_then(Value::as_i64)
-            .and_then(|seq| i32::try_from(seq).ok())
-            .or_else(|| i32::try_from(index + 1).ok())
-            .unwrap_or(i32::MAX);
-        let day = match text(item, "date") {
-            Some(date) => match find_partial_date(&date) {
-                Some((PartialDate::Day(day), _)) => day,
-                _ => return Err(format!("session {position} has no full date (\"{date}\")")),
-            },
-            None => explicit
-                .as_ref()
-                .and_then(|time| time.day)
-                .ok_or_else(|| format!("session {position} has no date"))?,
-        };
-        let start = text(item, "start")
-            .as_deref()
-            .and_then(parse_time)
-            .ok_or_else(|| format!("session {position} has no start time"))?;
-        let starts_at = local_to_utc(day, start, zone)
-            .map_err(|reason| format!("session {position}: {reason}"))?;
-        let ends_at = match text(item, "end").as_deref().and_then(parse_time) {
-            Some(end) => Some(
-                local_to_utc(day, end, zone)
-                    .map_err(|reason| format!("session {position}: {reason}"))?,
-            ),
-            None => None,
-        };
-        let title =
-            text(item, "title").ok_or_else(|| format!("session {position} has no title"))?;
-        let kind = match text(item, "kind") {
-            Some(kind) => session_kind(&kind),
-            None if webtalk => SessionKind::Talk,
-            None => SessionKind::Other,
-        };
-        let own_sources = sources(item);
-        sessions.push(SessionPlan {
-            position,
-            title,
-            subtitle: text(item, "subtitle"),
-            kind,
-            starts_at,
-            ends_at,
-            end_inferred: item
-                .get("end_inferred")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
-            sources: if own_sources.0.is_empty() {
-                event_sources.clone()
-            } else {
-                own_sources
-            },
-            record: item,
-        });
+        match plan_session(index, item, event_day, zone, webtalk, event_sources) {
+            Ok(plan) => sessions.push(plan),
+            Err(reason) => problems.push(reason),
+        }
     }
     let time = match explicit {
         Some(time) => time,
@@ -1696,7 +1652,67 @@ fn plan_event<'a>(
             }
         }
     };
-    Ok((time, sessions))
+    Ok((time, sessions, problems))
+}
+
+/// A programme item placed on its day (its own `date`, else the event's), or why it cannot be.
+fn plan_session<'a>(
+    index: usize,
+    item: &'a Value,
+    event_day: Option<NaiveDate>,
+    zone: Tz,
+    webtalk: bool,
+    event_sources: &Sources,
+) -> Result<SessionPlan<'a>, String> {
+    let position = item
+        .get("seq")
+        .or_else(|| item.get("order"))
+        .and_then(Value::as_i64)
+        .and_then(|seq| i32::try_from(seq).ok())
+        .or_else(|| i32::try_from(index + 1).ok())
+        .unwrap_or(i32::MAX);
+    let left_out = |reason: String| format!("session {position} left out: {reason}");
+    let day = match text(item, "date") {
+        Some(date) => match find_partial_date(&date) {
+            Some((PartialDate::Day(day), _)) => day,
+            _ => return Err(left_out(format!("no full date in \"{date}\""))),
+        },
+        None => event_day.ok_or_else(|| left_out("no date".to_owned()))?,
+    };
+    let start = text(item, "start")
+        .as_deref()
+        .and_then(parse_time)
+        .ok_or_else(|| left_out("no start time".to_owned()))?;
+    let starts_at = local_to_utc(day, start, zone).map_err(left_out)?;
+    let ends_at = match text(item, "end").as_deref().and_then(parse_time) {
+        Some(end) => Some(local_to_utc(day, end, zone).map_err(left_out)?),
+        None => None,
+    };
+    let title = text(item, "title").ok_or_else(|| left_out("no title".to_owned()))?;
+    let kind = match text(item, "kind") {
+        Some(kind) => session_kind(&kind),
+        None if webtalk => SessionKind::Talk,
+        None => SessionKind::Other,
+    };
+    let own_sources = sources(item);
+    Ok(SessionPlan {
+        position,
+        title,
+        subtitle: text(item, "subtitle"),
+        kind,
+        starts_at,
+        ends_at,
+        end_inferred: item
+            .get("end_inferred")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        sources: if own_sources.0.is_empty() {
+            event_sources.clone()
+        } else {
+            own_sources
+        },
+        record: item,
+    })
 }
 
 /// The time of an event from its `date`/`date_start`, `start`, `end` and `date_end`.
@@ -1901,6 +1917,48 @@ mod tests {
         assert!(event_time("24-25 April (year not stated)", &empty, berlin).is_err());
         let gap: Value = serde_yaml_ng::from_str("{start: \"02:15\"}").unwrap();
         assert!(event_time("2022-03-27", &gap, berlin).is_err());
+    }
+
+    #[test]
+    fn a_bad_programme_item_is_left_out_alone() {
+        let record: Value = serde_yaml_ng::from_str(
+            "{id: w, date: 2022-03-27, sessions: [\
+               {seq: 1, start: \"01:30\", end: \"02:30\", title: A},\
+               {seq: 2, start: \"03:30\", title: B},\
+               {seq: 3, title: C}]}",
+        )
+        .unwrap();
+        let zone = chrono_tz::Europe::Berlin;
+        let (time, sessions, problems) =
+            plan_event("w", "W", &record, zone, &Sources::default()).unwrap();
+        assert_eq!(time.precision, DatePrecision::Day);
+        assert_eq!(sessions.len(), 1);
+        assert_eq!(sessions[0].starts_at, utc("2022-03-27T01:30:00Z"));
+        assert_eq!(
+            problems,
+            [
+                "session 1 left out: 2022-03-27 02:30 does not exist in Europe/Berlin \
+                 (clock change)",
+                "session 3 left out: no start time"
+            ]
+        );
+
+        let undated: Value = serde_yaml_ng::from_str(
+            "{id: webtalks, sessions: [\
+               {date: 2021-03-11, start: \"18:30\", end: \"20:00\", title: A},\
+               {date: 2021-06-07, start: \"18:30\", title: B}]}",
+        )
+        .unwrap();
+        let (time, sessions, problems) =
+            plan_event("webtalks", "Webtalks", &undated, zone, &Sources::default()).unwrap();
+        assert!(problems.is_empty());
+        assert_eq!(time.precision, DatePrecision::Minute);
+        assert_eq!(time.starts_at, utc("2021-03-11T17:30:00Z"));
+        assert_eq!(time.ends_at, Some(utc("2021-06-07T16:30:00Z")));
+        assert!(sessions.iter().all(|plan| plan.kind == SessionKind::Talk));
+
+        let nothing: Value = serde_yaml_ng::from_str("{id: n}").unwrap();
+        assert!(plan_event("n", "N", &nothing, zone, &Sources::default()).is_err());
     }
 
     #[test]
