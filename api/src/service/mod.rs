@@ -3,10 +3,12 @@
 
 pub mod document;
 pub mod event;
+pub mod import;
 pub mod model_project;
 pub mod organisation;
 pub mod page;
 pub mod person;
+pub mod seed;
 pub mod session;
 pub mod text;
 pub mod town;
