@@ -56,7 +56,7 @@ async fn malformed_requests_get_a_coded_error() {
 #[tokio::test]
 async fn deep_queries_are_refused() {
     let app = TestApp::seeded().await;
-    let deep = "{ towns { nodes { modelProjects { nodes { towns { nodes { modelProjects { nodes { towns { nodes { modelProjects { nodes { towns { nodes { name } } } } } } } } } } } } } } }";
+    let deep = "{ towns(first: 1) { nodes { modelProjects(first: 1) { nodes { towns(first: 1) { nodes { modelProjects(first: 1) { nodes { towns(first: 1) { nodes { modelProjects(first: 1) { nodes { towns(first: 1) { nodes { name } } } } } } } } } } } } } } }";
     let (_, body) = app.graphql(deep, serde_json::json!({})).await;
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
     assert!(body["errors"][0]["message"].as_str().unwrap_or_default().contains("deep"), "{body}");

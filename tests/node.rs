@@ -11,7 +11,7 @@ async fn ids_of_every_type_round_trip_through_node() {
             r#"{
               towns(first: 1) { nodes { id __typename state { id __typename } } }
               events(first: 1, filter: { text: "Bundestagung" }) { nodes { id __typename
-                sessions(first: 1) { nodes { id __typename contributions(first: 1) { nodes { id __typename } } } } } }
+                sessions(first: 1) { nodes { id __typename } } contributions(first: 1) { nodes { id __typename } } } }
               people(first: 1) { nodes { id __typename } }
               organisations(first: 1) { nodes { id __typename } }
               modelProjects(first: 1) { nodes { id __typename projectCall { id __typename } } }

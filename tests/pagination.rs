@@ -106,7 +106,7 @@ async fn nested_lists_are_capped_too() {
 #[tokio::test]
 async fn a_forged_cursor_is_rejected() {
     let app = TestApp::seeded().await;
-    for cursor in ["garbage", "bzox", "", "%%%"] {
+    for cursor in ["garbage", "bzp4", "", "%%%"] {
         let (_, body) = app.graphql(TOWNS, json!({ "first": 5, "after": cursor })).await;
         assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "cursor {cursor:?}: {body}");
     }

@@ -5,12 +5,12 @@ use serde_json::{Value, json};
 
 const PROGRAMME: &str = r#"
 query Programme($text: String!) {
-  events(filter: { text: $text }, first: 5) {
+  events(filter: { text: $text }, first: 2) {
     totalCount
     nodes {
       id title format status timeZone startsAtLocal endsAtLocal startsAt endsAt datePrecision published
       organisers { edges { role node { shortName } } }
-      sessions(first: 100) {
+      sessions(first: 20) {
         totalCount
         nodes {
           position title subtitle kind startsAt startsAtLocal endsAtLocal

@@ -102,11 +102,11 @@ query Page($first: Int!) {
     nodes {
       title startsAtLocal
       town { name }
-      organisers { nodes { name } }
-      sessions(first: 100) {
+      organisers(first: 3) { nodes { name } }
+      sessions(first: 3) {
         nodes {
           title startsAtLocal
-          contributions { nodes { role person { name organisation { name } } organisation { name } } }
+          contributions(first: 2) { nodes { role person { name organisation { name } } organisation { name } } }
         }
       }
     }

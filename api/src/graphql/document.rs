@@ -6,7 +6,7 @@ use entity::document;
 use super::connection::{args, connection, page_cost};
 use super::enums::DocumentKind;
 use super::event::Event;
-use super::loaders::{AuthorsByDocument, DocumentById, EventById, ModelProjectById, OrganisationById, PersonById, SessionById};
+use super::loaders::{Row, AuthorsByDocument, DocumentById, EventById, ModelProjectById, OrganisationById, PersonById, SessionById};
 use super::model_project::ModelProject;
 use super::organisation::Organisation;
 use super::person::{Person, PersonConnection};
@@ -19,8 +19,9 @@ use crate::service::person::public_profile;
 
 /// A publication: report, position paper, final report, talk, film, …
 #[derive(Clone)]
-pub struct Document(pub document::Model);
+pub struct Document(pub Row<document::Model>);
 
+/// A publication: report, position paper, final report, talk, film, …
 #[Object]
 impl Document {
     /// Global ID.
@@ -64,54 +65,41 @@ impl Document {
         &self.0.sources.0
     }
     /// The publishing organisation.
-    async fn publisher(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
-        let rc = request(ctx).gql()?;
-        Ok(rc
-            .loaders
-            .maybe::<OrganisationById>(self.0.publisher_id)
-            .await
-            .gql()?
+    async fn publisher(&self) -> Result<Option<Organisation>> {
+        Ok(self.0.related_one::<OrganisationById>("OrganisationById", |m| m.publisher_id).await.gql()?
             .map(Organisation))
     }
     /// The model project the document is about.
-    async fn model_project(&self, ctx: &Context<'_>) -> Result<Option<ModelProject>> {
-        let rc = request(ctx).gql()?;
-        Ok(rc
-            .loaders
-            .maybe::<ModelProjectById>(self.0.model_project_id)
-            .await
-            .gql()?
+    async fn model_project(&self) -> Result<Option<ModelProject>> {
+        Ok(self.0.related_one::<ModelProjectById>("ModelProjectById", |m| m.model_project_id).await.gql()?
             .map(ModelProject))
     }
     /// The event it was presented at or is about.
-    async fn event(&self, ctx: &Context<'_>) -> Result<Option<Event>> {
-        let rc = request(ctx).gql()?;
-        Ok(rc.loaders.maybe::<EventById>(self.0.event_id).await.gql()?.map(Event))
+    async fn event(&self) -> Result<Option<Event>> {
+        Ok(self.0.related_one::<EventById>("EventById", |m| m.event_id).await.gql()?.map(Event))
     }
     /// The session it was presented in.
-    async fn session(&self, ctx: &Context<'_>) -> Result<Option<Session>> {
-        let rc = request(ctx).gql()?;
-        Ok(rc.loaders.maybe::<SessionById>(self.0.session_id).await.gql()?.map(Session))
+    async fn session(&self) -> Result<Option<Session>> {
+        Ok(self.0.related_one::<SessionById>("SessionById", |m| m.session_id).await.gql()?.map(Session))
     }
     /// Authors, in the order of the title page.
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn authors(
         &self,
-        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<PersonConnection> {
-        let rc = request(ctx).gql()?;
-        let rows = rc.loaders.many::<AuthorsByDocument>(self.0.id).await.gql()?;
-        let page = joined::<_, PersonById, _, _>(
-            &rc.loaders,
+        let rows = self.0.related::<AuthorsByDocument>("AuthorsByDocument", |m| Some(m.id)).await.gql()?;
+        let page = joined::<_, PersonById, _, _, _>(
             &rows,
             &args(first, after, last, before),
-            |row| row.person_id,
+            "PersonById",
+            |row| Some(row.person_id),
+            public_profile,
             |_| (),
-            |p| Person(public_profile(p)),
+            Person,
         )
         .await
         .gql()?;
@@ -171,7 +159,7 @@ impl DocumentQuery {
         let page = service::list(&rc.db, rc.viewer, &filter, &args(first, after, last, before), wants_total(ctx))
             .await
             .gql()?;
-        Ok(DocumentConnection::from_page(page.map(Document)))
+        Ok(DocumentConnection::from_page(rc.rows(page).map(Document)))
     }
 
     /// One document by global ID.
@@ -182,6 +170,6 @@ impl DocumentQuery {
     ) -> Result<Option<Document>> {
         let rc = request(ctx).gql()?;
         let id = ids::decode_as(&id, "Document", "id").gql()?;
-        Ok(rc.loaders.one::<DocumentById>(id).await.gql()?.map(Document))
+        Ok(rc.fetch_one::<DocumentById>(id).await.gql()?.map(Document))
     }
 }

@@ -8,7 +8,7 @@ use entity::event;
 use super::connection::{args, connection, page_cost};
 use super::document::{Document, DocumentConnection};
 use super::enums::{DatePrecision, EventFormat, EventStatus, OrganiserRole};
-use super::loaders::{
+use super::loaders::{Row, 
     ContributionsByEvent, DocumentsByEvent, EventById, ModelProjectById, OrganisationById,
     OrganisersByEvent, SessionsByEvent, TownById,
 };
@@ -29,8 +29,9 @@ pub fn local(at: DateTime<Utc>, zone: Tz) -> String {
 
 /// An event (Veranstaltung): a conference, workshop, meeting, …
 #[derive(Clone)]
-pub struct Event(pub event::Model);
+pub struct Event(pub Row<event::Model>);
 
+/// An event (Veranstaltung): a conference, workshop, meeting, …
 #[Object]
 impl Event {
     /// Global ID.
@@ -102,32 +103,24 @@ impl Event {
         &self.0.sources.0
     }
     /// Town the event takes place in.
-    async fn town(&self, ctx: &Context<'_>) -> Result<Option<Town>> {
-        let rc = request(ctx).gql()?;
-        Ok(rc.loaders.maybe::<TownById>(self.0.town_id).await.gql()?.map(Town))
+    async fn town(&self) -> Result<Option<Town>> {
+        Ok(self.0.related_one::<TownById>("TownById", |m| m.town_id).await.gql()?.map(Town))
     }
     /// Model project the event belongs to.
-    async fn model_project(&self, ctx: &Context<'_>) -> Result<Option<ModelProject>> {
-        let rc = request(ctx).gql()?;
-        Ok(rc
-            .loaders
-            .maybe::<ModelProjectById>(self.0.model_project_id)
-            .await
-            .gql()?
+    async fn model_project(&self) -> Result<Option<ModelProject>> {
+        Ok(self.0.related_one::<ModelProjectById>("ModelProjectById", |m| m.model_project_id).await.gql()?
             .map(ModelProject))
     }
     /// The programme: sessions in time order.
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn sessions(
         &self,
-        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<SessionConnection> {
-        let rc = request(ctx).gql()?;
-        let rows = rc.loaders.many::<SessionsByEvent>(self.0.id).await.gql()?;
+        let rows = self.0.related::<SessionsByEvent>("SessionsByEvent", |m| Some(m.id)).await.gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(SessionConnection::from_page(page.map(Session)))
     }
@@ -135,14 +128,12 @@ impl Event {
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn contributions(
         &self,
-        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ContributionConnection> {
-        let rc = request(ctx).gql()?;
-        let rows = rc.loaders.many::<ContributionsByEvent>(self.0.id).await.gql()?;
+        let rows = self.0.related::<ContributionsByEvent>("ContributionsByEvent", |m| Some(m.id)).await.gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(ContributionConnection::from_page(page.map(Contribution)))
     }
@@ -150,19 +141,18 @@ impl Event {
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn organisers(
         &self,
-        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<EventOrganiserConnection> {
-        let rc = request(ctx).gql()?;
-        let rows = rc.loaders.many::<OrganisersByEvent>(self.0.id).await.gql()?;
-        let page = joined::<_, OrganisationById, _, _>(
-            &rc.loaders,
+        let rows = self.0.related::<OrganisersByEvent>("OrganisersByEvent", |m| Some(m.id)).await.gql()?;
+        let page = joined::<_, OrganisationById, _, _, _>(
             &rows,
             &args(first, after, last, before),
-            |row| row.organisation_id,
+            "OrganisationById",
+            |row| Some(row.organisation_id),
+            std::convert::identity,
             |row| OrganiserRole::from(row.role),
             Organisation,
         )
@@ -174,14 +164,12 @@ impl Event {
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn documents(
         &self,
-        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<DocumentConnection> {
-        let rc = request(ctx).gql()?;
-        let rows = rc.loaders.many::<DocumentsByEvent>(self.0.id).await.gql()?;
+        let rows = self.0.related::<DocumentsByEvent>("DocumentsByEvent", |m| Some(m.id)).await.gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(DocumentConnection::from_page(page.map(Document)))
     }
@@ -300,7 +288,7 @@ impl EventQuery {
         )
         .await
         .gql()?;
-        Ok(EventConnection::from_page(page.map(Event)))
+        Ok(EventConnection::from_page(rc.rows(page).map(Event)))
     }
 
     /// One event by global ID, if the caller may see it.
@@ -311,6 +299,6 @@ impl EventQuery {
     ) -> Result<Option<Event>> {
         let rc = request(ctx).gql()?;
         let id = ids::decode_as(&id, "Event", "id").gql()?;
-        Ok(rc.loaders.one::<EventById>(id).await.gql()?.map(Event))
+        Ok(rc.fetch_one::<EventById>(id).await.gql()?.map(Event))
     }
 }

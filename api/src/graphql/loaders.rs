@@ -1,30 +1,26 @@
-//! Batched loading of every relation: one SQL statement per relation and request level, whatever the
-//! page size. A loader is declared by a spec (entity, key column, visibility, order) and created lazily,
-//! once per request, for the request's viewer.
+//! Batched loading of every relation: one SQL statement per relation and response level, whatever the
+//! page size. A relation is declared by a spec (entity, key column, visibility, order).
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
-use std::marker::PhantomData;
+use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use tokio::sync::OnceCell;
 use entity::{
     advisory_board_membership, contribution, document, document_author, event, event_organiser,
     model_project, model_project_partner, model_project_town, organisation, person, project_call,
     session, state, town,
 };
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Select, Value,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter, QueryOrder,
+    Select, Value,
 };
 
 use crate::error::{AppError, AppResult};
 use crate::service::viewer::Viewer;
 use crate::service::{document as document_service, event as event_service, person as person_service};
 use crate::service::session as session_service;
-
-/// Most keys in one statement: far above any page (100 × 100 nested items), far below the
-/// bind-parameter limits of SQLite (32,766) and PostgreSQL (65,535).
-const MAX_BATCH: usize = 10_000;
 
 /// How to batch-load the rows of one entity by one integer column.
 pub trait BatchSpec: Send + Sync + 'static {
@@ -42,22 +38,47 @@ pub trait BatchSpec: Send + Sync + 'static {
     }
 }
 
-/// A loader of all rows per key, for the spec `S`.
-pub struct ByKey<S> {
+/// The model type a spec loads.
+pub type ModelOf<S> = <<S as BatchSpec>::Entity as EntityTrait>::Model;
+
+/// The rows fetched together for one level of a response (one page, or all children of one relation
+/// across that page), shared by the GraphQL objects made from them. A relation of any of them is
+/// loaded once for all of them, so each relation costs one statement per level, whatever the page
+/// size, and without waiting on timers.
+pub struct Level<M> {
+    models: Vec<M>,
     db: DatabaseConnection,
     viewer: Viewer,
-    spec: PhantomData<fn() -> S>,
+    related: Mutex<HashMap<(TypeId, &'static str), Arc<OnceCell<Arc<dyn Any + Send + Sync>>>>>,
 }
 
-/// Failure of a batch, shared by all waiting resolvers.
-#[derive(Clone, Debug)]
-pub struct LoadError(Arc<AppError>);
+/// One row of a level: cheap to clone, dereferences to its model.
+pub struct Row<M> {
+    level: Arc<Level<M>>,
+    index: usize,
+}
 
-impl LoadError {
-    /// The error to report.
-    pub fn into_app_error(self) -> AppError {
-        AppError::Internal(self.0.to_string())
+impl<M> Clone for Row<M> {
+    fn clone(&self) -> Self {
+        Self {
+            level: self.level.clone(),
+            index: self.index,
+        }
     }
+}
+
+impl<M> Deref for Row<M> {
+    type Target = M;
+
+    fn deref(&self) -> &M {
+        &self.level.models[self.index]
+    }
+}
+
+/// A relation loaded for a whole level: the next level, and which of its rows belong to which key.
+struct Loaded<C> {
+    level: Arc<Level<C>>,
+    by_key: HashMap<i32, Vec<usize>>,
 }
 
 fn key_of(value: Value) -> Option<i32> {
@@ -68,136 +89,169 @@ fn key_of(value: Value) -> Option<i32> {
     }
 }
 
-impl<S> Loader<i32> for ByKey<S>
-where
-    S: BatchSpec,
-    <S::Entity as EntityTrait>::Model: Clone + Send + Sync,
-{
-    type Value = Vec<<S::Entity as EntityTrait>::Model>;
-    type Error = LoadError;
-
-    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
-        use sea_orm::ModelTrait;
-        let select = S::Entity::find()
-            .filter(S::key().is_in(keys.iter().copied()))
-            .filter(S::scope(self.viewer));
-        let rows = S::order(select)
-            .all(&self.db)
-            .await
-            .map_err(|e| LoadError(Arc::new(AppError::Database(e))))?;
-        let mut grouped: HashMap<i32, Self::Value> = HashMap::with_capacity(keys.len());
-        for row in rows {
-            if let Some(key) = key_of(row.get(S::key())) {
-                grouped.entry(key).or_default().push(row);
-            }
-        }
-        Ok(grouped)
-    }
-}
-
-/// The per-request set of loaders, created on first use.
-pub struct Loaders {
-    db: DatabaseConnection,
-    viewer: Viewer,
-    made: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
-}
-
-impl Loaders {
-    /// Loaders for one request of `viewer`.
-    pub fn new(db: DatabaseConnection, viewer: Viewer) -> Self {
-        Self {
-            db,
+impl<M: Send + Sync + 'static> Level<M> {
+    /// A level of `models`, fetched for `viewer`; returns its rows in order.
+    pub fn rows(models: Vec<M>, db: &DatabaseConnection, viewer: Viewer) -> Vec<Row<M>> {
+        let count = models.len();
+        let level = Arc::new(Self {
+            models,
+            db: db.clone(),
             viewer,
-            made: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn loader<S>(&self) -> Arc<DataLoader<ByKey<S>>>
-    where
-        S: BatchSpec,
-        <S::Entity as EntityTrait>::Model: Clone + Send + Sync,
-    {
-        let mut made = match self.made.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        let entry = made.entry(TypeId::of::<S>()).or_insert_with(|| {
-            Arc::new(DataLoader::new(
-                ByKey::<S> {
-                    db: self.db.clone(),
-                    viewer: self.viewer,
-                    spec: PhantomData,
-                },
-                tokio::spawn,
-            )
-            .max_batch_size(MAX_BATCH))
+            related: Mutex::new(HashMap::new()),
         });
-        match entry.clone().downcast::<DataLoader<ByKey<S>>>() {
-            Ok(loader) => loader,
-            // The map is keyed by the spec's type, so the downcast cannot fail; rebuild if it ever did.
-            Err(_) => Arc::new(DataLoader::new(
-                ByKey::<S> {
-                    db: self.db.clone(),
-                    viewer: self.viewer,
-                    spec: PhantomData,
-                },
-                tokio::spawn,
-            )),
-        }
+        (0..count)
+            .map(|index| Row {
+                level: level.clone(),
+                index,
+            })
+            .collect()
     }
 
-    /// All rows for `key` under spec `S`, in the spec's order.
-    pub async fn many<S>(&self, key: i32) -> AppResult<Vec<<S::Entity as EntityTrait>::Model>>
+    /// Loads the rows of spec `S` matching `key` of every model of this level, once.
+    async fn load<S, C>(
+        &self,
+        relation: &'static str,
+        key: &(dyn Fn(&M) -> Option<i32> + Sync),
+        convert: fn(ModelOf<S>) -> C,
+    ) -> AppResult<Arc<Loaded<C>>>
     where
         S: BatchSpec,
-        <S::Entity as EntityTrait>::Model: Clone + Send + Sync,
+        ModelOf<S>: Send + Sync,
+        C: Send + Sync + 'static,
     {
-        Ok(self
-            .loader::<S>()
-            .load_one(key)
-            .await
-            .map_err(LoadError::into_app_error)?
+        let cell = {
+            let mut related = match self.related.lock() {
+                Ok(guard) => guard,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            related
+                .entry((TypeId::of::<S>(), relation))
+                .or_insert_with(|| Arc::new(OnceCell::new()))
+                .clone()
+        };
+        let loaded = cell
+            .get_or_try_init(|| async {
+                let mut keys: Vec<i32> = self.models.iter().filter_map(key).collect();
+                keys.sort_unstable();
+                keys.dedup();
+                let rows = if keys.is_empty() {
+                    Vec::new()
+                } else {
+                    let select = S::Entity::find()
+                        .filter(S::key().is_in(keys))
+                        .filter(S::scope(self.viewer));
+                    S::order(select).all(&self.db).await?
+                };
+                let mut by_key: HashMap<i32, Vec<usize>> = HashMap::new();
+                let mut models = Vec::with_capacity(rows.len());
+                for (index, row) in rows.into_iter().enumerate() {
+                    if let Some(k) = key_of(row.get(S::key())) {
+                        by_key.entry(k).or_default().push(index);
+                    }
+                    models.push(convert(row));
+                }
+                let level = Arc::new(Level {
+                    models,
+                    db: self.db.clone(),
+                    viewer: self.viewer,
+                    related: Mutex::new(HashMap::new()),
+                });
+                let loaded: Arc<dyn Any + Send + Sync> = Arc::new(Loaded { level, by_key });
+                Ok::<_, AppError>(loaded)
+            })
+            .await?
+            .clone();
+        loaded
+            .downcast::<Loaded<C>>()
+            .map_err(|_| AppError::Internal(format!("relation {relation} loaded with another type")))
+    }
+}
+
+impl<M: Send + Sync + 'static> Row<M> {
+    /// The rows of spec `S` whose key column equals `key(self)`, loaded for the whole level at once
+    /// and converted with `convert`. `relation` names the relation (one name per key function).
+    pub async fn related_as<S, C>(
+        &self,
+        relation: &'static str,
+        key: impl Fn(&M) -> Option<i32> + Sync,
+        convert: fn(ModelOf<S>) -> C,
+    ) -> AppResult<Vec<Row<C>>>
+    where
+        S: BatchSpec,
+        ModelOf<S>: Send + Sync,
+        C: Send + Sync + 'static,
+    {
+        let Some(own) = key(self) else {
+            return Ok(Vec::new());
+        };
+        let loaded = self.level.load::<S, C>(relation, &key, convert).await?;
+        Ok(loaded
+            .by_key
+            .get(&own)
+            .map(|indexes| {
+                indexes
+                    .iter()
+                    .map(|&index| Row {
+                        level: loaded.level.clone(),
+                        index,
+                    })
+                    .collect()
+            })
             .unwrap_or_default())
     }
 
-    /// The row for `key` under spec `S` (for specs keyed by a unique column).
-    pub async fn one<S>(&self, key: i32) -> AppResult<Option<<S::Entity as EntityTrait>::Model>>
+    /// Like [`Row::related_as`], keeping the stored model.
+    pub async fn related<S>(
+        &self,
+        relation: &'static str,
+        key: impl Fn(&M) -> Option<i32> + Sync,
+    ) -> AppResult<Vec<Row<ModelOf<S>>>>
     where
         S: BatchSpec,
-        <S::Entity as EntityTrait>::Model: Clone + Send + Sync,
+        ModelOf<S>: Send + Sync,
     {
-        Ok(self.many::<S>(key).await?.into_iter().next())
+        self.related_as::<S, ModelOf<S>>(relation, key, identity).await
     }
 
-    /// The row for an optional key.
-    pub async fn maybe<S>(&self, key: Option<i32>) -> AppResult<Option<<S::Entity as EntityTrait>::Model>>
+    /// The single row of spec `S` for `key(self)` (for specs keyed by a unique column).
+    pub async fn related_one<S>(
+        &self,
+        relation: &'static str,
+        key: impl Fn(&M) -> Option<i32> + Sync,
+    ) -> AppResult<Option<Row<ModelOf<S>>>>
     where
         S: BatchSpec,
-        <S::Entity as EntityTrait>::Model: Clone + Send + Sync,
+        ModelOf<S>: Send + Sync,
     {
-        match key {
-            Some(key) => self.one::<S>(key).await,
-            None => Ok(None),
-        }
+        Ok(self.related::<S>(relation, key).await?.into_iter().next())
     }
+}
 
-    /// The rows for several keys, each key's rows in spec order, keys in the given order.
-    pub async fn each<S>(&self, keys: &[i32]) -> AppResult<Vec<<S::Entity as EntityTrait>::Model>>
-    where
-        S: BatchSpec,
-        <S::Entity as EntityTrait>::Model: Clone + Send + Sync,
-    {
-        let mut found = self
-            .loader::<S>()
-            .load_many(keys.iter().copied())
-            .await
-            .map_err(LoadError::into_app_error)?;
-        Ok(keys
-            .iter()
-            .filter_map(|key| found.remove(key))
-            .flatten()
-            .collect())
-    }
+fn identity<T>(value: T) -> T {
+    value
+}
+
+/// Fetches the rows of spec `S` for `keys` as one level (lookups by ID), converted with `convert`.
+pub async fn fetch<S, C>(
+    db: &DatabaseConnection,
+    viewer: Viewer,
+    keys: &[i32],
+    convert: fn(ModelOf<S>) -> C,
+) -> AppResult<Vec<Row<C>>>
+where
+    S: BatchSpec,
+    ModelOf<S>: Send + Sync,
+    C: Send + Sync + 'static,
+{
+    let rows = if keys.is_empty() {
+        Vec::new()
+    } else {
+        let select = S::Entity::find()
+            .filter(S::key().is_in(keys.iter().copied()))
+            .filter(S::scope(viewer));
+        S::order(select).all(db).await?
+    };
+    Ok(Level::rows(rows.into_iter().map(convert).collect(), db, viewer))
 }
 
 macro_rules! spec {

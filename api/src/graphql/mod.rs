@@ -1,4 +1,4 @@
-//! The GraphQL edge: schema, types and loaders. Resolvers parse arguments, call the service layer or a
+//! The GraphQL edge: schema, types and batched relations. Resolvers parse arguments, call the service layer or a
 //! loader, and map models to GraphQL types; they hold no rule of their own.
 
 pub mod connection;
@@ -17,25 +17,55 @@ pub mod town;
 use async_graphql::Context;
 use sea_orm::DatabaseConnection;
 
-use self::loaders::Loaders;
+use self::loaders::{BatchSpec, Level, ModelOf, Row};
 use crate::error::{AppError, AppResult};
+use crate::service::page::{Page, PageArgs, paginate_vec};
 use crate::service::viewer::Viewer;
 
 /// Per-request data every resolver can reach.
 pub struct RequestContext {
     pub db: DatabaseConnection,
     pub viewer: Viewer,
-    pub loaders: Loaders,
 }
 
 impl RequestContext {
     /// The context of one request.
     pub fn new(db: DatabaseConnection, viewer: Viewer) -> Self {
-        Self {
-            loaders: Loaders::new(db.clone(), viewer),
-            db,
-            viewer,
+        Self { db, viewer }
+    }
+
+    /// A service page as rows of one level, so their relations load together.
+    pub fn rows<M: Send + Sync + 'static>(&self, page: Page<M>) -> Page<Row<M>> {
+        let (positions, models): (Vec<u64>, Vec<M>) = page.items.into_iter().unzip();
+        let rows = Level::rows(models, &self.db, self.viewer);
+        Page {
+            items: positions.into_iter().zip(rows).collect(),
+            has_previous: page.has_previous,
+            has_next: page.has_next,
+            total: page.total,
         }
+    }
+
+    /// One row of spec `S` by key, if the viewer may see it.
+    pub async fn fetch_one<S>(&self, id: i32) -> AppResult<Option<Row<ModelOf<S>>>>
+    where
+        S: BatchSpec,
+        ModelOf<S>: Send + Sync,
+    {
+        self.fetch_one_as::<S, _>(id, std::convert::identity).await
+    }
+
+    /// One row of spec `S` by key, converted, if the viewer may see it.
+    pub async fn fetch_one_as<S, C>(&self, id: i32, convert: fn(ModelOf<S>) -> C) -> AppResult<Option<Row<C>>>
+    where
+        S: BatchSpec,
+        ModelOf<S>: Send + Sync,
+        C: Send + Sync + 'static,
+    {
+        Ok(loaders::fetch::<S, C>(&self.db, self.viewer, &[id], convert)
+            .await?
+            .into_iter()
+            .next())
     }
 }
 
@@ -56,41 +86,43 @@ pub fn decode_opt(id: Option<&async_graphql::ID>, type_name: &str, argument: &st
         .transpose()
 }
 
-/// Pages join rows (memberships, partnerships, …) and resolves their targets in one batch, keeping the
-/// join row's role on each item. Rows whose target the viewer may not see are left out.
-pub async fn joined<J, S, R, N>(
-    loaders: &Loaders,
-    rows: &[J],
-    args: &crate::service::page::PageArgs,
-    target: impl Fn(&J) -> i32,
+/// Pages join rows (memberships, partnerships, …) and resolves their targets, keeping each join
+/// row's role. Targets load for the whole level at once; rows whose target the viewer may not see
+/// are left out.
+pub async fn joined<J, S, C, R, N>(
+    rows: &[Row<J>],
+    args: &PageArgs,
+    relation: &'static str,
+    target: impl Fn(&J) -> Option<i32> + Sync + Copy,
+    convert: fn(ModelOf<S>) -> C,
     role: impl Fn(&J) -> R,
-    node: impl Fn(<S::Entity as sea_orm::EntityTrait>::Model) -> N,
-) -> AppResult<crate::service::page::Page<(R, N)>>
+    node: impl Fn(Row<C>) -> N,
+) -> AppResult<Page<(R, N)>>
 where
-    J: Clone,
-    S: loaders::BatchSpec,
-    <S::Entity as sea_orm::EntityTrait>::Model: Clone + Send + Sync,
+    J: Send + Sync + 'static,
+    S: BatchSpec,
+    ModelOf<S>: Send + Sync,
+    C: Send + Sync + 'static,
 {
-    use sea_orm::ModelTrait;
-    let page = crate::service::page::paginate_vec(rows, args)?;
-    let ids: Vec<i32> = page.items.iter().map(|(_, row)| target(row)).collect();
-    let mut found = std::collections::HashMap::new();
-    for model in loaders.each::<S>(&ids).await? {
-        if let sea_orm::Value::Int(Some(id)) = model.get(<S as loaders::BatchSpec>::key()) {
-            found.insert(id, model);
-        }
-    }
+    let page = paginate_vec(rows, args)?;
+    let targets = futures::future::try_join_all(
+        page.items
+            .iter()
+            .map(|(_, row)| row.related_as::<S, C>(relation, target, convert)),
+    )
+    .await?;
     let items = page
         .items
-        .into_iter()
-        .filter_map(|(at, row)| {
+        .iter()
+        .zip(targets)
+        .filter_map(|((at, row), found)| {
             found
-                .get(&target(&row))
-                .cloned()
-                .map(|model| (at, (role(&row), node(model))))
+                .into_iter()
+                .next()
+                .map(|target| (*at, (role(row), node(target))))
         })
         .collect();
-    Ok(crate::service::page::Page {
+    Ok(Page {
         items,
         has_previous: page.has_previous,
         has_next: page.has_next,

@@ -7,7 +7,7 @@ use super::connection::{args, connection, page_cost};
 use super::document::{Document, DocumentConnection};
 use super::enums::{MemberRole, PartnerRole};
 use super::event::{Event, EventConnection};
-use super::loaders::{
+use super::loaders::{Row, 
     DocumentsByModelProject, EventsByModelProject, MembersByProject, ModelProjectById,
     ModelProjectsByCall, OrganisationById, PartnersByProject, ProjectCallById, TownById,
 };
@@ -21,8 +21,9 @@ use crate::service::page::paginate_vec;
 
 /// A call for model projects (Projektaufruf).
 #[derive(Clone)]
-pub struct ProjectCall(pub project_call::Model);
+pub struct ProjectCall(pub Row<project_call::Model>);
 
+/// A call for model projects (Projektaufruf).
 #[Object]
 impl ProjectCall {
     /// Global ID.
@@ -57,14 +58,12 @@ impl ProjectCall {
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn model_projects(
         &self,
-        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ModelProjectConnection> {
-        let rc = request(ctx).gql()?;
-        let rows = rc.loaders.many::<ModelProjectsByCall>(self.0.id).await.gql()?;
+        let rows = self.0.related::<ModelProjectsByCall>("ModelProjectsByCall", |m| Some(m.id)).await.gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(ModelProjectConnection::from_page(page.map(ModelProject)))
     }
@@ -72,8 +71,9 @@ impl ProjectCall {
 
 /// A model project (Modellvorhaben): a group of four or more towns working on one topic.
 #[derive(Clone)]
-pub struct ModelProject(pub model_project::Model);
+pub struct ModelProject(pub Row<model_project::Model>);
 
+/// A model project (Modellvorhaben): a group of four or more towns working on one topic.
 #[Object]
 impl ModelProject {
     /// Global ID.
@@ -113,37 +113,30 @@ impl ModelProject {
         &self.0.sources.0
     }
     /// The call the project was selected in.
-    async fn project_call(&self, ctx: &Context<'_>) -> Result<Option<ProjectCall>> {
-        let rc = request(ctx).gql()?;
-        Ok(rc
-            .loaders
-            .maybe::<ProjectCallById>(self.0.project_call_id)
-            .await
-            .gql()?
+    async fn project_call(&self) -> Result<Option<ProjectCall>> {
+        Ok(self.0.related_one::<ProjectCallById>("ProjectCallById", |m| m.project_call_id).await.gql()?
             .map(ProjectCall))
     }
     /// The lead town, where the sources name one.
-    async fn lead_town(&self, ctx: &Context<'_>) -> Result<Option<Town>> {
-        let rc = request(ctx).gql()?;
-        Ok(rc.loaders.maybe::<TownById>(self.0.lead_town_id).await.gql()?.map(Town))
+    async fn lead_town(&self) -> Result<Option<Town>> {
+        Ok(self.0.related_one::<TownById>("TownById", |m| m.lead_town_id).await.gql()?.map(Town))
     }
     /// Member towns with their role, in the order the sources list them.
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn towns(
         &self,
-        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ModelProjectTownConnection> {
-        let rc = request(ctx).gql()?;
-        let rows = rc.loaders.many::<MembersByProject>(self.0.id).await.gql()?;
-        let page = joined::<_, TownById, _, _>(
-            &rc.loaders,
+        let rows = self.0.related::<MembersByProject>("MembersByProject", |m| Some(m.id)).await.gql()?;
+        let page = joined::<_, TownById, _, _, _>(
             &rows,
             &args(first, after, last, before),
-            |row| row.town_id,
+            "TownById",
+            |row| Some(row.town_id),
+            std::convert::identity,
             |row| MemberRole::from(row.role),
             Town,
         )
@@ -155,19 +148,18 @@ impl ModelProject {
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn partners(
         &self,
-        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ModelProjectPartnerConnection> {
-        let rc = request(ctx).gql()?;
-        let rows = rc.loaders.many::<PartnersByProject>(self.0.id).await.gql()?;
-        let page = joined::<_, OrganisationById, _, _>(
-            &rc.loaders,
+        let rows = self.0.related::<PartnersByProject>("PartnersByProject", |m| Some(m.id)).await.gql()?;
+        let page = joined::<_, OrganisationById, _, _, _>(
             &rows,
             &args(first, after, last, before),
-            |row| row.organisation_id,
+            "OrganisationById",
+            |row| Some(row.organisation_id),
+            std::convert::identity,
             |row| PartnerRole::from(row.role),
             Organisation,
         )
@@ -179,14 +171,12 @@ impl ModelProject {
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn events(
         &self,
-        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<EventConnection> {
-        let rc = request(ctx).gql()?;
-        let rows = rc.loaders.many::<EventsByModelProject>(self.0.id).await.gql()?;
+        let rows = self.0.related::<EventsByModelProject>("EventsByModelProject", |m| Some(m.id)).await.gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(EventConnection::from_page(page.map(Event)))
     }
@@ -194,14 +184,12 @@ impl ModelProject {
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn documents(
         &self,
-        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<DocumentConnection> {
-        let rc = request(ctx).gql()?;
-        let rows = rc.loaders.many::<DocumentsByModelProject>(self.0.id).await.gql()?;
+        let rows = self.0.related::<DocumentsByModelProject>("DocumentsByModelProject", |m| Some(m.id)).await.gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(DocumentConnection::from_page(page.map(Document)))
     }
@@ -298,7 +286,7 @@ impl ModelProjectQuery {
         let page = service::list(&rc.db, &filter, &args(first, after, last, before), wants_total(ctx))
             .await
             .gql()?;
-        Ok(ModelProjectConnection::from_page(page.map(ModelProject)))
+        Ok(ModelProjectConnection::from_page(rc.rows(page).map(ModelProject)))
     }
 
     /// One model project by global ID.
@@ -309,7 +297,7 @@ impl ModelProjectQuery {
     ) -> Result<Option<ModelProject>> {
         let rc = request(ctx).gql()?;
         let id = ids::decode_as(&id, "ModelProject", "id").gql()?;
-        Ok(rc.loaders.one::<ModelProjectById>(id).await.gql()?.map(ModelProject))
+        Ok(rc.fetch_one::<ModelProjectById>(id).await.gql()?.map(ModelProject))
     }
 
     /// Project calls, by year.
@@ -326,7 +314,7 @@ impl ModelProjectQuery {
         let page = service::list_calls(&rc.db, &args(first, after, last, before), wants_total(ctx))
             .await
             .gql()?;
-        Ok(ProjectCallConnection::from_page(page.map(ProjectCall)))
+        Ok(ProjectCallConnection::from_page(rc.rows(page).map(ProjectCall)))
     }
 
     /// One project call by global ID.
@@ -337,6 +325,6 @@ impl ModelProjectQuery {
     ) -> Result<Option<ProjectCall>> {
         let rc = request(ctx).gql()?;
         let id = ids::decode_as(&id, "ProjectCall", "id").gql()?;
-        Ok(rc.loaders.one::<ProjectCallById>(id).await.gql()?.map(ProjectCall))
+        Ok(rc.fetch_one::<ProjectCallById>(id).await.gql()?.map(ProjectCall))
     }
 }

@@ -42,41 +42,40 @@ pub struct NodeQuery;
 impl NodeQuery {
     async fn find(ctx: &Context<'_>, id: &str) -> crate::AppResult<Option<Node>> {
         let rc = request(ctx)?;
-        let loaders = &rc.loaders;
         let (type_name, id) = ids::decode(id)?;
         Ok(match type_name.as_str() {
-            "State" => loaders.one::<StateById>(id).await?.map(|m| Node::State(State(m))),
-            "Town" => loaders.one::<TownById>(id).await?.map(|m| Node::Town(Town(m))),
-            "Organisation" => loaders
-                .one::<OrganisationById>(id)
+            "State" => rc.fetch_one::<StateById>(id).await?.map(|r| Node::State(State(r))),
+            "Town" => rc.fetch_one::<TownById>(id).await?.map(|r| Node::Town(Town(r))),
+            "Organisation" => rc
+                .fetch_one::<OrganisationById>(id)
                 .await?
-                .map(|m| Node::Organisation(Organisation(m))),
-            "Person" => loaders
-                .one::<PersonById>(id)
+                .map(|r| Node::Organisation(Organisation(r))),
+            "Person" => rc
+                .fetch_one_as::<PersonById, _>(id, public_profile)
                 .await?
-                .map(|m| Node::Person(Person(public_profile(m)))),
-            "ProjectCall" => loaders
-                .one::<ProjectCallById>(id)
+                .map(|r| Node::Person(Person(r))),
+            "ProjectCall" => rc
+                .fetch_one::<ProjectCallById>(id)
                 .await?
-                .map(|m| Node::ProjectCall(ProjectCall(m))),
-            "ModelProject" => loaders
-                .one::<ModelProjectById>(id)
+                .map(|r| Node::ProjectCall(ProjectCall(r))),
+            "ModelProject" => rc
+                .fetch_one::<ModelProjectById>(id)
                 .await?
-                .map(|m| Node::ModelProject(ModelProject(m))),
-            "Event" => loaders.one::<EventById>(id).await?.map(|m| Node::Event(Event(m))),
-            "Session" => loaders.one::<SessionById>(id).await?.map(|m| Node::Session(Session(m))),
-            "Contribution" => loaders
-                .one::<ContributionById>(id)
+                .map(|r| Node::ModelProject(ModelProject(r))),
+            "Event" => rc.fetch_one::<EventById>(id).await?.map(|r| Node::Event(Event(r))),
+            "Session" => rc.fetch_one::<SessionById>(id).await?.map(|r| Node::Session(Session(r))),
+            "Contribution" => rc
+                .fetch_one::<ContributionById>(id)
                 .await?
-                .map(|m| Node::Contribution(Contribution(m))),
-            "Document" => loaders
-                .one::<DocumentById>(id)
+                .map(|r| Node::Contribution(Contribution(r))),
+            "Document" => rc
+                .fetch_one::<DocumentById>(id)
                 .await?
-                .map(|m| Node::Document(Document(m))),
-            "BoardMembership" => loaders
-                .one::<BoardMembershipById>(id)
+                .map(|r| Node::Document(Document(r))),
+            "BoardMembership" => rc
+                .fetch_one::<BoardMembershipById>(id)
                 .await?
-                .map(|m| Node::BoardMembership(BoardMembership(m))),
+                .map(|r| Node::BoardMembership(BoardMembership(r))),
             other => {
                 return Err(AppError::bad_field("id", format!("unknown type `{other}` in ID")));
             }

@@ -7,7 +7,7 @@ use super::connection::{args, connection, page_cost};
 use super::document::{Document, DocumentConnection};
 use super::enums::{OrganisationKind, OrganiserRole, PartnerRole};
 use super::event::{Event, OrganisationEventConnection};
-use super::loaders::{
+use super::loaders::{Row, 
     BoardSeatsByBoard, ContributionsByOrganisation, DocumentsByPublisher, EventById,
     ModelProjectById, OrganisationById, OrganisedByOrganisation, PartnershipsByOrganisation,
     PeopleByOrganisation, TownById,
@@ -25,8 +25,9 @@ use crate::service::person::public_profile;
 
 /// An organisation: ministry, institute, association, agency, advisory board, …
 #[derive(Clone)]
-pub struct Organisation(pub organisation::Model);
+pub struct Organisation(pub Row<organisation::Model>);
 
+/// An organisation: ministry, institute, association, agency, advisory board, …
 #[Object]
 impl Organisation {
     /// Global ID.
@@ -62,37 +63,32 @@ impl Organisation {
         &self.0.sources.0
     }
     /// Town of its seat, where it is one of ours.
-    async fn town(&self, ctx: &Context<'_>) -> Result<Option<Town>> {
-        let rc = request(ctx).gql()?;
-        Ok(rc.loaders.maybe::<TownById>(self.0.town_id).await.gql()?.map(Town))
+    async fn town(&self) -> Result<Option<Town>> {
+        Ok(self.0.related_one::<TownById>("TownById", |m| m.town_id).await.gql()?.map(Town))
     }
     /// Public people of the organisation, by name.
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn people(
         &self,
-        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<PersonConnection> {
-        let rc = request(ctx).gql()?;
-        let rows = rc.loaders.many::<PeopleByOrganisation>(self.0.id).await.gql()?;
+        let rows = self.0.related_as::<PeopleByOrganisation, _>("PeopleByOrganisation", |m| Some(m.id), public_profile).await.gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
-        Ok(PersonConnection::from_page(page.map(|p| Person(public_profile(p)))))
+        Ok(PersonConnection::from_page(page.map(Person)))
     }
     /// Appearances of the organisation itself in programmes (e.g. a Grußwort by a ministry).
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn contributions(
         &self,
-        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ContributionConnection> {
-        let rc = request(ctx).gql()?;
-        let rows = rc.loaders.many::<ContributionsByOrganisation>(self.0.id).await.gql()?;
+        let rows = self.0.related::<ContributionsByOrganisation>("ContributionsByOrganisation", |m| Some(m.id)).await.gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(ContributionConnection::from_page(page.map(Contribution)))
     }
@@ -100,19 +96,18 @@ impl Organisation {
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn model_projects(
         &self,
-        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<OrganisationModelProjectConnection> {
-        let rc = request(ctx).gql()?;
-        let rows = rc.loaders.many::<PartnershipsByOrganisation>(self.0.id).await.gql()?;
-        let page = joined::<_, ModelProjectById, _, _>(
-            &rc.loaders,
+        let rows = self.0.related::<PartnershipsByOrganisation>("PartnershipsByOrganisation", |m| Some(m.id)).await.gql()?;
+        let page = joined::<_, ModelProjectById, _, _, _>(
             &rows,
             &args(first, after, last, before),
-            |row| row.model_project_id,
+            "ModelProjectById",
+            |row| Some(row.model_project_id),
+            std::convert::identity,
             |row| PartnerRole::from(row.role),
             ModelProject,
         )
@@ -124,19 +119,18 @@ impl Organisation {
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn events(
         &self,
-        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<OrganisationEventConnection> {
-        let rc = request(ctx).gql()?;
-        let rows = rc.loaders.many::<OrganisedByOrganisation>(self.0.id).await.gql()?;
-        let page = joined::<_, EventById, _, _>(
-            &rc.loaders,
+        let rows = self.0.related::<OrganisedByOrganisation>("OrganisedByOrganisation", |m| Some(m.id)).await.gql()?;
+        let page = joined::<_, EventById, _, _, _>(
             &rows,
             &args(first, after, last, before),
-            |row| row.event_id,
+            "EventById",
+            |row| Some(row.event_id),
+            std::convert::identity,
             |row| OrganiserRole::from(row.role),
             Event,
         )
@@ -148,14 +142,12 @@ impl Organisation {
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn documents(
         &self,
-        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<DocumentConnection> {
-        let rc = request(ctx).gql()?;
-        let rows = rc.loaders.many::<DocumentsByPublisher>(self.0.id).await.gql()?;
+        let rows = self.0.related::<DocumentsByPublisher>("DocumentsByPublisher", |m| Some(m.id)).await.gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(DocumentConnection::from_page(page.map(Document)))
     }
@@ -163,14 +155,12 @@ impl Organisation {
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn board_memberships(
         &self,
-        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<BoardMembershipConnection> {
-        let rc = request(ctx).gql()?;
-        let rows = rc.loaders.many::<BoardSeatsByBoard>(self.0.id).await.gql()?;
+        let rows = self.0.related::<BoardSeatsByBoard>("BoardSeatsByBoard", |m| Some(m.id)).await.gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(BoardMembershipConnection::from_page(page.map(BoardMembership)))
     }
@@ -216,7 +206,7 @@ impl OrganisationQuery {
         let page = service::list(&rc.db, &filter, &args(first, after, last, before), wants_total(ctx))
             .await
             .gql()?;
-        Ok(OrganisationConnection::from_page(page.map(Organisation)))
+        Ok(OrganisationConnection::from_page(rc.rows(page).map(Organisation)))
     }
 
     /// One organisation by global ID.
@@ -227,6 +217,6 @@ impl OrganisationQuery {
     ) -> Result<Option<Organisation>> {
         let rc = request(ctx).gql()?;
         let id = ids::decode_as(&id, "Organisation", "id").gql()?;
-        Ok(rc.loaders.one::<OrganisationById>(id).await.gql()?.map(Organisation))
+        Ok(rc.fetch_one::<OrganisationById>(id).await.gql()?.map(Organisation))
     }
 }

@@ -6,7 +6,7 @@ use entity::advisory_board_membership;
 use super::connection::{args, connection, page_cost};
 use super::document::{Document, DocumentConnection};
 use super::enums::{BoardRole, ContributionRole};
-use super::loaders::{
+use super::loaders::{Row, 
     AuthorshipsByPerson, BoardSeatsByPerson, ContributionsByPerson, DocumentById, OrganisationById,
     PersonById, TownById,
 };
@@ -21,8 +21,9 @@ use crate::service::person::{self as service, PersonFilter, PublicPerson, public
 
 /// A person's public profile. Contact data and registrations are never part of it.
 #[derive(Clone)]
-pub struct Person(pub PublicPerson);
+pub struct Person(pub Row<PublicPerson>);
 
+/// A person's public profile. Contact data and registrations are never part of it.
 #[Object]
 impl Person {
     /// Global ID.
@@ -58,32 +59,24 @@ impl Person {
         &self.0.sources
     }
     /// The organisation the person works for.
-    async fn organisation(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
-        let rc = request(ctx).gql()?;
-        Ok(rc
-            .loaders
-            .maybe::<OrganisationById>(self.0.organisation_id)
-            .await
-            .gql()?
+    async fn organisation(&self) -> Result<Option<Organisation>> {
+        Ok(self.0.related_one::<OrganisationById>("OrganisationById", |m| m.organisation_id).await.gql()?
             .map(Organisation))
     }
     /// The town the person holds office in or works for.
-    async fn town(&self, ctx: &Context<'_>) -> Result<Option<Town>> {
-        let rc = request(ctx).gql()?;
-        Ok(rc.loaders.maybe::<TownById>(self.0.town_id).await.gql()?.map(Town))
+    async fn town(&self) -> Result<Option<Town>> {
+        Ok(self.0.related_one::<TownById>("TownById", |m| m.town_id).await.gql()?.map(Town))
     }
     /// Appearances in published programmes.
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn contributions(
         &self,
-        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ContributionConnection> {
-        let rc = request(ctx).gql()?;
-        let rows = rc.loaders.many::<ContributionsByPerson>(self.0.id).await.gql()?;
+        let rows = self.0.related::<ContributionsByPerson>("ContributionsByPerson", |m| Some(m.id)).await.gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(ContributionConnection::from_page(page.map(Contribution)))
     }
@@ -91,19 +84,18 @@ impl Person {
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn documents(
         &self,
-        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<DocumentConnection> {
-        let rc = request(ctx).gql()?;
-        let rows = rc.loaders.many::<AuthorshipsByPerson>(self.0.id).await.gql()?;
-        let page = joined::<_, DocumentById, _, _>(
-            &rc.loaders,
+        let rows = self.0.related::<AuthorshipsByPerson>("AuthorshipsByPerson", |m| Some(m.id)).await.gql()?;
+        let page = joined::<_, DocumentById, _, _, _>(
             &rows,
             &args(first, after, last, before),
-            |row| row.document_id,
+            "DocumentById",
+            |row| Some(row.document_id),
+            std::convert::identity,
             |_| (),
             Document,
         )
@@ -115,14 +107,12 @@ impl Person {
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn board_memberships(
         &self,
-        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<BoardMembershipConnection> {
-        let rc = request(ctx).gql()?;
-        let rows = rc.loaders.many::<BoardSeatsByPerson>(self.0.id).await.gql()?;
+        let rows = self.0.related::<BoardSeatsByPerson>("BoardSeatsByPerson", |m| Some(m.id)).await.gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(BoardMembershipConnection::from_page(page.map(BoardMembership)))
     }
@@ -130,8 +120,9 @@ impl Person {
 
 /// A seat on an advisory board (Beirat).
 #[derive(Clone)]
-pub struct BoardMembership(pub advisory_board_membership::Model);
+pub struct BoardMembership(pub Row<advisory_board_membership::Model>);
 
+/// A seat on an advisory board (Beirat).
 #[Object]
 impl BoardMembership {
     /// Global ID.
@@ -155,24 +146,13 @@ impl BoardMembership {
         self.0.note.as_deref()
     }
     /// The board.
-    async fn board(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
-        let rc = request(ctx).gql()?;
-        Ok(rc
-            .loaders
-            .one::<OrganisationById>(self.0.board_id)
-            .await
-            .gql()?
+    async fn board(&self) -> Result<Option<Organisation>> {
+        Ok(self.0.related_one::<OrganisationById>("OrganisationById", |m| Some(m.board_id)).await.gql()?
             .map(Organisation))
     }
     /// The member.
-    async fn person(&self, ctx: &Context<'_>) -> Result<Option<Person>> {
-        let rc = request(ctx).gql()?;
-        Ok(rc
-            .loaders
-            .one::<PersonById>(self.0.person_id)
-            .await
-            .gql()?
-            .map(|p| Person(public_profile(p))))
+    async fn person(&self) -> Result<Option<Person>> {
+        Ok(self.0.related_as::<PersonById, _>("PersonById", |m| Some(m.person_id), public_profile).await.gql()?.into_iter().next().map(Person))
     }
 }
 
@@ -220,7 +200,7 @@ impl PersonQuery {
         let page = service::list(&rc.db, rc.viewer, &filter, &args(first, after, last, before), wants_total(ctx))
             .await
             .gql()?;
-        Ok(PersonConnection::from_page(page.map(|p| Person(public_profile(p)))))
+        Ok(PersonConnection::from_page(rc.rows(page.map(public_profile)).map(Person)))
     }
 
     /// One person by global ID, if their profile is public.
@@ -232,10 +212,9 @@ impl PersonQuery {
         let rc = request(ctx).gql()?;
         let id = ids::decode_as(&id, "Person", "id").gql()?;
         Ok(rc
-            .loaders
-            .one::<PersonById>(id)
+            .fetch_one_as::<PersonById, _>(id, public_profile)
             .await
             .gql()?
-            .map(|p| Person(public_profile(p))))
+            .map(Person))
     }
 }

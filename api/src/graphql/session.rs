@@ -8,7 +8,7 @@ use super::connection::{args, connection, page_cost};
 use super::document::{Document, DocumentConnection};
 use super::enums::{ContributionRole, SessionKind};
 use super::event::{Event, local};
-use super::loaders::{
+use super::loaders::{Row, 
     ContributionsBySession, DocumentsBySession, EventById, OrganisationById, PersonById, SessionById,
 };
 use super::organisation::Organisation;
@@ -22,18 +22,18 @@ use crate::service::session::{self as service, SessionFilter};
 
 /// A programme item of an event.
 #[derive(Clone)]
-pub struct Session(pub session::Model);
+pub struct Session(pub Row<session::Model>);
 
 impl Session {
-    async fn zone(&self, ctx: &Context<'_>) -> Result<chrono_tz::Tz> {
-        let rc = request(ctx).gql()?;
-        let event = rc.loaders.one::<EventById>(self.0.event_id).await.gql()?;
+    async fn zone(&self) -> Result<chrono_tz::Tz> {
+        let event = self.0.related_one::<EventById>("EventById", |m| Some(m.event_id)).await.gql()?;
         Ok(event
             .map(|event| crate::service::event::time_zone(&event))
             .unwrap_or(chrono_tz::Europe::Berlin))
     }
 }
 
+/// A programme item of an event.
 #[Object]
 impl Session {
     /// Global ID.
@@ -69,13 +69,13 @@ impl Session {
         self.0.ends_at
     }
     /// Start in the event's time zone (RFC 3339 with offset).
-    async fn starts_at_local(&self, ctx: &Context<'_>) -> Result<String> {
-        Ok(local(self.0.starts_at, self.zone(ctx).await?))
+    async fn starts_at_local(&self) -> Result<String> {
+        Ok(local(self.0.starts_at, self.zone().await?))
     }
     /// End in the event's time zone (RFC 3339 with offset), where known.
-    async fn ends_at_local(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+    async fn ends_at_local(&self) -> Result<Option<String>> {
         match self.0.ends_at {
-            Some(at) => Ok(Some(local(at, self.zone(ctx).await?))),
+            Some(at) => Ok(Some(local(at, self.zone().await?))),
             None => Ok(None),
         }
     }
@@ -88,22 +88,19 @@ impl Session {
         &self.0.sources.0
     }
     /// The event.
-    async fn event(&self, ctx: &Context<'_>) -> Result<Option<Event>> {
-        let rc = request(ctx).gql()?;
-        Ok(rc.loaders.one::<EventById>(self.0.event_id).await.gql()?.map(Event))
+    async fn event(&self) -> Result<Option<Event>> {
+        Ok(self.0.related_one::<EventById>("EventById", |m| Some(m.event_id)).await.gql()?.map(Event))
     }
     /// Who appears in the session, in programme order.
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn contributions(
         &self,
-        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ContributionConnection> {
-        let rc = request(ctx).gql()?;
-        let rows = rc.loaders.many::<ContributionsBySession>(self.0.id).await.gql()?;
+        let rows = self.0.related::<ContributionsBySession>("ContributionsBySession", |m| Some(m.id)).await.gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(ContributionConnection::from_page(page.map(Contribution)))
     }
@@ -111,14 +108,12 @@ impl Session {
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn documents(
         &self,
-        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<DocumentConnection> {
-        let rc = request(ctx).gql()?;
-        let rows = rc.loaders.many::<DocumentsBySession>(self.0.id).await.gql()?;
+        let rows = self.0.related::<DocumentsBySession>("DocumentsBySession", |m| Some(m.id)).await.gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(DocumentConnection::from_page(page.map(Document)))
     }
@@ -126,8 +121,9 @@ impl Session {
 
 /// A person or an organisation appearing in an event, usually in one of its sessions.
 #[derive(Clone)]
-pub struct Contribution(pub contribution::Model);
+pub struct Contribution(pub Row<contribution::Model>);
 
+/// A person or an organisation appearing in an event, usually in one of its sessions.
 #[Object]
 impl Contribution {
     /// Global ID.
@@ -147,34 +143,21 @@ impl Contribution {
         self.0.position
     }
     /// The person, when a person is named.
-    async fn person(&self, ctx: &Context<'_>) -> Result<Option<Person>> {
-        let rc = request(ctx).gql()?;
-        Ok(rc
-            .loaders
-            .maybe::<PersonById>(self.0.person_id)
-            .await
-            .gql()?
-            .map(|p| Person(public_profile(p))))
+    async fn person(&self) -> Result<Option<Person>> {
+        Ok(self.0.related_as::<PersonById, _>("PersonById", |m| m.person_id, public_profile).await.gql()?.into_iter().next().map(Person))
     }
     /// The organisation: the one appearing itself, or the one the person speaks for.
-    async fn organisation(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
-        let rc = request(ctx).gql()?;
-        Ok(rc
-            .loaders
-            .maybe::<OrganisationById>(self.0.organisation_id)
-            .await
-            .gql()?
+    async fn organisation(&self) -> Result<Option<Organisation>> {
+        Ok(self.0.related_one::<OrganisationById>("OrganisationById", |m| m.organisation_id).await.gql()?
             .map(Organisation))
     }
     /// The session, unless the contribution is to the event as a whole.
-    async fn session(&self, ctx: &Context<'_>) -> Result<Option<Session>> {
-        let rc = request(ctx).gql()?;
-        Ok(rc.loaders.maybe::<SessionById>(self.0.session_id).await.gql()?.map(Session))
+    async fn session(&self) -> Result<Option<Session>> {
+        Ok(self.0.related_one::<SessionById>("SessionById", |m| m.session_id).await.gql()?.map(Session))
     }
     /// The event.
-    async fn event(&self, ctx: &Context<'_>) -> Result<Option<Event>> {
-        let rc = request(ctx).gql()?;
-        Ok(rc.loaders.one::<EventById>(self.0.event_id).await.gql()?.map(Event))
+    async fn event(&self) -> Result<Option<Event>> {
+        Ok(self.0.related_one::<EventById>("EventById", |m| Some(m.event_id)).await.gql()?.map(Event))
     }
 }
 
@@ -225,7 +208,7 @@ impl SessionQuery {
         let page = service::list(&rc.db, rc.viewer, &filter, &args(first, after, last, before), wants_total(ctx))
             .await
             .gql()?;
-        Ok(SessionConnection::from_page(page.map(Session)))
+        Ok(SessionConnection::from_page(rc.rows(page).map(Session)))
     }
 
     /// One session by global ID, if the caller may see it.
@@ -236,6 +219,6 @@ impl SessionQuery {
     ) -> Result<Option<Session>> {
         let rc = request(ctx).gql()?;
         let id = ids::decode_as(&id, "Session", "id").gql()?;
-        Ok(rc.loaders.one::<SessionById>(id).await.gql()?.map(Session))
+        Ok(rc.fetch_one::<SessionById>(id).await.gql()?.map(Session))
     }
 }

@@ -6,7 +6,7 @@ use entity::{state, town};
 use super::connection::{args, connection, page_cost};
 use super::enums::{MemberRole, StateCode, TownType};
 use super::event::{Event, EventConnection};
-use super::loaders::{
+use super::loaders::{Level, Row, TownById, 
     EventsByTown, MembershipsByTown, ModelProjectById, OrganisationsByTown, PeopleByTown, StateById,
     TownsByState,
 };
@@ -22,8 +22,9 @@ use crate::service::town::{self as service, TownFilter, TownOrder, TownOrderFiel
 
 /// A German state (Land).
 #[derive(Clone)]
-pub struct State(pub state::Model);
+pub struct State(pub Row<state::Model>);
 
+/// A German state (Land).
 #[Object]
 impl State {
     /// Global ID.
@@ -46,14 +47,12 @@ impl State {
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn towns(
         &self,
-        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<TownConnection> {
-        let rc = request(ctx).gql()?;
-        let towns = rc.loaders.many::<TownsByState>(self.0.id).await.gql()?;
+        let towns = self.0.related::<TownsByState>("TownsByState", |m| Some(m.id)).await.gql()?;
         let page = paginate_vec(&towns, &args(first, after, last, before)).gql()?;
         Ok(TownConnection::from_page(page.map(Town)))
     }
@@ -61,8 +60,9 @@ impl State {
 
 /// A municipality (Gemeinde) or GeoNames place.
 #[derive(Clone)]
-pub struct Town(pub town::Model);
+pub struct Town(pub Row<town::Model>);
 
+/// A municipality (Gemeinde) or GeoNames place.
 #[Object]
 impl Town {
     /// Global ID.
@@ -74,9 +74,8 @@ impl Town {
         &self.0.name
     }
     /// State the town lies in (unknown for a few towns of the demo data).
-    async fn state(&self, ctx: &Context<'_>) -> Result<Option<State>> {
-        let rc = request(ctx).gql()?;
-        Ok(rc.loaders.maybe::<StateById>(self.0.state_id).await.gql()?.map(State))
+    async fn state(&self) -> Result<Option<State>> {
+        Ok(self.0.related_one::<StateById>("StateById", |m| m.state_id).await.gql()?.map(State))
     }
     /// District (Landkreis), where known.
     async fn district(&self) -> Option<&str> {
@@ -122,19 +121,18 @@ impl Town {
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn model_projects(
         &self,
-        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<TownModelProjectConnection> {
-        let rc = request(ctx).gql()?;
-        let rows = rc.loaders.many::<MembershipsByTown>(self.0.id).await.gql()?;
-        let page = joined::<_, ModelProjectById, _, _>(
-            &rc.loaders,
+        let rows = self.0.related::<MembershipsByTown>("MembershipsByTown", |m| Some(m.id)).await.gql()?;
+        let page = joined::<_, ModelProjectById, _, _, _>(
             &rows,
             &args(first, after, last, before),
-            |row| row.model_project_id,
+            "ModelProjectById",
+            |row| Some(row.model_project_id),
+            std::convert::identity,
             |row| MemberRole::from(row.role),
             ModelProject,
         )
@@ -146,14 +144,12 @@ impl Town {
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn events(
         &self,
-        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<EventConnection> {
-        let rc = request(ctx).gql()?;
-        let rows = rc.loaders.many::<EventsByTown>(self.0.id).await.gql()?;
+        let rows = self.0.related::<EventsByTown>("EventsByTown", |m| Some(m.id)).await.gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(EventConnection::from_page(page.map(Event)))
     }
@@ -161,29 +157,25 @@ impl Town {
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn people(
         &self,
-        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<PersonConnection> {
-        let rc = request(ctx).gql()?;
-        let rows = rc.loaders.many::<PeopleByTown>(self.0.id).await.gql()?;
+        let rows = self.0.related_as::<PeopleByTown, _>("PeopleByTown", |m| Some(m.id), public_profile).await.gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
-        Ok(PersonConnection::from_page(page.map(|p| Person(public_profile(p)))))
+        Ok(PersonConnection::from_page(page.map(Person)))
     }
     /// Organisations seated in the town, by name.
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn organisations(
         &self,
-        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<OrganisationConnection> {
-        let rc = request(ctx).gql()?;
-        let rows = rc.loaders.many::<OrganisationsByTown>(self.0.id).await.gql()?;
+        let rows = self.0.related::<OrganisationsByTown>("OrganisationsByTown", |m| Some(m.id)).await.gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(OrganisationConnection::from_page(page.map(Organisation)))
     }
@@ -285,7 +277,7 @@ impl TownQuery {
         )
         .await
         .gql()?;
-        Ok(TownConnection::from_page(page.map(Town)))
+        Ok(TownConnection::from_page(rc.rows(page).map(Town)))
     }
 
     /// One town, by global ID or by municipality key (exactly one of the two).
@@ -299,17 +291,14 @@ impl TownQuery {
         match (id, municipality_key) {
             (Some(id), None) => {
                 let id = ids::decode_as(&id, "Town", "id").gql()?;
-                Ok(rc
-                    .loaders
-                    .one::<super::loaders::TownById>(id)
-                    .await
-                    .gql()?
+                Ok(rc.fetch_one::<TownById>(id).await.gql()?.map(Town))
+            }
+            (None, Some(key)) => {
+                let town = service::by_municipality_key(&rc.db, &key).await.gql()?;
+                Ok(town
+                    .and_then(|town| Level::rows(vec![town], &rc.db, rc.viewer).into_iter().next())
                     .map(Town))
             }
-            (None, Some(key)) => Ok(service::by_municipality_key(&rc.db, &key)
-                .await
-                .gql()?
-                .map(Town)),
             _ => Err(crate::AppError::bad_input("pass exactly one of `id` and `municipalityKey`"))
                 .gql(),
         }
@@ -320,6 +309,6 @@ impl TownQuery {
         let rc = request(ctx).gql()?;
         let states = service::states(&rc.db).await.gql()?;
         let page = paginate_vec(&states, &args(None, None, None, None)).gql()?;
-        Ok(StateConnection::from_page(page.map(State)))
+        Ok(StateConnection::from_page(rc.rows(page).map(State)))
     }
 }

@@ -35,7 +35,7 @@ pub fn visible(viewer: Viewer) -> Condition {
 }
 
 fn query(viewer: Viewer, filter: &DocumentFilter) -> AppResult<Select<document::Entity>> {
-    let mut condition = visible(viewer);
+    let mut condition = Condition::all().add(visible(viewer));
     if let Some(kinds) = &filter.kinds {
         condition = condition.add(document::Column::Kind.is_in(kinds.clone()));
     }

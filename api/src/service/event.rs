@@ -68,7 +68,7 @@ pub fn visible(viewer: Viewer) -> Condition {
 }
 
 fn query(viewer: Viewer, filter: &EventFilter, order: EventOrder, now: DateTime<Utc>) -> AppResult<Select<event::Entity>> {
-    let mut condition = visible(viewer);
+    let mut condition = Condition::all().add(visible(viewer));
     if let (Some(from), Some(to)) = (filter.from, filter.to) {
         if from > to {
             return Err(AppError::bad_field("filter.from", "`from` must not be after `to`"));

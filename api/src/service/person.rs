@@ -99,7 +99,7 @@ pub struct PersonFilter {
 }
 
 fn query(viewer: Viewer, filter: &PersonFilter) -> AppResult<Select<person::Entity>> {
-    let mut condition = visible(viewer);
+    let mut condition = Condition::all().add(visible(viewer));
     if let Some(name) = &filter.name_contains {
         let name = text::search_text(name, "filter.nameContains")?;
         condition = condition.add(text::contains(person::Column::Name, &name));

@@ -40,7 +40,7 @@ pub fn contribution_visible(viewer: Viewer) -> Condition {
 }
 
 fn query(viewer: Viewer, filter: &SessionFilter) -> AppResult<Select<session::Entity>> {
-    let mut condition = visible(viewer);
+    let mut condition = Condition::all().add(visible(viewer));
     if let Some(event) = filter.event_id {
         condition = condition.add(session::Column::EventId.eq(event));
     }
