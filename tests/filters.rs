@@ -22,7 +22,10 @@ fn csv_count(keep: impl Fn(&str, i64) -> bool) -> u64 {
         .skip(1)
         .filter(|line| {
             let fields: Vec<&str> = line.split(',').collect();
-            let population = fields.get(3).and_then(|p| p.parse::<i64>().ok()).unwrap_or(-1);
+            let population = fields
+                .get(3)
+                .and_then(|p| p.parse::<i64>().ok())
+                .unwrap_or(-1);
             keep(fields.get(2).copied().unwrap_or_default(), population)
         })
         .count() as u64
@@ -65,9 +68,15 @@ async fn towns_by_state_type_population_and_name() {
     assert_eq!(names(&data, "towns", "name"), vec!["Münnerstadt"]);
 
     let data = app
-        .query(r#"{ towns(filter: { nameContains: "100%_" }) { totalCount } }"#, json!({}))
+        .query(
+            r#"{ towns(filter: { nameContains: "100%_" }) { totalCount } }"#,
+            json!({}),
+        )
         .await;
-    assert_eq!(data["towns"]["totalCount"], 0, "wildcards are matched literally");
+    assert_eq!(
+        data["towns"]["totalCount"], 0,
+        "wildcards are matched literally"
+    );
 }
 
 #[tokio::test]
@@ -93,7 +102,10 @@ async fn towns_by_model_project_and_back() {
     assert_eq!(lead.len(), 1);
     assert_eq!(lead[0]["node"]["name"], "Wittenberge");
     // town → model projects → towns, both ways.
-    assert_eq!(lead[0]["node"]["modelProjects"]["nodes"][0]["title"], project["title"]);
+    assert_eq!(
+        lead[0]["node"]["modelProjects"]["nodes"][0]["title"],
+        project["title"]
+    );
 
     let id = project["id"].clone();
     let data = app
@@ -104,14 +116,26 @@ async fn towns_by_model_project_and_back() {
         .await;
     let mut towns = names(&data, "towns", "name");
     towns.sort();
-    assert_eq!(towns, vec!["Dießen am Ammersee", "Dippoldiswalde", "Mölln", "Oestrich-Winkel", "Wittenberge"]);
+    assert_eq!(
+        towns,
+        vec![
+            "Dießen am Ammersee",
+            "Dippoldiswalde",
+            "Mölln",
+            "Oestrich-Winkel",
+            "Wittenberge"
+        ]
+    );
 }
 
 #[tokio::test]
 async fn events_by_date_format_status_town_organiser_and_text() {
     let app = TestApp::seeded().await;
     let all = app
-        .query("{ events(first: 100) { totalCount nodes { title format startsAt } } }", json!({}))
+        .query(
+            "{ events(first: 100) { totalCount nodes { title format startsAt } } }",
+            json!({}),
+        )
         .await;
     let total = all["events"]["totalCount"].as_u64().unwrap_or(0);
     assert!(total >= 15, "{total} events");
@@ -126,28 +150,49 @@ async fn events_by_date_format_status_town_organiser_and_text() {
     let in_2022 = nodes(&data, "events");
     assert!(!in_2022.is_empty());
     for event in &in_2022 {
-        assert!(event["startsAt"].as_str().is_some_and(|s| s.starts_with("2022")), "{event}");
+        assert!(
+            event["startsAt"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("2022")),
+            "{event}"
+        );
     }
-    assert!(in_2022.iter().any(|e| e["title"] == "Bundestagung „Kleinstädte in Deutschland“"));
+    assert!(
+        in_2022
+            .iter()
+            .any(|e| e["title"] == "Bundestagung „Kleinstädte in Deutschland“")
+    );
 
     let data = app
-        .query(r#"{ events(filter: { format: [DIGITAL] }, first: 100) { nodes { format } } }"#, json!({}))
+        .query(
+            r#"{ events(filter: { format: [DIGITAL] }, first: 100) { nodes { format } } }"#,
+            json!({}),
+        )
         .await;
     let digital = nodes(&data, "events");
     assert!(digital.len() >= 2);
     assert!(digital.iter().all(|e| e["format"] == "DIGITAL"));
 
     let data = app
-        .query(r#"{ events(filter: { status: [CANCELLED] }) { totalCount } }"#, json!({}))
+        .query(
+            r#"{ events(filter: { status: [CANCELLED] }) { totalCount } }"#,
+            json!({}),
+        )
         .await;
     assert_eq!(data["events"]["totalCount"], 0);
     let data = app
-        .query(r#"{ events(filter: { status: [SCHEDULED] }) { totalCount } }"#, json!({}))
+        .query(
+            r#"{ events(filter: { status: [SCHEDULED] }) { totalCount } }"#,
+            json!({}),
+        )
         .await;
     assert_eq!(data["events"]["totalCount"].as_u64(), Some(total));
 
     let data = app
-        .query(r#"{ towns(filter: { nameContains: "Wittenberge" }) { nodes { id } } }"#, json!({}))
+        .query(
+            r#"{ towns(filter: { nameContains: "Wittenberge" }) { nodes { id } } }"#,
+            json!({}),
+        )
         .await;
     let wittenberge = nodes(&data, "towns")[0]["id"].clone();
     let data = app
@@ -175,19 +220,33 @@ async fn events_by_date_format_status_town_organiser_and_text() {
     assert!(organised[0].starts_with("Webtalk-Reihe"));
 
     let data = app
-        .query(r#"{ events(filter: { text: "transferwerkstatt" }) { nodes { title } } }"#, json!({}))
+        .query(
+            r#"{ events(filter: { text: "transferwerkstatt" }) { nodes { title } } }"#,
+            json!({}),
+        )
         .await;
     let found = names(&data, "events", "title");
     assert!(found.len() >= 2, "{found:?}");
-    assert!(found.iter().all(|t| t.to_lowercase().contains("transferwerkstatt")));
+    assert!(
+        found
+            .iter()
+            .all(|t| t.to_lowercase().contains("transferwerkstatt"))
+    );
 
     let data = app
-        .query(r#"{ events(filter: { upcoming: true }) { nodes { endsAt startsAt } } }"#, json!({}))
+        .query(
+            r#"{ events(filter: { upcoming: true }) { nodes { endsAt startsAt } } }"#,
+            json!({}),
+        )
         .await;
     let now = chrono::Utc::now();
     for event in nodes(&data, "events") {
-        let end = event["endsAt"].as_str().or(event["startsAt"].as_str()).unwrap_or_default();
-        let end = chrono::DateTime::parse_from_rfc3339(end).unwrap_or_else(|e| panic!("{end}: {e}"));
+        let end = event["endsAt"]
+            .as_str()
+            .or(event["startsAt"].as_str())
+            .unwrap_or_default();
+        let end =
+            chrono::DateTime::parse_from_rfc3339(end).unwrap_or_else(|e| panic!("{end}: {e}"));
         assert!(end >= now, "{event} is over");
     }
 }
@@ -203,7 +262,10 @@ async fn people_organisations_sessions_and_documents() {
     assert_eq!(people[0]["town"]["name"], "Bad Berleburg");
 
     let data = app
-        .query(r#"{ people(filter: { role: KEYNOTE }) { nodes { name } } }"#, json!({}))
+        .query(
+            r#"{ people(filter: { role: KEYNOTE }) { nodes { name } } }"#,
+            json!({}),
+        )
         .await;
     assert_eq!(names(&data, "people", "name"), vec!["Roland Löffler"]);
 
@@ -222,17 +284,29 @@ async fn people_organisations_sessions_and_documents() {
     assert_eq!(difu[0]["name"], "Deutsches Institut für Urbanistik");
     let org = difu[0]["id"].clone();
     let data = app
-        .query(r#"query($org: ID!) { people(filter: { organisation: $org }) { nodes { name } } }"#, json!({ "org": org }))
+        .query(
+            r#"query($org: ID!) { people(filter: { organisation: $org }) { nodes { name } } }"#,
+            json!({ "org": org }),
+        )
         .await;
     assert_eq!(names(&data, "people", "name"), vec!["Elke Bojarra-Becker"]);
 
     let data = app
-        .query(r#"{ sessions(filter: { kind: [KEYNOTE] }) { nodes { title kind event { title } } } }"#, json!({}))
+        .query(
+            r#"{ sessions(filter: { kind: [KEYNOTE] }) { nodes { title kind event { title } } } }"#,
+            json!({}),
+        )
         .await;
-    assert_eq!(names(&data, "sessions", "title"), vec!["Kleinstädte als Orte der Demokratiebildung"]);
+    assert_eq!(
+        names(&data, "sessions", "title"),
+        vec!["Kleinstädte als Orte der Demokratiebildung"]
+    );
 
     let data = app
-        .query(r#"{ documents(filter: { kind: [FINAL_REPORT] }) { nodes { title kind } } }"#, json!({}))
+        .query(
+            r#"{ documents(filter: { kind: [FINAL_REPORT] }) { nodes { title kind } } }"#,
+            json!({}),
+        )
         .await;
     let reports = nodes(&data, "documents");
     assert!(reports.len() >= 2);
@@ -271,14 +345,25 @@ async fn contradictory_or_malformed_filters_are_bad_input() {
 async fn town_by_municipality_key() {
     let app = TestApp::seeded().await;
     let data = app
-        .query(r#"{ town(municipalityKey: "16075062") { name district state { name } } }"#, json!({}))
+        .query(
+            r#"{ town(municipalityKey: "16075062") { name district state { name } } }"#,
+            json!({}),
+        )
         .await;
     assert_eq!(data["town"]["name"], "Bad Lobenstein");
     assert_eq!(data["town"]["state"]["name"], "Thüringen");
     let data = app
-        .query(r#"{ town(municipalityKey: "99999999") { name } }"#, json!({}))
+        .query(
+            r#"{ town(municipalityKey: "99999999") { name } }"#,
+            json!({}),
+        )
         .await;
     assert!(data["town"].is_null());
-    let (_, body) = app.graphql(r#"{ town(municipalityKey: "16075062") { name } }"#, json!({})).await;
+    let (_, body) = app
+        .graphql(
+            r#"{ town(municipalityKey: "16075062") { name } }"#,
+            json!({}),
+        )
+        .await;
     assert!(error_code(&body).is_none());
 }

@@ -11,7 +11,11 @@ async fn health_reports_the_database() {
     assert_eq!(status, StatusCode::OK);
     let body = parse_json(&body);
     assert_eq!(body["status"], "ok");
-    let expected = if app.is_postgres() { "PostgreSQL" } else { "SQLite" };
+    let expected = if app.is_postgres() {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
     assert_eq!(body["database"], expected);
 }
 
@@ -32,7 +36,12 @@ async fn browsers_get_graphiql() {
         .unwrap_or_else(|e| panic!("{e}"));
     let (status, headers, body) = app.send(request).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(headers[header::CONTENT_TYPE].to_str().unwrap_or_default().starts_with("text/html"));
+    assert!(
+        headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap_or_default()
+            .starts_with("text/html")
+    );
     assert!(String::from_utf8_lossy(&body).contains("graphiql"));
 }
 
@@ -47,7 +56,9 @@ async fn malformed_requests_get_a_coded_error() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(error_code(&parse_json(&body)), Some("BAD_USER_INPUT"));
 
-    let (_, body) = app.graphql("{ towns { nosuchfield } }", serde_json::json!({})).await;
+    let (_, body) = app
+        .graphql("{ towns { nosuchfield } }", serde_json::json!({}))
+        .await;
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
     let (_, body) = app.graphql("{ towns { ", serde_json::json!({})).await;
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
@@ -59,7 +70,13 @@ async fn deep_queries_are_refused() {
     let deep = "{ towns(first: 1) { nodes { modelProjects(first: 1) { nodes { towns(first: 1) { nodes { modelProjects(first: 1) { nodes { towns(first: 1) { nodes { modelProjects(first: 1) { nodes { towns(first: 1) { nodes { name } } } } } } } } } } } } } } }";
     let (_, body) = app.graphql(deep, serde_json::json!({})).await;
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
-    assert!(body["errors"][0]["message"].as_str().unwrap_or_default().contains("deep"), "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("deep"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -68,5 +85,11 @@ async fn costly_queries_are_refused() {
     let costly = "{ towns(first: 100) { nodes { events(first: 100) { nodes { sessions(first: 100) { nodes { title } } } } } } }";
     let (_, body) = app.graphql(costly, serde_json::json!({})).await;
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
-    assert!(body["errors"][0]["message"].as_str().unwrap_or_default().contains("complex"), "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("complex"),
+        "{body}"
+    );
 }

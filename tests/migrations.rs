@@ -7,20 +7,35 @@ use serde_json::json;
 #[tokio::test]
 async fn migrations_go_up_down_and_up_again() {
     let app = TestApp::empty().await;
-    let applied = Migrator::get_applied_migrations(app.db()).await.unwrap_or_default();
+    let applied = Migrator::get_applied_migrations(app.db())
+        .await
+        .unwrap_or_default();
     assert_eq!(applied.len(), Migrator::migrations().len());
 
     Migrator::down(app.db(), None)
         .await
         .unwrap_or_else(|e| panic!("down failed: {e}"));
-    assert!(Migrator::get_applied_migrations(app.db()).await.unwrap_or_default().is_empty());
+    assert!(
+        Migrator::get_applied_migrations(app.db())
+            .await
+            .unwrap_or_default()
+            .is_empty()
+    );
     let (_, body) = app.graphql("{ towns { totalCount } }", json!({})).await;
-    assert!(body.get("errors").is_some(), "tables are gone after down: {body}");
+    assert!(
+        body.get("errors").is_some(),
+        "tables are gone after down: {body}"
+    );
 
     Migrator::up(app.db(), None)
         .await
         .unwrap_or_else(|e| panic!("up again failed: {e}"));
-    let data = app.query("{ states { totalCount nodes { key code name } } towns { totalCount } }", json!({})).await;
+    let data = app
+        .query(
+            "{ states { totalCount nodes { key code name } } towns { totalCount } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(data["states"]["totalCount"], 16);
     assert_eq!(data["states"]["nodes"][13]["code"], "SN");
     assert_eq!(data["states"]["nodes"][13]["key"], "14");
@@ -33,10 +48,22 @@ async fn a_failed_query_does_not_leak_internals() {
     Migrator::down(app.db(), None)
         .await
         .unwrap_or_else(|e| panic!("down failed: {e}"));
-    let (_, body) = app.graphql("{ towns { totalCount nodes { name } } }", json!({})).await;
+    let (_, body) = app
+        .graphql("{ towns { totalCount nodes { name } } }", json!({}))
+        .await;
     let text = body.to_string().to_lowercase();
-    assert_eq!(body["errors"][0]["extensions"]["code"], "INTERNAL", "{body}");
-    for leak in ["select", "sqlite", "postgres", "relation", "no such table", "sqlx"] {
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "INTERNAL",
+        "{body}"
+    );
+    for leak in [
+        "select",
+        "sqlite",
+        "postgres",
+        "relation",
+        "no such table",
+        "sqlx",
+    ] {
         assert!(!text.contains(leak), "{leak} leaked: {body}");
     }
 }

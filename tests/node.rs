@@ -29,8 +29,17 @@ async fn ids_of_every_type_round_trip_through_node() {
         .filter_map(|o| o["__typename"].as_str().map(str::to_owned))
         .collect();
     for expected in [
-        "Town", "State", "Event", "Session", "Contribution", "Person", "Organisation", "ModelProject",
-        "ProjectCall", "Document", "BoardMembership",
+        "Town",
+        "State",
+        "Event",
+        "Session",
+        "Contribution",
+        "Person",
+        "Organisation",
+        "ModelProject",
+        "ProjectCall",
+        "Document",
+        "BoardMembership",
     ] {
         assert!(types.contains(expected), "no {expected} in {types:?}");
     }
@@ -64,20 +73,31 @@ async fn unknown_and_malformed_ids() {
     let app = TestApp::seeded().await;
     // Well-formed, but no such row: null, not an error.
     let data = app
-        .query("query($id: ID!) { node(id: $id) { id } }", json!({ "id": "VG93bjo5OTk5OTk5" }))
+        .query(
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": "VG93bjo5OTk5OTk5" }),
+        )
         .await;
     assert!(data["node"].is_null());
     for bad in ["", "not base64!", "VG93bg", "Rm9vOjE"] {
         let (_, body) = app
-            .graphql("query($id: ID!) { node(id: $id) { id } }", json!({ "id": bad }))
+            .graphql(
+                "query($id: ID!) { node(id: $id) { id } }",
+                json!({ "id": bad }),
+            )
             .await;
         assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{bad}: {body}");
     }
     // The ID of a town is not the ID of an event.
-    let data = app.query("{ towns(first: 1) { nodes { id } } }", json!({})).await;
+    let data = app
+        .query("{ towns(first: 1) { nodes { id } } }", json!({}))
+        .await;
     let town = data["towns"]["nodes"][0]["id"].clone();
     let (_, body) = app
-        .graphql("query($id: ID!) { event(id: $id) { title } }", json!({ "id": town }))
+        .graphql(
+            "query($id: ID!) { event(id: $id) { title } }",
+            json!({ "id": town }),
+        )
         .await;
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
 }

@@ -35,7 +35,9 @@ async fn forwards_and_backwards_cover_the_list_exactly_once() {
     let mut after: Option<String> = None;
     let mut pages = 0;
     loop {
-        let page = app.query(TOWNS, json!({ "first": 100, "after": after })).await;
+        let page = app
+            .query(TOWNS, json!({ "first": 100, "after": after }))
+            .await;
         forward.extend(ids(&page));
         let info = &page["towns"]["pageInfo"];
         assert_eq!(info["hasPreviousPage"], json!(pages > 0));
@@ -47,12 +49,18 @@ async fn forwards_and_backwards_cover_the_list_exactly_once() {
         assert!(pages < 100, "pagination does not end");
     }
     assert_eq!(forward.len() as u64, total);
-    assert_eq!(forward.iter().collect::<BTreeSet<_>>().len() as u64, total, "duplicates");
+    assert_eq!(
+        forward.iter().collect::<BTreeSet<_>>().len() as u64,
+        total,
+        "duplicates"
+    );
 
     let mut backward = Vec::new();
     let mut before: Option<String> = None;
     loop {
-        let page = app.query(TOWNS, json!({ "last": 70, "before": before })).await;
+        let page = app
+            .query(TOWNS, json!({ "last": 70, "before": before }))
+            .await;
         let mut chunk = ids(&page);
         chunk.extend(backward);
         backward = chunk;
@@ -77,16 +85,27 @@ async fn populations_are_in_the_requested_order() {
         .filter_map(|e| e["node"]["population"].as_i64())
         .collect();
     assert_eq!(populations.len(), 50);
-    assert!(populations.windows(2).all(|w| w[0] >= w[1]), "{populations:?}");
+    assert!(
+        populations.windows(2).all(|w| w[0] >= w[1]),
+        "{populations:?}"
+    );
     assert_eq!(page["towns"]["edges"][0]["node"]["name"], "Erfurt");
 }
 
 #[tokio::test]
 async fn a_page_larger_than_100_is_an_error_not_a_truncation() {
     let app = TestApp::seeded().await;
-    for variables in [json!({ "first": 101 }), json!({ "last": 1000 }), json!({ "first": -1 })] {
+    for variables in [
+        json!({ "first": 101 }),
+        json!({ "last": 1000 }),
+        json!({ "first": -1 }),
+    ] {
         let (_, body) = app.graphql(TOWNS, variables.clone()).await;
-        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{variables}: {body}");
+        assert_eq!(
+            error_code(&body),
+            Some("BAD_USER_INPUT"),
+            "{variables}: {body}"
+        );
         assert!(body["data"]["towns"].is_null());
     }
     let (_, body) = app.graphql(TOWNS, json!({ "first": 100 })).await;
@@ -98,7 +117,10 @@ async fn a_page_larger_than_100_is_an_error_not_a_truncation() {
 async fn nested_lists_are_capped_too() {
     let app = TestApp::seeded().await;
     let (_, body) = app
-        .graphql("{ events(first: 1) { nodes { sessions(first: 500) { totalCount } } } }", json!({}))
+        .graphql(
+            "{ events(first: 1) { nodes { sessions(first: 500) { totalCount } } } }",
+            json!({}),
+        )
         .await;
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
 }
@@ -107,8 +129,14 @@ async fn nested_lists_are_capped_too() {
 async fn a_forged_cursor_is_rejected() {
     let app = TestApp::seeded().await;
     for cursor in ["garbage", "bzp4", "", "%%%"] {
-        let (_, body) = app.graphql(TOWNS, json!({ "first": 5, "after": cursor })).await;
-        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "cursor {cursor:?}: {body}");
+        let (_, body) = app
+            .graphql(TOWNS, json!({ "first": 5, "after": cursor }))
+            .await;
+        assert_eq!(
+            error_code(&body),
+            Some("BAD_USER_INPUT"),
+            "cursor {cursor:?}: {body}"
+        );
     }
 }
 

@@ -31,10 +31,17 @@ async fn bundestagung(app: &TestApp) -> Value {
     let data = app
         .query(PROGRAMME, json!({ "text": "Bundestagung" }))
         .await;
-    let events = data["events"]["nodes"].as_array().cloned().unwrap_or_default();
+    let events = data["events"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     let matching: Vec<Value> = events
         .into_iter()
-        .filter(|e| e["startsAt"].as_str().is_some_and(|s| s.starts_with("2022-01-21")))
+        .filter(|e| {
+            e["startsAt"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("2022-01-21"))
+        })
         .collect();
     assert_eq!(matching.len(), 1, "exactly one Bundestagung on 21 Jan 2022");
     matching[0].clone()
@@ -54,7 +61,10 @@ async fn the_demo_event_has_its_full_programme_in_local_time() {
     assert_eq!(event["endsAtLocal"], "2022-01-21T14:15:00+01:00");
     assert_eq!(event["startsAt"], "2022-01-21T08:30:00+00:00");
 
-    let sessions = event["sessions"]["nodes"].as_array().cloned().unwrap_or_default();
+    let sessions = event["sessions"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(event["sessions"]["totalCount"], 11);
     let got: Vec<(String, String, String)> = sessions
         .iter()
@@ -69,13 +79,33 @@ async fn the_demo_event_has_its_full_programme_in_local_time() {
         .collect();
     let expected = [
         ("09:30", "MODERATION", "Einführung durch die Moderation"),
-        ("09:45", "WELCOME", "Grußwort und Perspektiven der Kleinstadtentwicklung"),
-        ("10:00", "TALK", "Handlungsstrategien für Kleinstädte: Der Kleinstadtbericht des BBSR"),
-        ("10:15", "PANEL", "Die Kleinstadtakademie durch Kleinstädte aktiv gestalten"),
-        ("11:00", "TALK", "„Abstimmungsräume, Netzwerk, Öffentlichkeit, Plattform, Kontinuität“ – Das Positionspapier des Beirats der Pilotphase Kleinstadtakademie"),
+        (
+            "09:45",
+            "WELCOME",
+            "Grußwort und Perspektiven der Kleinstadtentwicklung",
+        ),
+        (
+            "10:00",
+            "TALK",
+            "Handlungsstrategien für Kleinstädte: Der Kleinstadtbericht des BBSR",
+        ),
+        (
+            "10:15",
+            "PANEL",
+            "Die Kleinstadtakademie durch Kleinstädte aktiv gestalten",
+        ),
+        (
+            "11:00",
+            "TALK",
+            "„Abstimmungsräume, Netzwerk, Öffentlichkeit, Plattform, Kontinuität“ – Das Positionspapier des Beirats der Pilotphase Kleinstadtakademie",
+        ),
         ("11:15", "SURVEY", "Sie sind gefragt! I"),
         ("11:30", "BREAK", "Pause"),
-        ("12:15", "KEYNOTE", "Kleinstädte als Orte der Demokratiebildung"),
+        (
+            "12:15",
+            "KEYNOTE",
+            "Kleinstädte als Orte der Demokratiebildung",
+        ),
         ("12:45", "SURVEY", "Sie sind gefragt! II"),
         ("13:00", "PANEL", "„Kleinstädte gemeinsam stärken“"),
         ("14:00", "CLOSING", "Verabschiedung"),
@@ -98,7 +128,10 @@ fn contributors(session: &Value) -> Vec<String> {
         .iter()
         .map(|c| match c["person"]["name"].as_str() {
             Some(name) => name.to_owned(),
-            None => format!("org:{}", c["organisation"]["shortName"].as_str().unwrap_or("?")),
+            None => format!(
+                "org:{}",
+                c["organisation"]["shortName"].as_str().unwrap_or("?")
+            ),
         })
         .collect()
 }
@@ -107,18 +140,35 @@ fn contributors(session: &Value) -> Vec<String> {
 async fn every_named_contributor_appears_with_title_position_and_organisation() {
     let app = TestApp::seeded().await;
     let event = bundestagung(&app).await;
-    let sessions = event["sessions"]["nodes"].as_array().cloned().unwrap_or_default();
+    let sessions = event["sessions"]["nodes"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(sessions.len(), 11);
 
     assert_eq!(contributors(&sessions[2]), vec!["org:BBSR"]);
     assert_eq!(
         contributors(&sessions[3]),
-        vec!["Elke Bojarra-Becker", "Dominik Brasch", "Kerstin Körner", "Gregor Langenbrinck"]
+        vec![
+            "Elke Bojarra-Becker",
+            "Dominik Brasch",
+            "Kerstin Körner",
+            "Gregor Langenbrinck"
+        ]
     );
     assert_eq!(contributors(&sessions[7]), vec!["Roland Löffler"]);
     let closing_panel = contributors(&sessions[9]);
-    for name in ["org:BMWSB", "Bernd Düsterdiek", "Bernd Fuhrmann", "Tanja Rönck", "Matthias Wohltmann"] {
-        assert!(closing_panel.contains(&name.to_owned()), "{name} missing in {closing_panel:?}");
+    for name in [
+        "org:BMWSB",
+        "Bernd Düsterdiek",
+        "Bernd Fuhrmann",
+        "Tanja Rönck",
+        "Matthias Wohltmann",
+    ] {
+        assert!(
+            closing_panel.contains(&name.to_owned()),
+            "{name} missing in {closing_panel:?}"
+        );
     }
     assert_eq!(contributors(&sessions[10]), vec!["org:BMWSB"]);
 
@@ -126,7 +176,10 @@ async fn every_named_contributor_appears_with_title_position_and_organisation() 
     assert_eq!(panel[0]["role"], "PANELIST");
     assert_eq!(panel[0]["person"]["academicTitle"], "Dr.");
     assert_eq!(panel[0]["person"]["organisation"]["shortName"], "Difu");
-    assert_eq!(panel[1]["affiliation"], "Bürgermeister Bad Soden-Salmünster");
+    assert_eq!(
+        panel[1]["affiliation"],
+        "Bürgermeister Bad Soden-Salmünster"
+    );
     let keynote = &sessions[7]["contributions"]["nodes"][0];
     assert_eq!(keynote["role"], "KEYNOTE");
     assert_eq!(keynote["person"]["academicTitle"], "Dr.");
@@ -137,9 +190,18 @@ async fn every_named_contributor_appears_with_title_position_and_organisation() 
         .cloned()
         .unwrap_or_default()
         .iter()
-        .map(|e| format!("{}:{}", e["role"].as_str().unwrap_or("?"), e["node"]["shortName"].as_str().unwrap_or("?")))
+        .map(|e| {
+            format!(
+                "{}:{}",
+                e["role"].as_str().unwrap_or("?"),
+                e["node"]["shortName"].as_str().unwrap_or("?")
+            )
+        })
         .collect();
     for expected in ["ORGANISER:BMWSB", "ORGANISER:BBSR", "PRODUCER:urbanizers"] {
-        assert!(organisers.contains(&expected.to_owned()), "{expected} missing in {organisers:?}");
+        assert!(
+            organisers.contains(&expected.to_owned()),
+            "{expected} missing in {organisers:?}"
+        );
     }
 }

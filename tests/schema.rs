@@ -27,7 +27,9 @@ const INTROSPECTION: &str = r#"{
 }"#;
 
 fn described(value: &Value) -> bool {
-    value["description"].as_str().is_some_and(|d| !d.trim().is_empty())
+    value["description"]
+        .as_str()
+        .is_some_and(|d| !d.trim().is_empty())
 }
 
 #[tokio::test]
@@ -37,9 +39,15 @@ async fn every_type_field_and_argument_has_a_description() {
     assert!(response.errors.is_empty(), "{:?}", response.errors);
     let data = response.data.into_json().unwrap_or_default();
     let mut missing = Vec::new();
-    for ty in data["__schema"]["types"].as_array().cloned().unwrap_or_default() {
+    for ty in data["__schema"]["types"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+    {
         let name = ty["name"].as_str().unwrap_or_default().to_owned();
-        if name.starts_with("__") || ["String", "Int", "Float", "Boolean", "ID"].contains(&name.as_str()) {
+        if name.starts_with("__")
+            || ["String", "Int", "Float", "Boolean", "ID"].contains(&name.as_str())
+        {
             continue;
         }
         if !described(&ty) {
@@ -52,18 +60,27 @@ async fn every_type_field_and_argument_has_a_description() {
             }
             for arg in field["args"].as_array().cloned().unwrap_or_default() {
                 if !described(&arg) {
-                    missing.push(format!("{name}.{field_name}({})", arg["name"].as_str().unwrap_or_default()));
+                    missing.push(format!(
+                        "{name}.{field_name}({})",
+                        arg["name"].as_str().unwrap_or_default()
+                    ));
                 }
             }
         }
         for field in ty["inputFields"].as_array().cloned().unwrap_or_default() {
             if !described(&field) {
-                missing.push(format!("{name}.{}", field["name"].as_str().unwrap_or_default()));
+                missing.push(format!(
+                    "{name}.{}",
+                    field["name"].as_str().unwrap_or_default()
+                ));
             }
         }
         for value in ty["enumValues"].as_array().cloned().unwrap_or_default() {
             if !described(&value) {
-                missing.push(format!("{name}::{}", value["name"].as_str().unwrap_or_default()));
+                missing.push(format!(
+                    "{name}::{}",
+                    value["name"].as_str().unwrap_or_default()
+                ));
             }
         }
     }

@@ -2,7 +2,9 @@
 //! statements whatever the page size.
 
 use chrono::{Duration, TimeZone, Utc};
-use entity::enums::{ContributionRole, DatePrecision, EventFormat, EventStatus, OrganisationKind, SessionKind};
+use entity::enums::{
+    ContributionRole, DatePrecision, EventFormat, EventStatus, OrganisationKind, SessionKind,
+};
 use entity::{contribution, event, organisation, person, session};
 use kleinstadt_tests::TestApp;
 use sea_orm::{ActiveModelTrait, Set};
@@ -24,7 +26,10 @@ async fn add_events(app: &TestApp, count: usize) {
     .insert(db)
     .await
     .unwrap_or_else(|e| panic!("{e}"));
-    let start = Utc.with_ymd_and_hms(2030, 3, 1, 8, 0, 0).single().unwrap_or(now);
+    let start = Utc
+        .with_ymd_and_hms(2030, 3, 1, 8, 0, 0)
+        .single()
+        .unwrap_or(now);
     for i in 0..count {
         let starts_at = start + Duration::days(i as i64);
         let ev = event::ActiveModel {
@@ -118,7 +123,10 @@ async fn statements_for(app: &TestApp, first: i64) -> (u64, usize) {
     let before = counter.get();
     let data = app.query(PAGE, json!({ "first": first })).await;
     let after = counter.get();
-    let events = data["events"]["nodes"].as_array().map(Vec::len).unwrap_or(0);
+    let events = data["events"]["nodes"]
+        .as_array()
+        .map(Vec::len)
+        .unwrap_or(0);
     (after - before, events)
 }
 
@@ -131,7 +139,9 @@ async fn a_page_of_events_costs_a_constant_number_of_statements() {
     let (large, large_events) = statements_for(&app, 50).await;
     assert_eq!(small_events, 10);
     assert_eq!(large_events, 50);
-    println!("statements: {small} for 10 events, {large} for 50 events (with 3 sessions × 2 speakers each)");
+    println!(
+        "statements: {small} for 10 events, {large} for 50 events (with 3 sessions × 2 speakers each)"
+    );
     assert_eq!(small, large, "statements grow with the page size");
     // count + page + town + organisers + sessions + contributions + people + organisations (+ event
     // lookups for local times) — a handful, nowhere near one per row.

@@ -10,7 +10,11 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://kleinstadt.sqlite?mode=rwc";
 
 /// Command line of the `kleinstadt` binary.
 #[derive(Debug, Parser)]
-#[command(name = "kleinstadt", version, about = "The open knowledge base and API of Germany's small-town network")]
+#[command(
+    name = "kleinstadt",
+    version,
+    about = "The open knowledge base and API of Germany's small-town network"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub config: Config,
@@ -62,7 +66,12 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
     /// Address the HTTP server listens on.
-    #[arg(long = "bind", env = "BIND_ADDR", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long = "bind",
+        env = "BIND_ADDR",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub bind_addr: SocketAddr,
     /// Maximum number of pooled database connections.
     #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 10, global = true)]
@@ -71,7 +80,12 @@ pub struct Config {
     #[arg(long, env = "GRAPHQL_MAX_DEPTH", default_value_t = 12, global = true)]
     pub graphql_max_depth: usize,
     /// Maximum complexity of a GraphQL query (list fields cost their page size times their children).
-    #[arg(long, env = "GRAPHQL_MAX_COMPLEXITY", default_value_t = 20_000, global = true)]
+    #[arg(
+        long,
+        env = "GRAPHQL_MAX_COMPLEXITY",
+        default_value_t = 20_000,
+        global = true
+    )]
     pub graphql_max_complexity: usize,
     /// Log format.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]

@@ -33,7 +33,9 @@ pub fn app(state: AppState) -> Router {
 
 async fn health(State(state): State<AppState>) -> Response {
     match state.db.ping().await {
-        Ok(()) => Json(json!({ "status": "ok", "database": backend_name(&state.db) })).into_response(),
+        Ok(()) => {
+            Json(json!({ "status": "ok", "database": backend_name(&state.db) })).into_response()
+        }
         Err(error) => {
             tracing::warn!(%error, "health check: database unreachable");
             (
@@ -87,7 +89,9 @@ async fn execute(state: AppState, request: Result<GraphQLRequest, GraphQLRejecti
 /// Errors raised by the GraphQL engine itself (syntax, validation, limits) carry no code: they are
 /// all the client's doing.
 fn ensure_code(error: &mut ServerError) {
-    let extensions = error.extensions.get_or_insert_with(ErrorExtensionValues::default);
+    let extensions = error
+        .extensions
+        .get_or_insert_with(ErrorExtensionValues::default);
     if extensions.get("code").is_none() {
         extensions.set("code", Value::from(ErrorCode::BadUserInput.as_str()));
     }

@@ -17,7 +17,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let state = AppState::connect(config.clone())
         .await
         .context("cannot open the database")?;
-    crate::db::migrate(&state.db).await.context("migration failed")?;
+    crate::db::migrate(&state.db)
+        .await
+        .context("migration failed")?;
     if !seed::has_content(&state.db).await? {
         tracing::info!("empty database: loading the demo data");
         let report = seed::seed_demo(&state.db).await?;
@@ -122,7 +124,9 @@ pub async fn import_towns(config: Config, csv: &Path) -> anyhow::Result<()> {
 pub fn export_schema(config: &Config, output: Option<&Path>) -> anyhow::Result<()> {
     let sdl = schema::sdl(config);
     match output {
-        Some(path) => std::fs::write(path, sdl).with_context(|| format!("cannot write {}", path.display()))?,
+        Some(path) => {
+            std::fs::write(path, sdl).with_context(|| format!("cannot write {}", path.display()))?
+        }
         None => print!("{sdl}"),
     }
     Ok(())

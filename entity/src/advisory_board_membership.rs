@@ -1,8 +1,8 @@
 //! A seat on an advisory board (Beirat).
 
-use sea_orm::entity::prelude::*;
 use crate::Sources;
-use crate::enums::{BoardRole};
+use crate::enums::BoardRole;
+use sea_orm::entity::prelude::*;
 
 /// A seat on an advisory board (Beirat).
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

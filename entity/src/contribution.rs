@@ -1,7 +1,7 @@
 //! A person or organisation appearing in an event or one of its sessions.
 
+use crate::enums::ContributionRole;
 use sea_orm::entity::prelude::*;
-use crate::enums::{ContributionRole};
 
 /// A person or organisation appearing in an event or one of its sessions.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

@@ -1,8 +1,8 @@
 //! A publication.
 
-use sea_orm::entity::prelude::*;
 use crate::Sources;
-use crate::enums::{DocumentKind};
+use crate::enums::DocumentKind;
+use sea_orm::entity::prelude::*;
 
 /// A publication.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

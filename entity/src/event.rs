@@ -1,8 +1,8 @@
 //! An event (Veranstaltung). Instants in UTC, rendered in `time_zone`.
 
-use sea_orm::entity::prelude::*;
 use crate::Sources;
 use crate::enums::{DatePrecision, EventFormat, EventStatus};
+use sea_orm::entity::prelude::*;
 
 /// An event (Veranstaltung). Instants in UTC, rendered in `time_zone`.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

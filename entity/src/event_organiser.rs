@@ -1,7 +1,7 @@
 //! An organisation's part in an event.
 
+use crate::enums::OrganiserRole;
 use sea_orm::entity::prelude::*;
-use crate::enums::{OrganiserRole};
 
 /// An organisation's part in an event.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

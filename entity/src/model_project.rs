@@ -1,7 +1,7 @@
 //! A model project (Modellvorhaben) of four or more towns.
 
-use sea_orm::entity::prelude::*;
 use crate::Sources;
+use sea_orm::entity::prelude::*;
 
 /// A model project (Modellvorhaben) of four or more towns.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

@@ -1,7 +1,7 @@
 //! An organisation's partnership in a model project.
 
+use crate::enums::PartnerRole;
 use sea_orm::entity::prelude::*;
-use crate::enums::{PartnerRole};
 
 /// An organisation's partnership in a model project.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

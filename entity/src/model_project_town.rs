@@ -1,7 +1,7 @@
 //! A town's membership in a model project.
 
+use crate::enums::MemberRole;
 use sea_orm::entity::prelude::*;
-use crate::enums::{MemberRole};
 
 /// A town's membership in a model project.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

@@ -1,8 +1,8 @@
 //! An organisation.
 
-use sea_orm::entity::prelude::*;
 use crate::Sources;
-use crate::enums::{OrganisationKind};
+use crate::enums::OrganisationKind;
+use sea_orm::entity::prelude::*;
 
 /// An organisation.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

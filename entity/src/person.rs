@@ -1,7 +1,7 @@
 //! A person. E-mail, phone and consent are private; biography, photo and website need consent.
 
-use sea_orm::entity::prelude::*;
 use crate::Sources;
+use sea_orm::entity::prelude::*;
 
 /// A person. E-mail, phone and consent are private; biography, photo and website need consent.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

@@ -1,7 +1,7 @@
 //! A call for model projects (Projektaufruf).
 
-use sea_orm::entity::prelude::*;
 use crate::Sources;
+use sea_orm::entity::prelude::*;
 
 /// A call for model projects (Projektaufruf).
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -24,7 +24,6 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {
-}
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -1,8 +1,8 @@
 //! A person's registration for an event. Private.
 
-use sea_orm::entity::prelude::*;
 use crate::Sources;
-use crate::enums::{RegistrationStatus};
+use crate::enums::RegistrationStatus;
+use sea_orm::entity::prelude::*;
 
 /// A person's registration for an event. Private.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

@@ -1,8 +1,8 @@
 //! A programme item of an event.
 
-use sea_orm::entity::prelude::*;
 use crate::Sources;
-use crate::enums::{SessionKind};
+use crate::enums::SessionKind;
+use sea_orm::entity::prelude::*;
 
 /// A programme item of an event.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

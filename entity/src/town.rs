@@ -1,8 +1,8 @@
 //! A municipality or GeoNames place.
 
-use sea_orm::entity::prelude::*;
 use crate::Sources;
-use crate::enums::{TownType};
+use crate::enums::TownType;
+use sea_orm::entity::prelude::*;
 
 /// A municipality or GeoNames place.
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]

@@ -64,7 +64,7 @@ pub fn index<T: IntoIden + Clone, C: IntoIden + Clone>(
     columns: &[C],
     unique: bool,
 ) -> IndexCreateStatement {
-    let name = format!("idx_{}_{}", table.clone().into_iden().to_string(), suffix);
+    let name = format!("idx_{}_{}", table.clone().into_iden(), suffix);
     let mut index = Index::create();
     index.name(name).table(table);
     for column in columns {

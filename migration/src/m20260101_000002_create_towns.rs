@@ -8,6 +8,8 @@ use sea_orm_migration::schema::{
 use crate::columns::{fk, id, index, sources, with_record_columns};
 use crate::m20260101_000001_create_states::State;
 
+// The column names `town_type*` are the schema's; the lint only sees the Rust names.
+#[allow(clippy::enum_variant_names)]
 #[derive(DeriveIden, Clone, Copy)]
 pub enum Town {
     Table,
@@ -63,7 +65,12 @@ impl MigrationTrait for Migration {
         manager.create_table(table.to_owned()).await?;
         for statement in [
             index(Town::Table, "slug", &[Town::Slug], true),
-            index(Town::Table, "municipality_key", &[Town::MunicipalityKey], true),
+            index(
+                Town::Table,
+                "municipality_key",
+                &[Town::MunicipalityKey],
+                true,
+            ),
             index(Town::Table, "geonames_id", &[Town::GeonamesId], true),
             index(Town::Table, "state_id", &[Town::StateId], false),
             index(Town::Table, "name", &[Town::Name], false),

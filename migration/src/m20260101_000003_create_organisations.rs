@@ -1,7 +1,9 @@
 //! Organisations: ministries, institutes, associations, agencies, boards.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::schema::{integer_null, string_len, string_len_null, string_null, text_null};
+use sea_orm_migration::schema::{
+    integer_null, string_len, string_len_null, string_null, text_null,
+};
 
 use crate::columns::{fk, id, index, sources, with_record_columns};
 use crate::m20260101_000002_create_towns::Town;
@@ -50,7 +52,12 @@ impl MigrationTrait for Migration {
             index(Organisation::Table, "slug", &[Organisation::Slug], true),
             index(Organisation::Table, "name", &[Organisation::Name], false),
             index(Organisation::Table, "kind", &[Organisation::Kind], false),
-            index(Organisation::Table, "town_id", &[Organisation::TownId], false),
+            index(
+                Organisation::Table,
+                "town_id",
+                &[Organisation::TownId],
+                false,
+            ),
         ] {
             manager.create_index(statement).await?;
         }

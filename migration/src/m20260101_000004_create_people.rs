@@ -69,7 +69,12 @@ impl MigrationTrait for Migration {
         for statement in [
             index(Person::Table, "slug", &[Person::Slug], true),
             index(Person::Table, "name", &[Person::Name], false),
-            index(Person::Table, "organisation_id", &[Person::OrganisationId], false),
+            index(
+                Person::Table,
+                "organisation_id",
+                &[Person::OrganisationId],
+                false,
+            ),
             index(Person::Table, "town_id", &[Person::TownId], false),
         ] {
             manager.create_index(statement).await?;

@@ -72,7 +72,12 @@ impl MigrationTrait for Migration {
         with_record_columns(&mut calls);
         manager.create_table(calls.to_owned()).await?;
         manager
-            .create_index(index(ProjectCall::Table, "slug", &[ProjectCall::Slug], true))
+            .create_index(index(
+                ProjectCall::Table,
+                "slug",
+                &[ProjectCall::Slug],
+                true,
+            ))
             .await?;
 
         let mut projects = Table::create();

@@ -65,7 +65,12 @@ impl MigrationTrait for Migration {
             .col(string_null(Event::OnlineUrl))
             .col(string_null(Event::Website))
             .col(integer_null(Event::ModelProjectId))
-            .col(ColumnDef::new(Event::Published).boolean().not_null().default(false))
+            .col(
+                ColumnDef::new(Event::Published)
+                    .boolean()
+                    .not_null()
+                    .default(false),
+            )
             .col(sources())
             .foreign_key(&mut fk(
                 Event::Table,
@@ -84,9 +89,19 @@ impl MigrationTrait for Migration {
         for statement in [
             index(Event::Table, "slug", &[Event::Slug], true),
             index(Event::Table, "starts_at", &[Event::StartsAt], false),
-            index(Event::Table, "published_starts_at", &[Event::Published, Event::StartsAt], false),
+            index(
+                Event::Table,
+                "published_starts_at",
+                &[Event::Published, Event::StartsAt],
+                false,
+            ),
             index(Event::Table, "town_id", &[Event::TownId], false),
-            index(Event::Table, "model_project_id", &[Event::ModelProjectId], false),
+            index(
+                Event::Table,
+                "model_project_id",
+                &[Event::ModelProjectId],
+                false,
+            ),
         ] {
             manager.create_index(statement).await?;
         }

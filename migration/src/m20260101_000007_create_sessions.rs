@@ -74,7 +74,12 @@ impl MigrationTrait for Migration {
             ))
             .await?;
         manager
-            .create_index(index(Session::Table, "starts_at", &[Session::StartsAt], false))
+            .create_index(index(
+                Session::Table,
+                "starts_at",
+                &[Session::StartsAt],
+                false,
+            ))
             .await?;
 
         let mut contributions = Table::create();
@@ -120,9 +125,24 @@ impl MigrationTrait for Migration {
         with_record_columns(&mut contributions);
         manager.create_table(contributions.to_owned()).await?;
         for statement in [
-            index(Contribution::Table, "event_id", &[Contribution::EventId], false),
-            index(Contribution::Table, "session_id", &[Contribution::SessionId], false),
-            index(Contribution::Table, "person_id", &[Contribution::PersonId], false),
+            index(
+                Contribution::Table,
+                "event_id",
+                &[Contribution::EventId],
+                false,
+            ),
+            index(
+                Contribution::Table,
+                "session_id",
+                &[Contribution::SessionId],
+                false,
+            ),
+            index(
+                Contribution::Table,
+                "person_id",
+                &[Contribution::PersonId],
+                false,
+            ),
             index(
                 Contribution::Table,
                 "organisation_id",

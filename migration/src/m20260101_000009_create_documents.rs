@@ -90,8 +90,18 @@ impl MigrationTrait for Migration {
         manager.create_table(documents.to_owned()).await?;
         for statement in [
             index(Document::Table, "slug", &[Document::Slug], true),
-            index(Document::Table, "publisher_id", &[Document::PublisherId], false),
-            index(Document::Table, "model_project_id", &[Document::ModelProjectId], false),
+            index(
+                Document::Table,
+                "publisher_id",
+                &[Document::PublisherId],
+                false,
+            ),
+            index(
+                Document::Table,
+                "model_project_id",
+                &[Document::ModelProjectId],
+                false,
+            ),
             index(Document::Table, "event_id", &[Document::EventId], false),
             index(Document::Table, "session_id", &[Document::SessionId], false),
         ] {

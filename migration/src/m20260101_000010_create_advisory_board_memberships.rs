@@ -69,7 +69,11 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .drop_table(Table::drop().table(AdvisoryBoardMembership::Table).to_owned())
+            .drop_table(
+                Table::drop()
+                    .table(AdvisoryBoardMembership::Table)
+                    .to_owned(),
+            )
             .await
     }
 

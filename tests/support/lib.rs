@@ -29,7 +29,9 @@ pub struct TestApp {
 
 /// The PostgreSQL server for tests, when one is configured.
 pub fn postgres_url() -> Option<String> {
-    std::env::var("TEST_DATABASE_URL").ok().filter(|url| url.starts_with("postgres"))
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| url.starts_with("postgres"))
 }
 
 fn unique_name() -> String {
@@ -57,7 +59,10 @@ impl TestApp {
                     .await
                     .unwrap_or_else(|e| panic!("cannot create test database: {e}"));
                 let _ = admin.close().await;
-                (with_database(&admin_url, &name), Backend::Postgres { admin_url, name })
+                (
+                    with_database(&admin_url, &name),
+                    Backend::Postgres { admin_url, name },
+                )
             }
             None => {
                 let path = std::env::temp_dir().join(format!("{}.sqlite", unique_name()));
@@ -101,7 +106,10 @@ impl TestApp {
     }
 
     /// Sends a request through the router; returns status, headers and body bytes.
-    pub async fn send(&self, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    pub async fn send(
+        &self,
+        request: Request<Body>,
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
         let response = self
             .router()
             .oneshot(request)
@@ -178,12 +186,16 @@ impl Drop for TestApp {
                 let name = name.clone();
                 // Drop runs inside the test's runtime; a fresh runtime on its own thread may block.
                 let dropped = std::thread::spawn(move || {
-                    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build();
                     if let Ok(runtime) = runtime {
                         runtime.block_on(async {
                             if let Ok(admin) = Database::connect(admin_url.as_str()).await {
                                 let _ = admin
-                                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                                    .execute_unprepared(&format!(
+                                        "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                                    ))
                                     .await;
                                 let _ = admin.close().await;
                             }

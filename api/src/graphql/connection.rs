@@ -31,7 +31,12 @@ impl PageInfo {
 }
 
 /// The Relay arguments of a field.
-pub fn args(first: Option<i32>, after: Option<String>, last: Option<i32>, before: Option<String>) -> PageArgs {
+pub fn args(
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> PageArgs {
     PageArgs {
         first,
         after,
@@ -42,7 +47,10 @@ pub fn args(first: Option<i32>, after: Option<String>, last: Option<i32>, before
 
 /// Complexity weight of a list field: its page size (capped, so the cap's error is reported instead).
 pub fn page_cost(first: Option<i32>, last: Option<i32>) -> usize {
-    let size = first.or(last).unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
+    let size = first
+        .or(last)
+        .unwrap_or(DEFAULT_PAGE_SIZE)
+        .clamp(1, MAX_PAGE_SIZE);
     size as usize
 }
 

@@ -6,7 +6,10 @@ use entity::document;
 use super::connection::{args, connection, page_cost};
 use super::enums::DocumentKind;
 use super::event::Event;
-use super::loaders::{Row, AuthorsByDocument, DocumentById, EventById, ModelProjectById, OrganisationById, PersonById, SessionById};
+use super::loaders::{
+    AuthorsByDocument, DocumentById, EventById, ModelProjectById, OrganisationById, PersonById,
+    Row, SessionById,
+};
 use super::model_project::ModelProject;
 use super::organisation::Organisation;
 use super::person::{Person, PersonConnection};
@@ -66,21 +69,39 @@ impl Document {
     }
     /// The publishing organisation.
     async fn publisher(&self) -> Result<Option<Organisation>> {
-        Ok(self.0.related_one::<OrganisationById>("OrganisationById", |m| m.publisher_id).await.gql()?
+        Ok(self
+            .0
+            .related_one::<OrganisationById>("OrganisationById", |m| m.publisher_id)
+            .await
+            .gql()?
             .map(Organisation))
     }
     /// The model project the document is about.
     async fn model_project(&self) -> Result<Option<ModelProject>> {
-        Ok(self.0.related_one::<ModelProjectById>("ModelProjectById", |m| m.model_project_id).await.gql()?
+        Ok(self
+            .0
+            .related_one::<ModelProjectById>("ModelProjectById", |m| m.model_project_id)
+            .await
+            .gql()?
             .map(ModelProject))
     }
     /// The event it was presented at or is about.
     async fn event(&self) -> Result<Option<Event>> {
-        Ok(self.0.related_one::<EventById>("EventById", |m| m.event_id).await.gql()?.map(Event))
+        Ok(self
+            .0
+            .related_one::<EventById>("EventById", |m| m.event_id)
+            .await
+            .gql()?
+            .map(Event))
     }
     /// The session it was presented in.
     async fn session(&self) -> Result<Option<Session>> {
-        Ok(self.0.related_one::<SessionById>("SessionById", |m| m.session_id).await.gql()?.map(Session))
+        Ok(self
+            .0
+            .related_one::<SessionById>("SessionById", |m| m.session_id)
+            .await
+            .gql()?
+            .map(Session))
     }
     /// Authors, in the order of the title page.
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
@@ -91,7 +112,11 @@ impl Document {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<PersonConnection> {
-        let rows = self.0.related::<AuthorsByDocument>("AuthorsByDocument", |m| Some(m.id)).await.gql()?;
+        let rows = self
+            .0
+            .related::<AuthorsByDocument>("AuthorsByDocument", |m| Some(m.id))
+            .await
+            .gql()?;
         let page = joined::<_, PersonById, _, _, _>(
             &rows,
             &args(first, after, last, before),
@@ -150,15 +175,31 @@ impl DocumentQuery {
         let filter = DocumentFilter {
             kinds: filter.kind.map(|v| v.into_iter().map(Into::into).collect()),
             year: filter.year,
-            publisher_id: decode_opt(filter.publisher.as_ref(), "Organisation", "filter.publisher").gql()?,
-            model_project_id: decode_opt(filter.model_project.as_ref(), "ModelProject", "filter.modelProject").gql()?,
+            publisher_id: decode_opt(
+                filter.publisher.as_ref(),
+                "Organisation",
+                "filter.publisher",
+            )
+            .gql()?,
+            model_project_id: decode_opt(
+                filter.model_project.as_ref(),
+                "ModelProject",
+                "filter.modelProject",
+            )
+            .gql()?,
             event_id: decode_opt(filter.event.as_ref(), "Event", "filter.event").gql()?,
             author_id: decode_opt(filter.author.as_ref(), "Person", "filter.author").gql()?,
             text: filter.text,
         };
-        let page = service::list(&rc.db, rc.viewer, &filter, &args(first, after, last, before), wants_total(ctx))
-            .await
-            .gql()?;
+        let page = service::list(
+            &rc.db,
+            rc.viewer,
+            &filter,
+            &args(first, after, last, before),
+            wants_total(ctx),
+        )
+        .await
+        .gql()?;
         Ok(DocumentConnection::from_page(rc.rows(page).map(Document)))
     }
 

@@ -8,9 +8,9 @@ use entity::event;
 use super::connection::{args, connection, page_cost};
 use super::document::{Document, DocumentConnection};
 use super::enums::{DatePrecision, EventFormat, EventStatus, OrganiserRole};
-use super::loaders::{Row, 
+use super::loaders::{
     ContributionsByEvent, DocumentsByEvent, EventById, ModelProjectById, OrganisationById,
-    OrganisersByEvent, SessionsByEvent, TownById,
+    OrganisersByEvent, Row, SessionsByEvent, TownById,
 };
 use super::model_project::ModelProject;
 use super::organisation::Organisation;
@@ -76,7 +76,9 @@ impl Event {
     }
     /// End in the event's time zone (RFC 3339 with offset), where known.
     async fn ends_at_local(&self) -> Option<String> {
-        self.0.ends_at.map(|at| local(at, service::time_zone(&self.0)))
+        self.0
+            .ends_at
+            .map(|at| local(at, service::time_zone(&self.0)))
     }
     /// How exactly the start is known (time, day, month or only year).
     async fn date_precision(&self) -> DatePrecision {
@@ -104,11 +106,20 @@ impl Event {
     }
     /// Town the event takes place in.
     async fn town(&self) -> Result<Option<Town>> {
-        Ok(self.0.related_one::<TownById>("TownById", |m| m.town_id).await.gql()?.map(Town))
+        Ok(self
+            .0
+            .related_one::<TownById>("TownById", |m| m.town_id)
+            .await
+            .gql()?
+            .map(Town))
     }
     /// Model project the event belongs to.
     async fn model_project(&self) -> Result<Option<ModelProject>> {
-        Ok(self.0.related_one::<ModelProjectById>("ModelProjectById", |m| m.model_project_id).await.gql()?
+        Ok(self
+            .0
+            .related_one::<ModelProjectById>("ModelProjectById", |m| m.model_project_id)
+            .await
+            .gql()?
             .map(ModelProject))
     }
     /// The programme: sessions in time order.
@@ -120,7 +131,11 @@ impl Event {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<SessionConnection> {
-        let rows = self.0.related::<SessionsByEvent>("SessionsByEvent", |m| Some(m.id)).await.gql()?;
+        let rows = self
+            .0
+            .related::<SessionsByEvent>("SessionsByEvent", |m| Some(m.id))
+            .await
+            .gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(SessionConnection::from_page(page.map(Session)))
     }
@@ -133,7 +148,11 @@ impl Event {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ContributionConnection> {
-        let rows = self.0.related::<ContributionsByEvent>("ContributionsByEvent", |m| Some(m.id)).await.gql()?;
+        let rows = self
+            .0
+            .related::<ContributionsByEvent>("ContributionsByEvent", |m| Some(m.id))
+            .await
+            .gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(ContributionConnection::from_page(page.map(Contribution)))
     }
@@ -146,7 +165,11 @@ impl Event {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<EventOrganiserConnection> {
-        let rows = self.0.related::<OrganisersByEvent>("OrganisersByEvent", |m| Some(m.id)).await.gql()?;
+        let rows = self
+            .0
+            .related::<OrganisersByEvent>("OrganisersByEvent", |m| Some(m.id))
+            .await
+            .gql()?;
         let page = joined::<_, OrganisationById, _, _, _>(
             &rows,
             &args(first, after, last, before),
@@ -169,7 +192,11 @@ impl Event {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<DocumentConnection> {
-        let rows = self.0.related::<DocumentsByEvent>("DocumentsByEvent", |m| Some(m.id)).await.gql()?;
+        let rows = self
+            .0
+            .related::<DocumentsByEvent>("DocumentsByEvent", |m| Some(m.id))
+            .await
+            .gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(DocumentConnection::from_page(page.map(Document)))
     }
@@ -226,7 +253,11 @@ impl EventFilterInput {
             statuses: self.status.map(|v| v.into_iter().map(Into::into).collect()),
             town_id: decode_opt(self.town.as_ref(), "Town", "filter.town")?,
             organiser_id: decode_opt(self.organiser.as_ref(), "Organisation", "filter.organiser")?,
-            model_project_id: decode_opt(self.model_project.as_ref(), "ModelProject", "filter.modelProject")?,
+            model_project_id: decode_opt(
+                self.model_project.as_ref(),
+                "ModelProject",
+                "filter.modelProject",
+            )?,
             text: self.text,
         })
     }

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::OnceCell;
 use entity::{
     advisory_board_membership, contribution, document, document_author, event, event_organiser,
     model_project, model_project_partner, model_project_town, organisation, person, project_call,
@@ -16,11 +15,14 @@ use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter, QueryOrder,
     Select, Value,
 };
+use tokio::sync::OnceCell;
 
 use crate::error::{AppError, AppResult};
-use crate::service::viewer::Viewer;
-use crate::service::{document as document_service, event as event_service, person as person_service};
 use crate::service::session as session_service;
+use crate::service::viewer::Viewer;
+use crate::service::{
+    document as document_service, event as event_service, person as person_service,
+};
 
 /// How to batch-load the rows of one entity by one integer column.
 pub trait BatchSpec: Send + Sync + 'static {
@@ -49,8 +51,11 @@ pub struct Level<M> {
     models: Vec<M>,
     db: DatabaseConnection,
     viewer: Viewer,
-    related: Mutex<HashMap<(TypeId, &'static str), Arc<OnceCell<Arc<dyn Any + Send + Sync>>>>>,
+    related: Mutex<RelationCache>,
 }
+
+/// Relations loaded for a level, by spec and relation name; each loads once.
+type RelationCache = HashMap<(TypeId, &'static str), Arc<OnceCell<Arc<dyn Any + Send + Sync>>>>;
 
 /// One row of a level: cheap to clone, dereferences to its model.
 pub struct Row<M> {
@@ -161,9 +166,9 @@ impl<M: Send + Sync + 'static> Level<M> {
             })
             .await?
             .clone();
-        loaded
-            .downcast::<Loaded<C>>()
-            .map_err(|_| AppError::Internal(format!("relation {relation} loaded with another type")))
+        loaded.downcast::<Loaded<C>>().map_err(|_| {
+            AppError::Internal(format!("relation {relation} loaded with another type"))
+        })
     }
 }
 
@@ -210,7 +215,8 @@ impl<M: Send + Sync + 'static> Row<M> {
         S: BatchSpec,
         ModelOf<S>: Send + Sync,
     {
-        self.related_as::<S, ModelOf<S>>(relation, key, identity).await
+        self.related_as::<S, ModelOf<S>>(relation, key, identity)
+            .await
     }
 
     /// The single row of spec `S` for `key(self)` (for specs keyed by a unique column).
@@ -251,7 +257,11 @@ where
             .filter(S::scope(viewer));
         S::order(select).all(db).await?
     };
-    Ok(Level::rows(rows.into_iter().map(convert).collect(), db, viewer))
+    Ok(Level::rows(
+        rows.into_iter().map(convert).collect(),
+        db,
+        viewer,
+    ))
 }
 
 macro_rules! spec {

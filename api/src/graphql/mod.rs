@@ -56,16 +56,22 @@ impl RequestContext {
     }
 
     /// One row of spec `S` by key, converted, if the viewer may see it.
-    pub async fn fetch_one_as<S, C>(&self, id: i32, convert: fn(ModelOf<S>) -> C) -> AppResult<Option<Row<C>>>
+    pub async fn fetch_one_as<S, C>(
+        &self,
+        id: i32,
+        convert: fn(ModelOf<S>) -> C,
+    ) -> AppResult<Option<Row<C>>>
     where
         S: BatchSpec,
         ModelOf<S>: Send + Sync,
         C: Send + Sync + 'static,
     {
-        Ok(loaders::fetch::<S, C>(&self.db, self.viewer, &[id], convert)
-            .await?
-            .into_iter()
-            .next())
+        Ok(
+            loaders::fetch::<S, C>(&self.db, self.viewer, &[id], convert)
+                .await?
+                .into_iter()
+                .next(),
+        )
     }
 }
 
@@ -81,7 +87,11 @@ pub fn wants_total(ctx: &Context<'_>) -> bool {
 }
 
 /// Decodes an optional global ID argument.
-pub fn decode_opt(id: Option<&async_graphql::ID>, type_name: &str, argument: &str) -> AppResult<Option<i32>> {
+pub fn decode_opt(
+    id: Option<&async_graphql::ID>,
+    type_name: &str,
+    argument: &str,
+) -> AppResult<Option<i32>> {
     id.map(|id| crate::ids::decode_as(id, type_name, argument))
         .transpose()
 }

@@ -7,9 +7,9 @@ use super::connection::{args, connection, page_cost};
 use super::document::{Document, DocumentConnection};
 use super::enums::{MemberRole, PartnerRole};
 use super::event::{Event, EventConnection};
-use super::loaders::{Row, 
+use super::loaders::{
     DocumentsByModelProject, EventsByModelProject, MembersByProject, ModelProjectById,
-    ModelProjectsByCall, OrganisationById, PartnersByProject, ProjectCallById, TownById,
+    ModelProjectsByCall, OrganisationById, PartnersByProject, ProjectCallById, Row, TownById,
 };
 use super::organisation::Organisation;
 use super::town::Town;
@@ -63,7 +63,11 @@ impl ProjectCall {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ModelProjectConnection> {
-        let rows = self.0.related::<ModelProjectsByCall>("ModelProjectsByCall", |m| Some(m.id)).await.gql()?;
+        let rows = self
+            .0
+            .related::<ModelProjectsByCall>("ModelProjectsByCall", |m| Some(m.id))
+            .await
+            .gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(ModelProjectConnection::from_page(page.map(ModelProject)))
     }
@@ -114,12 +118,21 @@ impl ModelProject {
     }
     /// The call the project was selected in.
     async fn project_call(&self) -> Result<Option<ProjectCall>> {
-        Ok(self.0.related_one::<ProjectCallById>("ProjectCallById", |m| m.project_call_id).await.gql()?
+        Ok(self
+            .0
+            .related_one::<ProjectCallById>("ProjectCallById", |m| m.project_call_id)
+            .await
+            .gql()?
             .map(ProjectCall))
     }
     /// The lead town, where the sources name one.
     async fn lead_town(&self) -> Result<Option<Town>> {
-        Ok(self.0.related_one::<TownById>("TownById", |m| m.lead_town_id).await.gql()?.map(Town))
+        Ok(self
+            .0
+            .related_one::<TownById>("TownById", |m| m.lead_town_id)
+            .await
+            .gql()?
+            .map(Town))
     }
     /// Member towns with their role, in the order the sources list them.
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
@@ -130,7 +143,11 @@ impl ModelProject {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ModelProjectTownConnection> {
-        let rows = self.0.related::<MembersByProject>("MembersByProject", |m| Some(m.id)).await.gql()?;
+        let rows = self
+            .0
+            .related::<MembersByProject>("MembersByProject", |m| Some(m.id))
+            .await
+            .gql()?;
         let page = joined::<_, TownById, _, _, _>(
             &rows,
             &args(first, after, last, before),
@@ -153,7 +170,11 @@ impl ModelProject {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ModelProjectPartnerConnection> {
-        let rows = self.0.related::<PartnersByProject>("PartnersByProject", |m| Some(m.id)).await.gql()?;
+        let rows = self
+            .0
+            .related::<PartnersByProject>("PartnersByProject", |m| Some(m.id))
+            .await
+            .gql()?;
         let page = joined::<_, OrganisationById, _, _, _>(
             &rows,
             &args(first, after, last, before),
@@ -176,7 +197,11 @@ impl ModelProject {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<EventConnection> {
-        let rows = self.0.related::<EventsByModelProject>("EventsByModelProject", |m| Some(m.id)).await.gql()?;
+        let rows = self
+            .0
+            .related::<EventsByModelProject>("EventsByModelProject", |m| Some(m.id))
+            .await
+            .gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(EventConnection::from_page(page.map(Event)))
     }
@@ -189,14 +214,28 @@ impl ModelProject {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<DocumentConnection> {
-        let rows = self.0.related::<DocumentsByModelProject>("DocumentsByModelProject", |m| Some(m.id)).await.gql()?;
+        let rows = self
+            .0
+            .related::<DocumentsByModelProject>("DocumentsByModelProject", |m| Some(m.id))
+            .await
+            .gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(DocumentConnection::from_page(page.map(Document)))
     }
 }
 
-connection!(ModelProjectConnection, ModelProjectEdge, ModelProject, "model projects");
-connection!(ProjectCallConnection, ProjectCallEdge, ProjectCall, "project calls");
+connection!(
+    ModelProjectConnection,
+    ModelProjectEdge,
+    ModelProject,
+    "model projects"
+);
+connection!(
+    ProjectCallConnection,
+    ProjectCallEdge,
+    ProjectCall,
+    "project calls"
+);
 connection!(
     ModelProjectTownConnection,
     ModelProjectTownEdge,
@@ -246,7 +285,11 @@ pub struct ModelProjectFilterInput {
 impl ModelProjectFilterInput {
     fn into_filter(self) -> crate::AppResult<ModelProjectFilter> {
         Ok(ModelProjectFilter {
-            project_call_id: decode_opt(self.project_call.as_ref(), "ProjectCall", "filter.projectCall")?,
+            project_call_id: decode_opt(
+                self.project_call.as_ref(),
+                "ProjectCall",
+                "filter.projectCall",
+            )?,
             town_id: decode_opt(self.town.as_ref(), "Town", "filter.town")?,
             partner_id: decode_opt(self.partner.as_ref(), "Organisation", "filter.partner")?,
             text: self.text,
@@ -274,7 +317,8 @@ impl ModelProjectQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Which model projects to list.")] filter: Option<ModelProjectFilterInput>,
-        #[graphql(desc = "Sort order; ties are broken by ID.", default)] order_by: ModelProjectOrderBy,
+        #[graphql(desc = "Sort order; ties are broken by ID.", default)]
+        order_by: ModelProjectOrderBy,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
@@ -283,10 +327,17 @@ impl ModelProjectQuery {
         let ModelProjectOrderBy::TitleAsc = order_by;
         let rc = request(ctx).gql()?;
         let filter = filter.unwrap_or_default().into_filter().gql()?;
-        let page = service::list(&rc.db, &filter, &args(first, after, last, before), wants_total(ctx))
-            .await
-            .gql()?;
-        Ok(ModelProjectConnection::from_page(rc.rows(page).map(ModelProject)))
+        let page = service::list(
+            &rc.db,
+            &filter,
+            &args(first, after, last, before),
+            wants_total(ctx),
+        )
+        .await
+        .gql()?;
+        Ok(ModelProjectConnection::from_page(
+            rc.rows(page).map(ModelProject),
+        ))
     }
 
     /// One model project by global ID.
@@ -297,7 +348,11 @@ impl ModelProjectQuery {
     ) -> Result<Option<ModelProject>> {
         let rc = request(ctx).gql()?;
         let id = ids::decode_as(&id, "ModelProject", "id").gql()?;
-        Ok(rc.fetch_one::<ModelProjectById>(id).await.gql()?.map(ModelProject))
+        Ok(rc
+            .fetch_one::<ModelProjectById>(id)
+            .await
+            .gql()?
+            .map(ModelProject))
     }
 
     /// Project calls, by year.
@@ -314,7 +369,9 @@ impl ModelProjectQuery {
         let page = service::list_calls(&rc.db, &args(first, after, last, before), wants_total(ctx))
             .await
             .gql()?;
-        Ok(ProjectCallConnection::from_page(rc.rows(page).map(ProjectCall)))
+        Ok(ProjectCallConnection::from_page(
+            rc.rows(page).map(ProjectCall),
+        ))
     }
 
     /// One project call by global ID.
@@ -325,6 +382,10 @@ impl ModelProjectQuery {
     ) -> Result<Option<ProjectCall>> {
         let rc = request(ctx).gql()?;
         let id = ids::decode_as(&id, "ProjectCall", "id").gql()?;
-        Ok(rc.fetch_one::<ProjectCallById>(id).await.gql()?.map(ProjectCall))
+        Ok(rc
+            .fetch_one::<ProjectCallById>(id)
+            .await
+            .gql()?
+            .map(ProjectCall))
     }
 }

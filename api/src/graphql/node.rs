@@ -20,7 +20,11 @@ use crate::service::person::public_profile;
 
 /// An object with a global ID.
 #[derive(Interface)]
-#[graphql(field(name = "id", ty = "ID", desc = "Global, opaque ID; stable across releases."))]
+#[graphql(field(
+    name = "id",
+    ty = "ID",
+    desc = "Global, opaque ID; stable across releases."
+))]
 pub enum Node {
     State(State),
     Town(Town),
@@ -44,8 +48,14 @@ impl NodeQuery {
         let rc = request(ctx)?;
         let (type_name, id) = ids::decode(id)?;
         Ok(match type_name.as_str() {
-            "State" => rc.fetch_one::<StateById>(id).await?.map(|r| Node::State(State(r))),
-            "Town" => rc.fetch_one::<TownById>(id).await?.map(|r| Node::Town(Town(r))),
+            "State" => rc
+                .fetch_one::<StateById>(id)
+                .await?
+                .map(|r| Node::State(State(r))),
+            "Town" => rc
+                .fetch_one::<TownById>(id)
+                .await?
+                .map(|r| Node::Town(Town(r))),
             "Organisation" => rc
                 .fetch_one::<OrganisationById>(id)
                 .await?
@@ -62,8 +72,14 @@ impl NodeQuery {
                 .fetch_one::<ModelProjectById>(id)
                 .await?
                 .map(|r| Node::ModelProject(ModelProject(r))),
-            "Event" => rc.fetch_one::<EventById>(id).await?.map(|r| Node::Event(Event(r))),
-            "Session" => rc.fetch_one::<SessionById>(id).await?.map(|r| Node::Session(Session(r))),
+            "Event" => rc
+                .fetch_one::<EventById>(id)
+                .await?
+                .map(|r| Node::Event(Event(r))),
+            "Session" => rc
+                .fetch_one::<SessionById>(id)
+                .await?
+                .map(|r| Node::Session(Session(r))),
             "Contribution" => rc
                 .fetch_one::<ContributionById>(id)
                 .await?
@@ -77,7 +93,10 @@ impl NodeQuery {
                 .await?
                 .map(|r| Node::BoardMembership(BoardMembership(r))),
             other => {
-                return Err(AppError::bad_field("id", format!("unknown type `{other}` in ID")));
+                return Err(AppError::bad_field(
+                    "id",
+                    format!("unknown type `{other}` in ID"),
+                ));
             }
         })
     }

@@ -7,10 +7,10 @@ use super::connection::{args, connection, page_cost};
 use super::document::{Document, DocumentConnection};
 use super::enums::{OrganisationKind, OrganiserRole, PartnerRole};
 use super::event::{Event, OrganisationEventConnection};
-use super::loaders::{Row, 
+use super::loaders::{
     BoardSeatsByBoard, ContributionsByOrganisation, DocumentsByPublisher, EventById,
     ModelProjectById, OrganisationById, OrganisedByOrganisation, PartnershipsByOrganisation,
-    PeopleByOrganisation, TownById,
+    PeopleByOrganisation, Row, TownById,
 };
 use super::model_project::{ModelProject, OrganisationModelProjectConnection};
 use super::person::{BoardMembership, BoardMembershipConnection, Person, PersonConnection};
@@ -64,7 +64,12 @@ impl Organisation {
     }
     /// Town of its seat, where it is one of ours.
     async fn town(&self) -> Result<Option<Town>> {
-        Ok(self.0.related_one::<TownById>("TownById", |m| m.town_id).await.gql()?.map(Town))
+        Ok(self
+            .0
+            .related_one::<TownById>("TownById", |m| m.town_id)
+            .await
+            .gql()?
+            .map(Town))
     }
     /// Public people of the organisation, by name.
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
@@ -75,7 +80,15 @@ impl Organisation {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<PersonConnection> {
-        let rows = self.0.related_as::<PeopleByOrganisation, _>("PeopleByOrganisation", |m| Some(m.id), public_profile).await.gql()?;
+        let rows = self
+            .0
+            .related_as::<PeopleByOrganisation, _>(
+                "PeopleByOrganisation",
+                |m| Some(m.id),
+                public_profile,
+            )
+            .await
+            .gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(PersonConnection::from_page(page.map(Person)))
     }
@@ -88,7 +101,11 @@ impl Organisation {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ContributionConnection> {
-        let rows = self.0.related::<ContributionsByOrganisation>("ContributionsByOrganisation", |m| Some(m.id)).await.gql()?;
+        let rows = self
+            .0
+            .related::<ContributionsByOrganisation>("ContributionsByOrganisation", |m| Some(m.id))
+            .await
+            .gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(ContributionConnection::from_page(page.map(Contribution)))
     }
@@ -101,7 +118,11 @@ impl Organisation {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<OrganisationModelProjectConnection> {
-        let rows = self.0.related::<PartnershipsByOrganisation>("PartnershipsByOrganisation", |m| Some(m.id)).await.gql()?;
+        let rows = self
+            .0
+            .related::<PartnershipsByOrganisation>("PartnershipsByOrganisation", |m| Some(m.id))
+            .await
+            .gql()?;
         let page = joined::<_, ModelProjectById, _, _, _>(
             &rows,
             &args(first, after, last, before),
@@ -124,7 +145,11 @@ impl Organisation {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<OrganisationEventConnection> {
-        let rows = self.0.related::<OrganisedByOrganisation>("OrganisedByOrganisation", |m| Some(m.id)).await.gql()?;
+        let rows = self
+            .0
+            .related::<OrganisedByOrganisation>("OrganisedByOrganisation", |m| Some(m.id))
+            .await
+            .gql()?;
         let page = joined::<_, EventById, _, _, _>(
             &rows,
             &args(first, after, last, before),
@@ -147,7 +172,11 @@ impl Organisation {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<DocumentConnection> {
-        let rows = self.0.related::<DocumentsByPublisher>("DocumentsByPublisher", |m| Some(m.id)).await.gql()?;
+        let rows = self
+            .0
+            .related::<DocumentsByPublisher>("DocumentsByPublisher", |m| Some(m.id))
+            .await
+            .gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(DocumentConnection::from_page(page.map(Document)))
     }
@@ -160,13 +189,24 @@ impl Organisation {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<BoardMembershipConnection> {
-        let rows = self.0.related::<BoardSeatsByBoard>("BoardSeatsByBoard", |m| Some(m.id)).await.gql()?;
+        let rows = self
+            .0
+            .related::<BoardSeatsByBoard>("BoardSeatsByBoard", |m| Some(m.id))
+            .await
+            .gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
-        Ok(BoardMembershipConnection::from_page(page.map(BoardMembership)))
+        Ok(BoardMembershipConnection::from_page(
+            page.map(BoardMembership),
+        ))
     }
 }
 
-connection!(OrganisationConnection, OrganisationEdge, Organisation, "organisations");
+connection!(
+    OrganisationConnection,
+    OrganisationEdge,
+    Organisation,
+    "organisations"
+);
 
 /// Which organisations to list; all given conditions must hold.
 #[derive(Default, InputObject)]
@@ -200,13 +240,22 @@ impl OrganisationQuery {
         let filter = filter.unwrap_or_default();
         let filter = OrganisationFilter {
             name_contains: filter.name_contains,
-            kinds: filter.kind.map(|kinds| kinds.into_iter().map(Into::into).collect()),
+            kinds: filter
+                .kind
+                .map(|kinds| kinds.into_iter().map(Into::into).collect()),
             town_id: decode_opt(filter.town.as_ref(), "Town", "filter.town").gql()?,
         };
-        let page = service::list(&rc.db, &filter, &args(first, after, last, before), wants_total(ctx))
-            .await
-            .gql()?;
-        Ok(OrganisationConnection::from_page(rc.rows(page).map(Organisation)))
+        let page = service::list(
+            &rc.db,
+            &filter,
+            &args(first, after, last, before),
+            wants_total(ctx),
+        )
+        .await
+        .gql()?;
+        Ok(OrganisationConnection::from_page(
+            rc.rows(page).map(Organisation),
+        ))
     }
 
     /// One organisation by global ID.
@@ -217,6 +266,10 @@ impl OrganisationQuery {
     ) -> Result<Option<Organisation>> {
         let rc = request(ctx).gql()?;
         let id = ids::decode_as(&id, "Organisation", "id").gql()?;
-        Ok(rc.fetch_one::<OrganisationById>(id).await.gql()?.map(Organisation))
+        Ok(rc
+            .fetch_one::<OrganisationById>(id)
+            .await
+            .gql()?
+            .map(Organisation))
     }
 }

@@ -6,9 +6,9 @@ use entity::advisory_board_membership;
 use super::connection::{args, connection, page_cost};
 use super::document::{Document, DocumentConnection};
 use super::enums::{BoardRole, ContributionRole};
-use super::loaders::{Row, 
+use super::loaders::{
     AuthorshipsByPerson, BoardSeatsByPerson, ContributionsByPerson, DocumentById, OrganisationById,
-    PersonById, TownById,
+    PersonById, Row, TownById,
 };
 use super::organisation::Organisation;
 use super::session::{Contribution, ContributionConnection};
@@ -60,12 +60,21 @@ impl Person {
     }
     /// The organisation the person works for.
     async fn organisation(&self) -> Result<Option<Organisation>> {
-        Ok(self.0.related_one::<OrganisationById>("OrganisationById", |m| m.organisation_id).await.gql()?
+        Ok(self
+            .0
+            .related_one::<OrganisationById>("OrganisationById", |m| m.organisation_id)
+            .await
+            .gql()?
             .map(Organisation))
     }
     /// The town the person holds office in or works for.
     async fn town(&self) -> Result<Option<Town>> {
-        Ok(self.0.related_one::<TownById>("TownById", |m| m.town_id).await.gql()?.map(Town))
+        Ok(self
+            .0
+            .related_one::<TownById>("TownById", |m| m.town_id)
+            .await
+            .gql()?
+            .map(Town))
     }
     /// Appearances in published programmes.
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
@@ -76,7 +85,11 @@ impl Person {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ContributionConnection> {
-        let rows = self.0.related::<ContributionsByPerson>("ContributionsByPerson", |m| Some(m.id)).await.gql()?;
+        let rows = self
+            .0
+            .related::<ContributionsByPerson>("ContributionsByPerson", |m| Some(m.id))
+            .await
+            .gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(ContributionConnection::from_page(page.map(Contribution)))
     }
@@ -89,7 +102,11 @@ impl Person {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<DocumentConnection> {
-        let rows = self.0.related::<AuthorshipsByPerson>("AuthorshipsByPerson", |m| Some(m.id)).await.gql()?;
+        let rows = self
+            .0
+            .related::<AuthorshipsByPerson>("AuthorshipsByPerson", |m| Some(m.id))
+            .await
+            .gql()?;
         let page = joined::<_, DocumentById, _, _, _>(
             &rows,
             &args(first, after, last, before),
@@ -101,7 +118,9 @@ impl Person {
         )
         .await
         .gql()?;
-        Ok(DocumentConnection::from_page(page.map(|((), document)| document)))
+        Ok(DocumentConnection::from_page(
+            page.map(|((), document)| document),
+        ))
     }
     /// Seats the person held on advisory boards.
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
@@ -112,9 +131,15 @@ impl Person {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<BoardMembershipConnection> {
-        let rows = self.0.related::<BoardSeatsByPerson>("BoardSeatsByPerson", |m| Some(m.id)).await.gql()?;
+        let rows = self
+            .0
+            .related::<BoardSeatsByPerson>("BoardSeatsByPerson", |m| Some(m.id))
+            .await
+            .gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
-        Ok(BoardMembershipConnection::from_page(page.map(BoardMembership)))
+        Ok(BoardMembershipConnection::from_page(
+            page.map(BoardMembership),
+        ))
     }
 }
 
@@ -147,17 +172,33 @@ impl BoardMembership {
     }
     /// The board.
     async fn board(&self) -> Result<Option<Organisation>> {
-        Ok(self.0.related_one::<OrganisationById>("OrganisationById", |m| Some(m.board_id)).await.gql()?
+        Ok(self
+            .0
+            .related_one::<OrganisationById>("OrganisationById", |m| Some(m.board_id))
+            .await
+            .gql()?
             .map(Organisation))
     }
     /// The member.
     async fn person(&self) -> Result<Option<Person>> {
-        Ok(self.0.related_as::<PersonById, _>("PersonById", |m| Some(m.person_id), public_profile).await.gql()?.into_iter().next().map(Person))
+        Ok(self
+            .0
+            .related_as::<PersonById, _>("PersonById", |m| Some(m.person_id), public_profile)
+            .await
+            .gql()?
+            .into_iter()
+            .next()
+            .map(Person))
     }
 }
 
 connection!(PersonConnection, PersonEdge, Person, "people");
-connection!(BoardMembershipConnection, BoardMembershipEdge, BoardMembership, "advisory-board seats");
+connection!(
+    BoardMembershipConnection,
+    BoardMembershipEdge,
+    BoardMembership,
+    "advisory-board seats"
+);
 
 /// Which people to list; all given conditions must hold. Only public fields can be filtered on.
 #[derive(Default, InputObject)]
@@ -193,14 +234,27 @@ impl PersonQuery {
         let filter = filter.unwrap_or_default();
         let filter = PersonFilter {
             name_contains: filter.name_contains,
-            organisation_id: decode_opt(filter.organisation.as_ref(), "Organisation", "filter.organisation").gql()?,
+            organisation_id: decode_opt(
+                filter.organisation.as_ref(),
+                "Organisation",
+                "filter.organisation",
+            )
+            .gql()?,
             town_id: decode_opt(filter.town.as_ref(), "Town", "filter.town").gql()?,
             role: filter.role.map(Into::into),
         };
-        let page = service::list(&rc.db, rc.viewer, &filter, &args(first, after, last, before), wants_total(ctx))
-            .await
-            .gql()?;
-        Ok(PersonConnection::from_page(rc.rows(page.map(public_profile)).map(Person)))
+        let page = service::list(
+            &rc.db,
+            rc.viewer,
+            &filter,
+            &args(first, after, last, before),
+            wants_total(ctx),
+        )
+        .await
+        .gql()?;
+        Ok(PersonConnection::from_page(
+            rc.rows(page.map(public_profile)).map(Person),
+        ))
     }
 
     /// One person by global ID, if their profile is public.

@@ -8,8 +8,9 @@ use super::connection::{args, connection, page_cost};
 use super::document::{Document, DocumentConnection};
 use super::enums::{ContributionRole, SessionKind};
 use super::event::{Event, local};
-use super::loaders::{Row, 
-    ContributionsBySession, DocumentsBySession, EventById, OrganisationById, PersonById, SessionById,
+use super::loaders::{
+    ContributionsBySession, DocumentsBySession, EventById, OrganisationById, PersonById, Row,
+    SessionById,
 };
 use super::organisation::Organisation;
 use super::person::Person;
@@ -26,7 +27,11 @@ pub struct Session(pub Row<session::Model>);
 
 impl Session {
     async fn zone(&self) -> Result<chrono_tz::Tz> {
-        let event = self.0.related_one::<EventById>("EventById", |m| Some(m.event_id)).await.gql()?;
+        let event = self
+            .0
+            .related_one::<EventById>("EventById", |m| Some(m.event_id))
+            .await
+            .gql()?;
         Ok(event
             .map(|event| crate::service::event::time_zone(&event))
             .unwrap_or(chrono_tz::Europe::Berlin))
@@ -89,7 +94,12 @@ impl Session {
     }
     /// The event.
     async fn event(&self) -> Result<Option<Event>> {
-        Ok(self.0.related_one::<EventById>("EventById", |m| Some(m.event_id)).await.gql()?.map(Event))
+        Ok(self
+            .0
+            .related_one::<EventById>("EventById", |m| Some(m.event_id))
+            .await
+            .gql()?
+            .map(Event))
     }
     /// Who appears in the session, in programme order.
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
@@ -100,7 +110,11 @@ impl Session {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ContributionConnection> {
-        let rows = self.0.related::<ContributionsBySession>("ContributionsBySession", |m| Some(m.id)).await.gql()?;
+        let rows = self
+            .0
+            .related::<ContributionsBySession>("ContributionsBySession", |m| Some(m.id))
+            .await
+            .gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(ContributionConnection::from_page(page.map(Contribution)))
     }
@@ -113,7 +127,11 @@ impl Session {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<DocumentConnection> {
-        let rows = self.0.related::<DocumentsBySession>("DocumentsBySession", |m| Some(m.id)).await.gql()?;
+        let rows = self
+            .0
+            .related::<DocumentsBySession>("DocumentsBySession", |m| Some(m.id))
+            .await
+            .gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(DocumentConnection::from_page(page.map(Document)))
     }
@@ -144,25 +162,51 @@ impl Contribution {
     }
     /// The person, when a person is named.
     async fn person(&self) -> Result<Option<Person>> {
-        Ok(self.0.related_as::<PersonById, _>("PersonById", |m| m.person_id, public_profile).await.gql()?.into_iter().next().map(Person))
+        Ok(self
+            .0
+            .related_as::<PersonById, _>("PersonById", |m| m.person_id, public_profile)
+            .await
+            .gql()?
+            .into_iter()
+            .next()
+            .map(Person))
     }
     /// The organisation: the one appearing itself, or the one the person speaks for.
     async fn organisation(&self) -> Result<Option<Organisation>> {
-        Ok(self.0.related_one::<OrganisationById>("OrganisationById", |m| m.organisation_id).await.gql()?
+        Ok(self
+            .0
+            .related_one::<OrganisationById>("OrganisationById", |m| m.organisation_id)
+            .await
+            .gql()?
             .map(Organisation))
     }
     /// The session, unless the contribution is to the event as a whole.
     async fn session(&self) -> Result<Option<Session>> {
-        Ok(self.0.related_one::<SessionById>("SessionById", |m| m.session_id).await.gql()?.map(Session))
+        Ok(self
+            .0
+            .related_one::<SessionById>("SessionById", |m| m.session_id)
+            .await
+            .gql()?
+            .map(Session))
     }
     /// The event.
     async fn event(&self) -> Result<Option<Event>> {
-        Ok(self.0.related_one::<EventById>("EventById", |m| Some(m.event_id)).await.gql()?.map(Event))
+        Ok(self
+            .0
+            .related_one::<EventById>("EventById", |m| Some(m.event_id))
+            .await
+            .gql()?
+            .map(Event))
     }
 }
 
 connection!(SessionConnection, SessionEdge, Session, "sessions");
-connection!(ContributionConnection, ContributionEdge, Contribution, "contributions");
+connection!(
+    ContributionConnection,
+    ContributionEdge,
+    Contribution,
+    "contributions"
+);
 
 /// Which sessions to list; all given conditions must hold.
 #[derive(Default, InputObject)]
@@ -205,9 +249,15 @@ impl SessionQuery {
             to: filter.to,
             text: filter.text,
         };
-        let page = service::list(&rc.db, rc.viewer, &filter, &args(first, after, last, before), wants_total(ctx))
-            .await
-            .gql()?;
+        let page = service::list(
+            &rc.db,
+            rc.viewer,
+            &filter,
+            &args(first, after, last, before),
+            wants_total(ctx),
+        )
+        .await
+        .gql()?;
         Ok(SessionConnection::from_page(rc.rows(page).map(Session)))
     }
 

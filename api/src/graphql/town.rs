@@ -6,9 +6,9 @@ use entity::{state, town};
 use super::connection::{args, connection, page_cost};
 use super::enums::{MemberRole, StateCode, TownType};
 use super::event::{Event, EventConnection};
-use super::loaders::{Level, Row, TownById, 
-    EventsByTown, MembershipsByTown, ModelProjectById, OrganisationsByTown, PeopleByTown, StateById,
-    TownsByState,
+use super::loaders::{
+    EventsByTown, Level, MembershipsByTown, ModelProjectById, OrganisationsByTown, PeopleByTown,
+    Row, StateById, TownById, TownsByState,
 };
 use super::model_project::{ModelProject, TownModelProjectConnection};
 use super::organisation::{Organisation, OrganisationConnection};
@@ -52,7 +52,11 @@ impl State {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<TownConnection> {
-        let towns = self.0.related::<TownsByState>("TownsByState", |m| Some(m.id)).await.gql()?;
+        let towns = self
+            .0
+            .related::<TownsByState>("TownsByState", |m| Some(m.id))
+            .await
+            .gql()?;
         let page = paginate_vec(&towns, &args(first, after, last, before)).gql()?;
         Ok(TownConnection::from_page(page.map(Town)))
     }
@@ -75,7 +79,12 @@ impl Town {
     }
     /// State the town lies in (unknown for a few towns of the demo data).
     async fn state(&self) -> Result<Option<State>> {
-        Ok(self.0.related_one::<StateById>("StateById", |m| m.state_id).await.gql()?.map(State))
+        Ok(self
+            .0
+            .related_one::<StateById>("StateById", |m| m.state_id)
+            .await
+            .gql()?
+            .map(State))
     }
     /// District (Landkreis), where known.
     async fn district(&self) -> Option<&str> {
@@ -126,7 +135,11 @@ impl Town {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<TownModelProjectConnection> {
-        let rows = self.0.related::<MembershipsByTown>("MembershipsByTown", |m| Some(m.id)).await.gql()?;
+        let rows = self
+            .0
+            .related::<MembershipsByTown>("MembershipsByTown", |m| Some(m.id))
+            .await
+            .gql()?;
         let page = joined::<_, ModelProjectById, _, _, _>(
             &rows,
             &args(first, after, last, before),
@@ -149,7 +162,11 @@ impl Town {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<EventConnection> {
-        let rows = self.0.related::<EventsByTown>("EventsByTown", |m| Some(m.id)).await.gql()?;
+        let rows = self
+            .0
+            .related::<EventsByTown>("EventsByTown", |m| Some(m.id))
+            .await
+            .gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(EventConnection::from_page(page.map(Event)))
     }
@@ -162,7 +179,11 @@ impl Town {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<PersonConnection> {
-        let rows = self.0.related_as::<PeopleByTown, _>("PeopleByTown", |m| Some(m.id), public_profile).await.gql()?;
+        let rows = self
+            .0
+            .related_as::<PeopleByTown, _>("PeopleByTown", |m| Some(m.id), public_profile)
+            .await
+            .gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(PersonConnection::from_page(page.map(Person)))
     }
@@ -175,7 +196,11 @@ impl Town {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<OrganisationConnection> {
-        let rows = self.0.related::<OrganisationsByTown>("OrganisationsByTown", |m| Some(m.id)).await.gql()?;
+        let rows = self
+            .0
+            .related::<OrganisationsByTown>("OrganisationsByTown", |m| Some(m.id))
+            .await
+            .gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(OrganisationConnection::from_page(page.map(Organisation)))
     }
@@ -230,9 +255,12 @@ impl From<TownOrderBy> for TownOrder {
 impl TownFilterInput {
     fn into_filter(self) -> crate::AppResult<TownFilter> {
         Ok(TownFilter {
-            state_keys: self
-                .state
-                .map(|codes| codes.into_iter().map(|code| code.key().to_owned()).collect()),
+            state_keys: self.state.map(|codes| {
+                codes
+                    .into_iter()
+                    .map(|code| code.key().to_owned())
+                    .collect()
+            }),
             town_types: self
                 .town_type
                 .map(|types| types.into_iter().map(Into::into).collect()),
@@ -285,7 +313,8 @@ impl TownQuery {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Global ID of the town.")] id: Option<ID>,
-        #[graphql(desc = "8-digit municipality key (Amtlicher Gemeindeschlüssel).")] municipality_key: Option<String>,
+        #[graphql(desc = "8-digit municipality key (Amtlicher Gemeindeschlüssel).")]
+        municipality_key: Option<String>,
     ) -> Result<Option<Town>> {
         let rc = request(ctx).gql()?;
         match (id, municipality_key) {
@@ -296,11 +325,17 @@ impl TownQuery {
             (None, Some(key)) => {
                 let town = service::by_municipality_key(&rc.db, &key).await.gql()?;
                 Ok(town
-                    .and_then(|town| Level::rows(vec![town], &rc.db, rc.viewer).into_iter().next())
+                    .and_then(|town| {
+                        Level::rows(vec![town], &rc.db, rc.viewer)
+                            .into_iter()
+                            .next()
+                    })
                     .map(Town))
             }
-            _ => Err(crate::AppError::bad_input("pass exactly one of `id` and `municipalityKey`"))
-                .gql(),
+            _ => Err(crate::AppError::bad_input(
+                "pass exactly one of `id` and `municipalityKey`",
+            ))
+            .gql(),
         }
     }
 

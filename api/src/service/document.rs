@@ -3,7 +3,9 @@
 use entity::enums::DocumentKind;
 use entity::{document, document_author};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
+};
 
 use super::event;
 use super::page::{Page, PageArgs, paginate};

@@ -67,21 +67,27 @@ pub fn visible(viewer: Viewer) -> Condition {
     }
 }
 
-fn query(viewer: Viewer, filter: &EventFilter, order: EventOrder, now: DateTime<Utc>) -> AppResult<Select<event::Entity>> {
+fn query(
+    viewer: Viewer,
+    filter: &EventFilter,
+    order: EventOrder,
+    now: DateTime<Utc>,
+) -> AppResult<Select<event::Entity>> {
     let mut condition = Condition::all().add(visible(viewer));
-    if let (Some(from), Some(to)) = (filter.from, filter.to) {
-        if from > to {
-            return Err(AppError::bad_field("filter.from", "`from` must not be after `to`"));
-        }
+    if let (Some(from), Some(to)) = (filter.from, filter.to)
+        && from > to
+    {
+        return Err(AppError::bad_field(
+            "filter.from",
+            "`from` must not be after `to`",
+        ));
     }
     let ends_or_starts = |at: DateTime<Utc>| {
-        Condition::any()
-            .add(event::Column::EndsAt.gte(at))
-            .add(
-                Condition::all()
-                    .add(event::Column::EndsAt.is_null())
-                    .add(event::Column::StartsAt.gte(at)),
-            )
+        Condition::any().add(event::Column::EndsAt.gte(at)).add(
+            Condition::all()
+                .add(event::Column::EndsAt.is_null())
+                .add(event::Column::StartsAt.gte(at)),
+        )
     };
     if let Some(from) = filter.from {
         condition = condition.add(ends_or_starts(from));
@@ -146,11 +152,21 @@ pub async fn list<C: ConnectionTrait>(
     args: &PageArgs,
     want_total: bool,
 ) -> AppResult<Page<event::Model>> {
-    paginate(db, query(viewer, filter, order, Utc::now())?, args, want_total).await
+    paginate(
+        db,
+        query(viewer, filter, order, Utc::now())?,
+        args,
+        want_total,
+    )
+    .await
 }
 
 /// One event, if the viewer may see it.
-pub async fn get<C: ConnectionTrait>(db: &C, viewer: Viewer, id: i32) -> AppResult<Option<event::Model>> {
+pub async fn get<C: ConnectionTrait>(
+    db: &C,
+    viewer: Viewer,
+    id: i32,
+) -> AppResult<Option<event::Model>> {
     Ok(event::Entity::find_by_id(id)
         .filter(visible(viewer))
         .limit(1)

@@ -2,7 +2,9 @@
 
 use entity::{model_project, model_project_partner, model_project_town, project_call};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
+};
 
 use super::page::{Page, PageArgs, paginate};
 use super::text;

@@ -2,7 +2,9 @@
 
 use entity::enums::OrganisationKind;
 use entity::organisation;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
+};
 
 use super::page::{Page, PageArgs, paginate};
 use super::text;

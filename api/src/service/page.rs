@@ -35,7 +35,11 @@ impl<T> Page<T> {
     /// Maps the items, keeping their positions.
     pub fn map<U>(self, mut f: impl FnMut(T) -> U) -> Page<U> {
         Page {
-            items: self.items.into_iter().map(|(at, item)| (at, f(item))).collect(),
+            items: self
+                .items
+                .into_iter()
+                .map(|(at, item)| (at, f(item)))
+                .collect(),
             has_previous: self.has_previous,
             has_next: self.has_next,
             total: self.total,
@@ -164,8 +168,8 @@ where
     } else {
         select.offset(start).limit(limit + 1).all(db).await?
     };
-    let has_next = rows.len() as u64 > limit
-        || total.is_some_and(|total| start + limit < total && limit > 0);
+    let has_next =
+        rows.len() as u64 > limit || total.is_some_and(|total| start + limit < total && limit > 0);
     let items = rows
         .into_iter()
         .take(limit as usize)
@@ -205,7 +209,12 @@ pub fn paginate_vec<T: Clone>(items: &[T], args: &PageArgs) -> AppResult<Page<T>
 mod tests {
     use super::*;
 
-    fn args(first: Option<i32>, after: Option<u64>, last: Option<i32>, before: Option<u64>) -> PageArgs {
+    fn args(
+        first: Option<i32>,
+        after: Option<u64>,
+        last: Option<i32>,
+        before: Option<u64>,
+    ) -> PageArgs {
         PageArgs {
             first,
             after: after.map(encode_cursor),

@@ -8,7 +8,9 @@ use chrono::{DateTime, Utc};
 use entity::enums::ContributionRole;
 use entity::{advisory_board_membership, contribution, document_author, person};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
+};
 
 use super::event;
 use super::page::{Page, PageArgs, paginate};
@@ -66,7 +68,10 @@ pub fn visible(viewer: Viewer) -> Condition {
                     .column(contribution::Column::PersonId)
                     .from(contribution::Entity)
                     .and_where(Expr::col(contribution::Column::PersonId).is_not_null())
-                    .and_where(Expr::col(contribution::Column::EventId).in_subquery(event::visible_ids(viewer)))
+                    .and_where(
+                        Expr::col(contribution::Column::EventId)
+                            .in_subquery(event::visible_ids(viewer)),
+                    )
                     .to_owned(),
             ),
         )
@@ -117,7 +122,10 @@ fn query(viewer: Viewer, filter: &PersonFilter) -> AppResult<Select<person::Enti
                     .column(contribution::Column::PersonId)
                     .from(contribution::Entity)
                     .and_where(Expr::col(contribution::Column::Role).eq(role))
-                    .and_where(Expr::col(contribution::Column::EventId).in_subquery(event::visible_ids(viewer)))
+                    .and_where(
+                        Expr::col(contribution::Column::EventId)
+                            .in_subquery(event::visible_ids(viewer)),
+                    )
                     .to_owned(),
             ),
         );

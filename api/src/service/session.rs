@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 use entity::enums::SessionKind;
 use entity::{contribution, session};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
+};
 
 use super::event;
 use super::page::{Page, PageArgs, paginate};
@@ -47,10 +49,13 @@ fn query(viewer: Viewer, filter: &SessionFilter) -> AppResult<Select<session::En
     if let Some(kinds) = &filter.kinds {
         condition = condition.add(session::Column::Kind.is_in(kinds.clone()));
     }
-    if let (Some(from), Some(to)) = (filter.from, filter.to) {
-        if from > to {
-            return Err(AppError::bad_field("filter.from", "`from` must not be after `to`"));
-        }
+    if let (Some(from), Some(to)) = (filter.from, filter.to)
+        && from > to
+    {
+        return Err(AppError::bad_field(
+            "filter.from",
+            "`from` must not be after `to`",
+        ));
     }
     if let Some(from) = filter.from {
         condition = condition.add(session::Column::StartsAt.gte(from));

@@ -12,7 +12,10 @@ pub const MAX_SEARCH_LENGTH: usize = 200;
 pub fn search_text(text: &str, field: &str) -> AppResult<String> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(AppError::bad_field(field, format!("`{field}` must not be empty")));
+        return Err(AppError::bad_field(
+            field,
+            format!("`{field}` must not be empty"),
+        ));
     }
     if text.chars().count() > MAX_SEARCH_LENGTH {
         return Err(AppError::bad_field(

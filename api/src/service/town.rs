@@ -3,7 +3,9 @@
 use entity::enums::TownType;
 use entity::{model_project_town, state, town};
 use sea_orm::sea_query::{Expr, ExprTrait, NullOrdering, Query};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
+};
 
 use super::page::{Page, PageArgs, paginate};
 use super::text;
@@ -52,13 +54,13 @@ fn query(filter: &TownFilter, order: TownOrder) -> AppResult<Select<town::Entity
     if let Some(types) = &filter.town_types {
         condition = condition.add(town::Column::TownType.is_in(types.clone()));
     }
-    if let (Some(min), Some(max)) = (filter.population_min, filter.population_max) {
-        if min > max {
-            return Err(AppError::bad_field(
-                "filter.populationMin",
-                "`populationMin` must not exceed `populationMax`",
-            ));
-        }
+    if let (Some(min), Some(max)) = (filter.population_min, filter.population_max)
+        && min > max
+    {
+        return Err(AppError::bad_field(
+            "filter.populationMin",
+            "`populationMin` must not exceed `populationMax`",
+        ));
     }
     if let Some(min) = filter.population_min {
         condition = condition.add(town::Column::Population.gte(min));
@@ -111,7 +113,10 @@ pub async fn list<C: ConnectionTrait>(
 }
 
 /// A town by its 8-digit municipality key.
-pub async fn by_municipality_key<C: ConnectionTrait>(db: &C, key: &str) -> AppResult<Option<town::Model>> {
+pub async fn by_municipality_key<C: ConnectionTrait>(
+    db: &C,
+    key: &str,
+) -> AppResult<Option<town::Model>> {
     if key.len() != 8 || !key.bytes().all(|b| b.is_ascii_digit()) {
         return Err(AppError::bad_field(
             "municipalityKey",
