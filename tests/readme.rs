@@ -1,0 +1,27 @@
+//! The README's example query gives the answer the README shows.
+
+use kleinstadt_tests::TestApp;
+use serde_json::{Value, json};
+
+fn block<'a>(readme: &'a str, fence: &str) -> &'a str {
+    let start = readme
+        .find(fence)
+        .map(|at| at + fence.len())
+        .unwrap_or_else(|| panic!("README has no {fence} block"));
+    let end = readme[start..]
+        .find("```")
+        .map_or(readme.len(), |at| start + at);
+    &readme[start..end]
+}
+
+#[tokio::test]
+async fn the_readme_example_answers_as_documented() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .unwrap_or_else(|e| panic!("README.md: {e}"));
+    let query = block(&readme, "```graphql\n");
+    let expected: Value = serde_json::from_str(block(&readme, "```json\n"))
+        .unwrap_or_else(|e| panic!("README's JSON answer does not parse: {e}"));
+    let app = TestApp::seeded().await;
+    let (_, answer) = app.graphql(query, json!({})).await;
+    assert_eq!(answer, expected);
+}
