@@ -41,12 +41,69 @@ pub enum Command {
         /// Path of the CSV file.
         csv: PathBuf,
     },
+    /// Manage staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Print the GraphQL schema (SDL) to stdout or to a file.
     ExportSchema {
         /// Write to this file instead of stdout.
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+}
+
+/// Subcommands of `user`.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; the password is read from a prompt, or from stdin when it is not a terminal.
+    Add {
+        /// E-mail address (the login name).
+        #[arg(long)]
+        email: String,
+        /// Display name.
+        #[arg(long)]
+        name: Option<String>,
+        /// Role of the account.
+        #[arg(long, value_enum, default_value_t = RoleArg::Editor)]
+        role: RoleArg,
+    },
+    /// List all accounts.
+    List,
+    /// Disable an account: it can no longer log in, and its tokens stop working.
+    Disable {
+        /// E-mail address of the account.
+        #[arg(long)]
+        email: String,
+    },
+}
+
+/// A staff role on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    /// Edits content.
+    Editor,
+    /// Edits content and manages accounts and personal data.
+    Admin,
+}
+
+/// A secret value: never printed.
+#[derive(Clone)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self(value.to_owned()))
+    }
 }
 
 /// Log line format.
@@ -90,6 +147,19 @@ pub struct Config {
     /// Log format.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
+    /// Secret for signing tokens (at least 32 bytes). With the embedded SQLite default, one is
+    /// generated and kept beside the database file when not given.
+    #[arg(long, env = "JWT_SECRET", global = true, hide_env_values = true)]
+    pub jwt_secret: Option<Secret>,
+    /// Lifetime of an access token, in seconds.
+    #[arg(long, env = "TOKEN_TTL_SECONDS", default_value_t = 3600, global = true)]
+    pub token_ttl_seconds: u64,
+    /// Login attempts allowed per account and minute.
+    #[arg(long, env = "LOGIN_LIMIT_PER_ACCOUNT", default_value_t = 5, global = true)]
+    pub login_limit_per_account: u32,
+    /// Login attempts allowed per client address and minute.
+    #[arg(long, env = "LOGIN_LIMIT_PER_ADDRESS", default_value_t = 20, global = true)]
+    pub login_limit_per_address: u32,
 }
 
 impl Config {
@@ -102,6 +172,48 @@ impl Config {
             graphql_max_depth: 12,
             graphql_max_complexity: 20_000,
             log_format: LogFormat::Text,
+            jwt_secret: Some(Secret("test-secret-test-secret-test-secret-0123".to_owned())),
+            token_ttl_seconds: 3600,
+            login_limit_per_account: 5,
+            login_limit_per_address: 20,
+        }
+    }
+
+    /// The token secret: configured, or (embedded SQLite only) read from or created beside the
+    /// database file. PostgreSQL deployments must configure one.
+    pub fn token_secret(&self) -> crate::AppResult<Vec<u8>> {
+        use crate::AppError;
+        if let Some(secret) = &self.jwt_secret {
+            if secret.0.len() < crate::auth::token::MIN_SECRET_BYTES {
+                return Err(AppError::Internal(format!(
+                    "JWT_SECRET must have at least {} bytes",
+                    crate::auth::token::MIN_SECRET_BYTES
+                )));
+            }
+            return Ok(secret.0.as_bytes().to_vec());
+        }
+        let Some(path) = sqlite_file(&self.database_url) else {
+            return Err(AppError::Internal(
+                "set JWT_SECRET (at least 32 bytes): only the embedded SQLite default generates one".to_owned(),
+            ));
+        };
+        let path = PathBuf::from(format!("{path}.jwt-secret"));
+        match std::fs::read_to_string(&path) {
+            Ok(secret) if secret.trim().len() >= crate::auth::token::MIN_SECRET_BYTES => {
+                Ok(secret.trim().as_bytes().to_vec())
+            }
+            Ok(_) => Err(AppError::Internal(format!(
+                "{} holds a secret shorter than 32 bytes",
+                path.display()
+            ))),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                let secret = generate_secret();
+                write_private(&path, &secret)
+                    .map_err(|e| AppError::Internal(format!("cannot write {}: {e}", path.display())))?;
+                tracing::info!(path = %path.display(), "generated a token secret");
+                Ok(secret.into_bytes())
+            }
+            Err(error) => Err(AppError::Internal(format!("cannot read {}: {error}", path.display()))),
         }
     }
 
@@ -109,6 +221,32 @@ impl Config {
     pub fn database_display(&self) -> String {
         redact_url(&self.database_url)
     }
+}
+
+/// The file path of a SQLite URL, if it names a file.
+fn sqlite_file(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
+}
+
+fn generate_secret() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 48];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn write_private(path: &std::path::Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(content.as_bytes())
 }
 
 fn redact_url(url: &str) -> String {
@@ -127,6 +265,13 @@ fn redact_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sqlite_files_are_found_in_urls() {
+        assert_eq!(sqlite_file(DEFAULT_DATABASE_URL).as_deref(), Some("kleinstadt.sqlite"));
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://x@y/z"), None);
+    }
 
     #[test]
     fn passwords_are_not_logged() {

@@ -68,9 +68,22 @@ pub enum AppError {
     /// No such record.
     #[error("{0} not found")]
     NotFound(&'static str),
-    /// A unique key or version check failed.
+    /// Missing, invalid or expired credentials.
     #[error("{0}")]
-    Conflict(String),
+    Unauthenticated(String),
+    /// Authenticated, but the role does not allow this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Too many attempts; retry after the given number of seconds.
+    #[error("too many requests, retry in {retry_after} s")]
+    RateLimited { retry_after: u64 },
+    /// A unique key or version check failed, or a record is still referenced.
+    #[error("{message}")]
+    Conflict {
+        message: String,
+        /// The record's current version, when a version check failed.
+        current_version: Option<i32>,
+    },
     /// The database failed; the cause is logged, not shown.
     #[error("internal error")]
     Database(#[from] DbErr),
@@ -96,12 +109,23 @@ impl AppError {
         }
     }
 
+    /// A conflict without a version (duplicate key, record still referenced).
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::Conflict {
+            message: message.into(),
+            current_version: None,
+        }
+    }
+
     /// The stable code of this error.
     pub fn code(&self) -> ErrorCode {
         match self {
             Self::BadUserInput { .. } => ErrorCode::BadUserInput,
             Self::NotFound(_) => ErrorCode::NotFound,
-            Self::Conflict(_) => ErrorCode::Conflict,
+            Self::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            Self::Forbidden(_) => ErrorCode::Forbidden,
+            Self::RateLimited { .. } => ErrorCode::RateLimited,
+            Self::Conflict { .. } => ErrorCode::Conflict,
             Self::Database(_) | Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -127,6 +151,23 @@ impl AppError {
             _ => None,
         }
     }
+
+    fn current_version(&self) -> Option<i32> {
+        match self {
+            Self::Conflict {
+                current_version, ..
+            } => *current_version,
+            _ => None,
+        }
+    }
+
+    /// Seconds to wait before retrying, for rate-limited requests.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited { retry_after } => Some(*retry_after),
+            _ => None,
+        }
+    }
 }
 
 /// The JSON body of every REST error.
@@ -143,6 +184,8 @@ pub struct ErrorDetail {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i32>,
 }
 
 impl IntoResponse for AppError {
@@ -153,9 +196,17 @@ impl IntoResponse for AppError {
                 code,
                 message: self.public_message(),
                 field: self.field().map(str::to_owned),
+                current_version: self.current_version(),
             },
         };
-        (code.status(), Json(body)).into_response()
+        let retry_after = self.retry_after();
+        let mut response = (code.status(), Json(body)).into_response();
+        if let Some(seconds) = retry_after
+            && let Ok(value) = axum::http::HeaderValue::from_str(&seconds.to_string())
+        {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, value);
+        }
+        response
     }
 }
 
@@ -163,10 +214,18 @@ impl ErrorExtensions for AppError {
     fn extend(&self) -> async_graphql::Error {
         let code = self.code();
         let field = self.field().map(str::to_owned);
+        let current_version = self.current_version();
+        let retry_after = self.retry_after();
         async_graphql::Error::new(self.public_message()).extend_with(|_, extensions| {
             extensions.set("code", code.as_str());
             if let Some(field) = &field {
                 extensions.set("field", field.as_str());
+            }
+            if let Some(version) = current_version {
+                extensions.set("currentVersion", version);
+            }
+            if let Some(seconds) = retry_after {
+                extensions.set("retryAfter", seconds);
             }
         })
     }

@@ -3,10 +3,13 @@
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{ErrorExtensionValues, ServerError, Value};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse, rejection::GraphQLRejection};
-use axum::extract::State;
+use std::net::{IpAddr, SocketAddr};
+
+use axum::Extension;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -15,7 +18,9 @@ use tower_http::trace::TraceLayer;
 use crate::db::backend_name;
 use crate::error::ErrorCode;
 use crate::graphql::RequestContext;
-use crate::service::viewer::Viewer;
+use crate::auth::Actor;
+use crate::error::AppError;
+use crate::service::account;
 use crate::state::AppState;
 
 /// Largest request body accepted, in bytes.
@@ -26,9 +31,41 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/health", get(health))
+        .route("/api/v1/auth/login", post(login))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Body of `POST /api/v1/auth/login`.
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginRequest {
+    email: String,
+    password: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    body: Result<Json<LoginRequest>, axum::extract::rejection::JsonRejection>,
+) -> Result<Response, AppError> {
+    let Json(body) = body.map_err(|rejection| AppError::bad_input(format!("invalid login request: {}", rejection.body_text())))?;
+    let session = account::login(
+        &state.db,
+        &state.tokens,
+        &state.login_limiter,
+        &body.email,
+        &body.password,
+        client_address(connect.as_ref().map(|Extension(info)| info)),
+    )
+    .await?;
+    Ok(Json(json!({
+        "token": session.token,
+        "expiresAt": session.expires_at,
+        "user": { "email": session.user.email, "name": session.user.name, "role": session.user.role },
+    }))
+    .into_response())
 }
 
 async fn health(State(state): State<AppState>) -> Response {
@@ -54,31 +91,68 @@ fn wants_html(headers: &HeaderMap) -> bool {
         .is_some_and(|accept| accept.contains("text/html"))
 }
 
+/// The staff member a request's bearer token names: none without a token; a bad, expired or
+/// foreign token, or one of a disabled account, is an error, never anonymous.
+pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Actor>, AppError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
+        .ok_or_else(|| AppError::Unauthenticated("expected `Authorization: Bearer <token>`".to_owned()))?;
+    account::actor(&state.db, &state.tokens, token).await.map(Some)
+}
+
+/// The client's address, when the server knows it.
+pub fn client_address(connect: Option<&ConnectInfo<SocketAddr>>) -> Option<IpAddr> {
+    connect.map(|ConnectInfo(address)| address.ip())
+}
+
 async fn graphql_get(
     State(state): State<AppState>,
     headers: HeaderMap,
     uri: axum::http::Uri,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
     request: Result<GraphQLRequest, GraphQLRejection>,
 ) -> Response {
     if uri.query().is_none() && wants_html(&headers) {
         return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
     }
-    execute(state, request).await
+    execute(state, &headers, client_address(connect.as_ref().map(|Extension(info)| info)), request, true).await
 }
 
 async fn graphql_post(
     State(state): State<AppState>,
+    headers: HeaderMap,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
     request: Result<GraphQLRequest, GraphQLRejection>,
 ) -> Response {
-    execute(state, request).await
+    execute(state, &headers, client_address(connect.as_ref().map(|Extension(info)| info)), request, false).await
 }
 
-async fn execute(state: AppState, request: Result<GraphQLRequest, GraphQLRejection>) -> Response {
+async fn execute(
+    state: AppState,
+    headers: &HeaderMap,
+    address: Option<IpAddr>,
+    request: Result<GraphQLRequest, GraphQLRejection>,
+    read_only: bool,
+) -> Response {
+    let actor = match authenticate(&state, headers).await {
+        Ok(actor) => actor,
+        Err(error) => return graphql_error(error.code(), &error.public_message()),
+    };
     let request = match request {
         Ok(request) => request.into_inner(),
         Err(rejection) => return bad_request(&rejection.0.to_string()),
     };
-    let request = request.data(RequestContext::new(state.db.clone(), Viewer::Public));
+    if read_only && is_mutation(&request.query) {
+        return graphql_error(ErrorCode::BadUserInput, "mutations need POST");
+    }
+    let request = request.data(RequestContext::new(&state, actor, address));
     let mut response = state.schema.execute(request).await;
     for error in &mut response.errors {
         ensure_code(error);
@@ -97,12 +171,27 @@ fn ensure_code(error: &mut ServerError) {
     }
 }
 
+/// Whether a document holds a mutation (GET may only read).
+fn is_mutation(query: &str) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let Ok(document) = async_graphql::parser::parse_query(query) else {
+        return false;
+    };
+    match document.operations {
+        DocumentOperations::Single(operation) => operation.node.ty == OperationType::Mutation,
+        DocumentOperations::Multiple(operations) => operations
+            .values()
+            .any(|operation| operation.node.ty == OperationType::Mutation),
+    }
+}
+
 fn bad_request(message: &str) -> Response {
+    graphql_error(ErrorCode::BadUserInput, &format!("invalid GraphQL request: {message}"))
+}
+
+fn graphql_error(code: ErrorCode, message: &str) -> Response {
     let body = json!({
-        "errors": [{
-            "message": format!("invalid GraphQL request: {message}"),
-            "extensions": { "code": ErrorCode::BadUserInput.as_str() }
-        }]
+        "errors": [{ "message": message, "extensions": { "code": code.as_str() } }]
     });
-    (StatusCode::BAD_REQUEST, Json(body)).into_response()
+    (code.status(), Json(body)).into_response()
 }

@@ -1,5 +1,6 @@
 //! kleinstadt: the open knowledge base and API of Germany's small-town network.
 
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;

@@ -6,10 +6,11 @@ use anyhow::Context as _;
 use migration::{Migrator, MigratorTrait};
 use tokio::net::TcpListener;
 
-use crate::config::Config;
+use crate::config::{Config, RoleArg, UserCommand};
+use crate::auth::StaffRole;
 use crate::db::backend_name;
 use crate::graphql::schema;
-use crate::service::{import, seed};
+use crate::service::{account, import, seed};
 use crate::state::AppState;
 
 /// Migrates, seeds an empty database with the demo data, and serves until SIGINT or SIGTERM.
@@ -40,7 +41,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         config.database_display()
     );
     let db = state.db.clone();
-    axum::serve(listener, crate::app(state))
+    axum::serve(
+        listener,
+        crate::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     db.close().await?;
@@ -130,4 +134,48 @@ pub fn export_schema(config: &Config, output: Option<&Path>) -> anyhow::Result<(
         None => print!("{sdl}"),
     }
     Ok(())
+}
+
+/// Runs a `user` subcommand.
+pub async fn user(config: Config, command: UserCommand) -> anyhow::Result<()> {
+    let state = AppState::connect(config).await?;
+    crate::db::migrate(&state.db).await?;
+    match command {
+        UserCommand::Add { email, name, role } => {
+            let password = read_password()?;
+            let role = match role {
+                RoleArg::Editor => StaffRole::Editor,
+                RoleArg::Admin => StaffRole::Admin,
+            };
+            let name = name.unwrap_or_else(|| email.clone());
+            let user = account::create(&state.db, &email, &name, role, password).await?;
+            println!("created {} ({:?})", user.email, user.role);
+        }
+        UserCommand::List => {
+            for user in account::list(&state.db).await? {
+                let status = if user.active { "active" } else { "disabled" };
+                println!("{}\t{:?}\t{}\t{}", user.email, user.role, status, user.name);
+            }
+        }
+        UserCommand::Disable { email } => {
+            let user = account::disable(&state.db, &email).await?;
+            println!("disabled {}", user.email);
+        }
+    }
+    Ok(())
+}
+
+/// The new password: from a prompt on a terminal (asked twice), else the first line of stdin.
+fn read_password() -> anyhow::Result<String> {
+    use std::io::IsTerminal;
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")?;
+        let second = rpassword::prompt_password("Repeat password: ")?;
+        anyhow::ensure!(first == second, "the passwords differ");
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+    }
 }

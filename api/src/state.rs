@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
+use crate::auth::limit::LoginLimiter;
+use crate::auth::token::TokenKeys;
 use crate::config::Config;
 use crate::db::{self, StatementCounter};
 use crate::error::AppResult;
@@ -17,22 +19,40 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// SQL statements executed on `db` so far.
     pub statements: Arc<StatementCounter>,
+    /// Token signing and verification.
+    pub tokens: TokenKeys,
+    /// Login attempt limits.
+    pub login_limiter: LoginLimiter,
 }
 
 impl AppState {
     /// Connects to the configured database (without migrating) and builds the schema.
     pub async fn connect(config: Config) -> AppResult<Self> {
+        let tokens = TokenKeys::new(
+            &config.token_secret()?,
+            std::time::Duration::from_secs(config.token_ttl_seconds),
+        )?;
         let (db, statements) = db::connect(&config).await?;
-        Ok(Self::new(db, statements, config))
+        Ok(Self::new(db, statements, tokens, config))
     }
 
     /// State over an open connection.
-    pub fn new(db: DatabaseConnection, statements: Arc<StatementCounter>, config: Config) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        statements: Arc<StatementCounter>,
+        tokens: TokenKeys,
+        config: Config,
+    ) -> Self {
         Self {
             schema: schema::build(&config),
+            login_limiter: LoginLimiter::new(
+                config.login_limit_per_account,
+                config.login_limit_per_address,
+            ),
             db,
             config: Arc::new(config),
             statements,
+            tokens,
         }
     }
 }

@@ -5,7 +5,7 @@ use crate::enums::BoardRole;
 use sea_orm::entity::prelude::*;
 
 /// A seat on an advisory board (Beirat).
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "advisory_board_membership")]
 pub struct Model {
     #[sea_orm(primary_key)]

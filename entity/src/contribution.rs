@@ -4,7 +4,7 @@ use crate::enums::ContributionRole;
 use sea_orm::entity::prelude::*;
 
 /// A person or organisation appearing in an event or one of its sessions.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "contribution")]
 pub struct Model {
     #[sea_orm(primary_key)]

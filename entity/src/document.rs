@@ -5,7 +5,7 @@ use crate::enums::DocumentKind;
 use sea_orm::entity::prelude::*;
 
 /// A publication.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "document")]
 pub struct Model {
     #[sea_orm(primary_key)]

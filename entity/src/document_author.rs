@@ -3,7 +3,7 @@
 use sea_orm::entity::prelude::*;
 
 /// An author of a document.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "document_author")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -175,3 +175,24 @@ string_enum!(
         Member = "MEMBER",
     }
 );
+
+string_enum!(
+    /// The role of a staff account.
+    StaffRole {
+        Editor = "EDITOR",
+        Admin = "ADMIN",
+    }
+);
+
+string_enum!(
+    /// What a change did.
+    AuditAction {
+        Create = "CREATE",
+        Update = "UPDATE",
+        Delete = "DELETE",
+        Publish = "PUBLISH",
+        Unpublish = "UNPUBLISH",
+        Erase = "ERASE",
+        Export = "EXPORT",
+    }
+);

@@ -5,7 +5,7 @@ use crate::enums::{DatePrecision, EventFormat, EventStatus};
 use sea_orm::entity::prelude::*;
 
 /// An event (Veranstaltung). Instants in UTC, rendered in `time_zone`.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "event")]
 pub struct Model {
     #[sea_orm(primary_key)]

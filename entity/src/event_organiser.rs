@@ -4,7 +4,7 @@ use crate::enums::OrganiserRole;
 use sea_orm::entity::prelude::*;
 
 /// An organisation's part in an event.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "event_organiser")]
 pub struct Model {
     #[sea_orm(primary_key)]

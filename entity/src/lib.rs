@@ -4,6 +4,7 @@
 //! column never becomes public by accident.
 
 pub mod advisory_board_membership;
+pub mod audit_entry;
 pub mod contribution;
 pub mod document;
 pub mod document_author;
@@ -19,6 +20,7 @@ pub mod project_call;
 pub mod registration;
 pub mod session;
 pub mod sources;
+pub mod staff_user;
 pub mod state;
 pub mod town;
 

@@ -4,7 +4,7 @@ use crate::Sources;
 use sea_orm::entity::prelude::*;
 
 /// A model project (Modellvorhaben) of four or more towns.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "model_project")]
 pub struct Model {
     #[sea_orm(primary_key)]

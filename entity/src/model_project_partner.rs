@@ -4,7 +4,7 @@ use crate::enums::PartnerRole;
 use sea_orm::entity::prelude::*;
 
 /// An organisation's partnership in a model project.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "model_project_partner")]
 pub struct Model {
     #[sea_orm(primary_key)]

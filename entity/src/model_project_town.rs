@@ -4,7 +4,7 @@ use crate::enums::MemberRole;
 use sea_orm::entity::prelude::*;
 
 /// A town's membership in a model project.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "model_project_town")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -5,7 +5,7 @@ use crate::enums::OrganisationKind;
 use sea_orm::entity::prelude::*;
 
 /// An organisation.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "organisation")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -4,7 +4,7 @@ use crate::Sources;
 use sea_orm::entity::prelude::*;
 
 /// A person. E-mail, phone and consent are private; biography, photo and website need consent.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "person")]
 pub struct Model {
     #[sea_orm(primary_key)]

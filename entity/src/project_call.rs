@@ -4,7 +4,7 @@ use crate::Sources;
 use sea_orm::entity::prelude::*;
 
 /// A call for model projects (Projektaufruf).
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "project_call")]
 pub struct Model {
     #[sea_orm(primary_key)]

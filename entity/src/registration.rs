@@ -5,7 +5,7 @@ use crate::enums::RegistrationStatus;
 use sea_orm::entity::prelude::*;
 
 /// A person's registration for an event. Private.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "registration")]
 pub struct Model {
     #[sea_orm(primary_key)]

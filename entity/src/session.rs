@@ -5,7 +5,7 @@ use crate::enums::SessionKind;
 use sea_orm::entity::prelude::*;
 
 /// A programme item of an event.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "session")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -3,7 +3,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A German state (Land).
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "state")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -5,7 +5,7 @@ use crate::enums::TownType;
 use sea_orm::entity::prelude::*;
 
 /// A municipality or GeoNames place.
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "town")]
 pub struct Model {
     #[sea_orm(primary_key)]

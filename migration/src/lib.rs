@@ -14,6 +14,7 @@ mod m20260101_000007_create_sessions;
 mod m20260101_000008_create_registrations;
 mod m20260101_000009_create_documents;
 mod m20260101_000010_create_advisory_board_memberships;
+mod m20260201_000011_create_users_and_audit_log;
 
 /// The ordered list of kleinstadt's migrations.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000008_create_registrations::Migration),
             Box::new(m20260101_000009_create_documents::Migration),
             Box::new(m20260101_000010_create_advisory_board_memberships::Migration),
+            Box::new(m20260201_000011_create_users_and_audit_log::Migration),
         ]
     }
 }

@@ -31,6 +31,14 @@ impl Document {
     pub async fn id(&self) -> ID {
         ID(ids::encode("Document", self.0.id))
     }
+    /// Version of the record: pass it as `expectedVersion` when changing it.
+    pub async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the record last changed.
+    pub async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.updated_at
+    }
     /// Title.
     async fn title(&self) -> &str {
         &self.0.title

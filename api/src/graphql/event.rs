@@ -1,7 +1,7 @@
 //! GraphQL types and queries of events.
 
-use async_graphql::{Context, ID, InputObject, Object, Result};
-use chrono::{DateTime, Utc};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use entity::event;
 
@@ -16,10 +16,11 @@ use super::model_project::ModelProject;
 use super::organisation::Organisation;
 use super::session::{Contribution, ContributionConnection, Session, SessionConnection};
 use super::town::Town;
-use super::{decode_opt, joined, request, wants_total};
+use super::{DeletePayload, decode_opt, joined, maybe, maybe_id, request, wants_total};
 use crate::error::GqlResult;
 use crate::ids;
-use crate::service::event::{self as service, EventFilter, EventOrder, EventOrderField};
+use crate::service::event::{self as service, EventChanges, EventFilter, EventOrder, EventOrderField};
+use crate::service::timing::When;
 use crate::service::page::paginate_vec;
 
 /// An instant in a time zone, as RFC 3339 with the zone's offset (`2022-01-21T09:30:00+01:00`).
@@ -37,6 +38,14 @@ impl Event {
     /// Global ID.
     pub async fn id(&self) -> ID {
         ID(ids::encode("Event", self.0.id))
+    }
+    /// Version of the record: pass it as `expectedVersion` when changing it.
+    pub async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the record last changed.
+    pub async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.updated_at
     }
     /// Title.
     async fn title(&self) -> &str {
@@ -331,5 +340,223 @@ impl EventQuery {
         let rc = request(ctx).gql()?;
         let id = ids::decode_as(&id, "Event", "id").gql()?;
         Ok(rc.fetch_one::<EventById>(id).await.gql()?.map(Event))
+    }
+}
+
+/// A new event. It starts as a draft: publish it with `publishEvent`.
+#[derive(InputObject)]
+pub struct CreateEventInput {
+    /// Title.
+    pub title: String,
+    /// Subtitle.
+    pub subtitle: Option<String>,
+    /// Summary.
+    pub description: Option<String>,
+    /// How the event takes place.
+    pub format: Option<EventFormat>,
+    /// Whether it takes place as planned (default SCHEDULED).
+    pub status: Option<EventStatus>,
+    /// IANA time zone of the event (default Europe/Berlin).
+    pub time_zone: Option<String>,
+    /// Start as an instant with offset; or give `startsAtLocal`.
+    pub starts_at: Option<DateTime<Utc>>,
+    /// Start as local time in the event's zone (`2022-01-21T09:30:00`).
+    pub starts_at_local: Option<NaiveDateTime>,
+    /// End as an instant with offset; or give `endsAtLocal`.
+    pub ends_at: Option<DateTime<Utc>>,
+    /// End as local time in the event's zone.
+    pub ends_at_local: Option<NaiveDateTime>,
+    /// How exactly the start is known (default MINUTE).
+    pub date_precision: Option<DatePrecision>,
+    /// Venue, as text.
+    pub place: Option<String>,
+    /// Town the event takes place in.
+    pub town: Option<ID>,
+    /// URL of the online stream or meeting.
+    pub online_url: Option<String>,
+    /// Web site of the event.
+    pub website: Option<String>,
+    /// Model project the event belongs to.
+    pub model_project: Option<ID>,
+    /// Public sources (URLs).
+    pub sources: Option<Vec<String>>,
+}
+
+/// Changes to an event; fields left out stay as they are, `null` clears an optional field.
+#[derive(InputObject)]
+pub struct UpdateEventInput {
+    /// Title.
+    pub title: Option<String>,
+    /// Subtitle.
+    pub subtitle: MaybeUndefined<String>,
+    /// Summary.
+    pub description: MaybeUndefined<String>,
+    /// How the event takes place.
+    pub format: MaybeUndefined<EventFormat>,
+    /// Whether it takes place as planned.
+    pub status: Option<EventStatus>,
+    /// IANA time zone of the event.
+    pub time_zone: Option<String>,
+    /// Start as an instant with offset.
+    pub starts_at: Option<DateTime<Utc>>,
+    /// Start as local time in the event's zone.
+    pub starts_at_local: Option<NaiveDateTime>,
+    /// End as an instant with offset; `null` clears the end.
+    pub ends_at: MaybeUndefined<DateTime<Utc>>,
+    /// End as local time in the event's zone.
+    pub ends_at_local: Option<NaiveDateTime>,
+    /// How exactly the start is known.
+    pub date_precision: Option<DatePrecision>,
+    /// Venue, as text.
+    pub place: MaybeUndefined<String>,
+    /// Town the event takes place in.
+    pub town: MaybeUndefined<ID>,
+    /// URL of the online stream or meeting.
+    pub online_url: MaybeUndefined<String>,
+    /// Web site of the event.
+    pub website: MaybeUndefined<String>,
+    /// Model project the event belongs to.
+    pub model_project: MaybeUndefined<ID>,
+    /// Public sources (URLs); replaces the list.
+    pub sources: Option<Vec<String>>,
+}
+
+impl CreateEventInput {
+    fn into_changes(self) -> crate::AppResult<EventChanges> {
+        Ok(EventChanges {
+            title: Some(self.title),
+            subtitle: Some(self.subtitle),
+            description: Some(self.description),
+            format: Some(self.format.map(Into::into)),
+            status: self.status.map(Into::into),
+            time_zone: self.time_zone,
+            starts_at: When::pick("startsAt", self.starts_at, self.starts_at_local)?,
+            ends_at: Some(When::pick("endsAt", self.ends_at, self.ends_at_local)?),
+            date_precision: self.date_precision.map(Into::into),
+            place: Some(self.place),
+            town_id: Some(decode_opt(self.town.as_ref(), "Town", "town")?),
+            online_url: Some(self.online_url),
+            website: Some(self.website),
+            model_project_id: Some(decode_opt(self.model_project.as_ref(), "ModelProject", "modelProject")?),
+            sources: self.sources,
+        })
+    }
+}
+
+impl UpdateEventInput {
+    fn into_changes(self) -> crate::AppResult<EventChanges> {
+        let ends_at = match (maybe(self.ends_at), self.ends_at_local) {
+            (Some(Some(_)), Some(_)) => {
+                return Err(crate::AppError::bad_field("endsAt", "give `endsAt` or `endsAtLocal`, not both"));
+            }
+            (_, Some(local)) => Some(Some(When::Local(local))),
+            (Some(Some(at)), None) => Some(Some(When::Instant(at))),
+            (Some(None), None) => Some(None),
+            (None, None) => None,
+        };
+        Ok(EventChanges {
+            title: self.title,
+            subtitle: maybe(self.subtitle),
+            description: maybe(self.description),
+            format: maybe(self.format).map(|f| f.map(Into::into)),
+            status: self.status.map(Into::into),
+            time_zone: self.time_zone,
+            starts_at: When::pick("startsAt", self.starts_at, self.starts_at_local)?,
+            ends_at,
+            date_precision: self.date_precision.map(Into::into),
+            place: maybe(self.place),
+            town_id: maybe_id(self.town, "Town", "town")?,
+            online_url: maybe(self.online_url),
+            website: maybe(self.website),
+            model_project_id: maybe_id(self.model_project, "ModelProject", "modelProject")?,
+            sources: self.sources,
+        })
+    }
+}
+
+fn one_row(rc: &super::RequestContext, event: event::Model) -> Option<Event> {
+    super::loaders::Level::rows(vec![event], &rc.db, rc.viewer)
+        .into_iter()
+        .next()
+        .map(Event)
+}
+
+/// Changes to events (staff only).
+#[derive(Default)]
+pub struct EventMutation;
+
+#[Object]
+impl EventMutation {
+    /// Creates an event as a draft.
+    async fn create_event(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new event.")] input: CreateEventInput,
+    ) -> Result<Option<Event>> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let changes = input.into_changes().gql()?;
+        let created = service::create(&rc.db, actor, changes).await.gql()?;
+        Ok(one_row(rc, created))
+    }
+
+    /// Changes an event; fails with CONFLICT when someone else changed it since `expectedVersion`.
+    async fn update_event(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the event.")] id: ID,
+        #[graphql(desc = "The version the change is based on.")] expected_version: i32,
+        #[graphql(desc = "The changes.")] input: UpdateEventInput,
+    ) -> Result<Option<Event>> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let id = ids::decode_as(&id, "Event", "id").gql()?;
+        let changes = input.into_changes().gql()?;
+        let updated = service::update(&rc.db, actor, id, expected_version, changes).await.gql()?;
+        Ok(one_row(rc, updated))
+    }
+
+    /// Publishes an event and its programme: from now on everyone sees it.
+    async fn publish_event(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the event.")] id: ID,
+        #[graphql(desc = "The version the change is based on.")] expected_version: i32,
+    ) -> Result<Option<Event>> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let id = ids::decode_as(&id, "Event", "id").gql()?;
+        let updated = service::set_published(&rc.db, actor, id, expected_version, true).await.gql()?;
+        Ok(one_row(rc, updated))
+    }
+
+    /// Withdraws a published event: it becomes a draft again.
+    async fn unpublish_event(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the event.")] id: ID,
+        #[graphql(desc = "The version the change is based on.")] expected_version: i32,
+    ) -> Result<Option<Event>> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let id = ids::decode_as(&id, "Event", "id").gql()?;
+        let updated = service::set_published(&rc.db, actor, id, expected_version, false).await.gql()?;
+        Ok(one_row(rc, updated))
+    }
+
+    /// Deletes an event with its sessions, contributions, organisers and registrations.
+    async fn delete_event(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the event.")] id: ID,
+        #[graphql(desc = "The version the deletion is based on.")] expected_version: i32,
+    ) -> Result<DeletePayload> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let id = ids::decode_as(&id, "Event", "id").gql()?;
+        service::delete(&rc.db, actor, id, expected_version).await.gql()?;
+        Ok(DeletePayload {
+            id: ID(ids::encode("Event", id)),
+        })
     }
 }

@@ -1,6 +1,7 @@
 //! The GraphQL edge: schema, types and batched relations. Resolvers parse arguments, call the service layer or a
 //! loader, and map models to GraphQL types; they hold no rule of their own.
 
+pub mod account;
 pub mod connection;
 pub mod document;
 pub mod enums;
@@ -14,8 +15,13 @@ pub mod schema;
 pub mod session;
 pub mod town;
 
+use std::net::IpAddr;
+
 use async_graphql::Context;
 use sea_orm::DatabaseConnection;
+
+use crate::auth::Actor;
+use crate::state::AppState;
 
 use self::loaders::{BatchSpec, Level, ModelOf, Row};
 use crate::error::{AppError, AppResult};
@@ -26,12 +32,41 @@ use crate::service::viewer::Viewer;
 pub struct RequestContext {
     pub db: DatabaseConnection,
     pub viewer: Viewer,
+    /// The logged-in staff member, if any.
+    pub actor: Option<Actor>,
+    /// The client's address, where known.
+    pub address: Option<IpAddr>,
+    /// Token keys and login limits.
+    pub state: AppState,
 }
 
 impl RequestContext {
-    /// The context of one request.
-    pub fn new(db: DatabaseConnection, viewer: Viewer) -> Self {
-        Self { db, viewer }
+    /// The context of one request by `actor` (None: anonymous).
+    pub fn new(state: &AppState, actor: Option<Actor>, address: Option<IpAddr>) -> Self {
+        Self {
+            db: state.db.clone(),
+            viewer: actor.as_ref().map_or(Viewer::Public, |actor| Viewer::Staff(actor.role)),
+            actor,
+            address,
+            state: state.clone(),
+        }
+    }
+
+    /// The logged-in staff member; editing needs one.
+    pub fn editor(&self) -> AppResult<&Actor> {
+        self.actor
+            .as_ref()
+            .ok_or_else(|| AppError::Unauthenticated("log in to change data".to_owned()))
+    }
+
+    /// The logged-in administrator.
+    pub fn admin(&self) -> AppResult<&Actor> {
+        let actor = self.editor()?;
+        if actor.is_admin() {
+            Ok(actor)
+        } else {
+            Err(AppError::Forbidden("only administrators may do this".to_owned()))
+        }
     }
 
     /// A service page as rows of one level, so their relations load together.
@@ -138,4 +173,33 @@ where
         has_next: page.has_next,
         total: page.total,
     })
+}
+
+/// The answer to a deletion.
+#[derive(async_graphql::SimpleObject)]
+pub struct DeletePayload {
+    /// Global ID of the deleted record.
+    pub id: async_graphql::ID,
+}
+
+/// A nullable input field: absent leaves the value, `null` clears it, a value sets it.
+pub fn maybe<T>(value: async_graphql::MaybeUndefined<T>) -> Option<Option<T>> {
+    match value {
+        async_graphql::MaybeUndefined::Undefined => None,
+        async_graphql::MaybeUndefined::Null => Some(None),
+        async_graphql::MaybeUndefined::Value(value) => Some(Some(value)),
+    }
+}
+
+/// A nullable ID input field, decoded as an ID of `type_name`.
+pub fn maybe_id(
+    value: async_graphql::MaybeUndefined<async_graphql::ID>,
+    type_name: &str,
+    field: &str,
+) -> AppResult<Option<Option<i32>>> {
+    match maybe(value) {
+        None => Ok(None),
+        Some(None) => Ok(Some(None)),
+        Some(Some(id)) => Ok(Some(Some(crate::ids::decode_as(&id, type_name, field)?))),
+    }
 }

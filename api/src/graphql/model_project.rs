@@ -30,6 +30,14 @@ impl ProjectCall {
     pub async fn id(&self) -> ID {
         ID(ids::encode("ProjectCall", self.0.id))
     }
+    /// Version of the record: pass it as `expectedVersion` when changing it.
+    pub async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the record last changed.
+    pub async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.updated_at
+    }
     /// Name of the call.
     async fn name(&self) -> &str {
         &self.0.name
@@ -83,6 +91,14 @@ impl ModelProject {
     /// Global ID.
     pub async fn id(&self) -> ID {
         ID(ids::encode("ModelProject", self.0.id))
+    }
+    /// Version of the record: pass it as `expectedVersion` when changing it.
+    pub async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the record last changed.
+    pub async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.updated_at
     }
     /// Full title.
     async fn title(&self) -> &str {

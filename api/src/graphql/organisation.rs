@@ -34,6 +34,14 @@ impl Organisation {
     pub async fn id(&self) -> ID {
         ID(ids::encode("Organisation", self.0.id))
     }
+    /// Version of the record: pass it as `expectedVersion` when changing it.
+    pub async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the record last changed.
+    pub async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.updated_at
+    }
     /// Full name.
     async fn name(&self) -> &str {
         &self.0.name

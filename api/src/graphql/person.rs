@@ -30,6 +30,14 @@ impl Person {
     pub async fn id(&self) -> ID {
         ID(ids::encode("Person", self.0.id))
     }
+    /// Version of the record: pass it as `expectedVersion` when changing it.
+    pub async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the record last changed.
+    pub async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.updated_at
+    }
     /// Full name.
     async fn name(&self) -> &str {
         &self.0.name
@@ -153,6 +161,14 @@ impl BoardMembership {
     /// Global ID.
     pub async fn id(&self) -> ID {
         ID(ids::encode("BoardMembership", self.0.id))
+    }
+    /// Version of the record: pass it as `expectedVersion` when changing it.
+    pub async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the record last changed.
+    pub async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.updated_at
     }
     /// The seat.
     async fn role(&self) -> BoardRole {

@@ -1,9 +1,11 @@
 //! The schema: the merged query roots and the limits that protect the server.
 
-use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+
+use super::account::{AccountMutation, AccountQuery};
 
 use super::document::DocumentQuery;
-use super::event::EventQuery;
+use super::event::{EventMutation, EventQuery};
 use super::model_project::ModelProjectQuery;
 use super::node::NodeQuery;
 use super::organisation::OrganisationQuery;
@@ -23,14 +25,19 @@ pub struct Query(
     PersonQuery,
     OrganisationQuery,
     DocumentQuery,
+    AccountQuery,
 );
 
+/// The root of all changes (staff only, except `login`).
+#[derive(MergedObject, Default)]
+pub struct Mutation(AccountMutation, EventMutation);
+
 /// The kleinstadt GraphQL schema.
-pub type ApiSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Builds the schema with depth, complexity, recursion and directive limits switched on.
 pub fn build(config: &Config) -> ApiSchema {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
         .limit_depth(config.graphql_max_depth)
         .limit_complexity(config.graphql_max_complexity)
         .limit_recursive_depth(32)

@@ -45,6 +45,14 @@ impl Session {
     pub async fn id(&self) -> ID {
         ID(ids::encode("Session", self.0.id))
     }
+    /// Version of the record: pass it as `expectedVersion` when changing it.
+    pub async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the record last changed.
+    pub async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.updated_at
+    }
     /// Position in the printed programme (1, 2, …).
     async fn position(&self) -> i32 {
         self.0.position
@@ -147,6 +155,14 @@ impl Contribution {
     /// Global ID.
     pub async fn id(&self) -> ID {
         ID(ids::encode("Contribution", self.0.id))
+    }
+    /// Version of the record: pass it as `expectedVersion` when changing it.
+    pub async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the record last changed.
+    pub async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.updated_at
     }
     /// In which role.
     async fn role(&self) -> ContributionRole {

@@ -2,15 +2,18 @@
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use entity::enums::{EventFormat, EventStatus};
-use entity::{event, event_organiser};
+use entity::enums::{AuditAction, DatePrecision, EventFormat, EventStatus};
+use entity::{Sources, event, event_organiser, session};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
+    DatabaseConnection, QueryFilter, QueryOrder, QuerySelect, Select, Set, TransactionTrait,
 };
 
 use super::page::{Page, PageArgs, paginate};
+use super::timing::When;
+use super::{validate, write};
+use crate::auth::Actor;
 use super::text;
 use super::viewer::Viewer;
 use crate::error::{AppError, AppResult};
@@ -177,4 +180,232 @@ pub async fn get<C: ConnectionTrait>(
 /// The event's IANA time zone (falls back to Europe/Berlin for an unknown stored name).
 pub fn time_zone(event: &event::Model) -> Tz {
     event.time_zone.parse().unwrap_or(chrono_tz::Europe::Berlin)
+}
+
+/// Values for a new or changed event. `None` leaves a field as it is (on create: its default);
+/// `Some(None)` clears an optional field.
+#[derive(Clone, Debug, Default)]
+pub struct EventChanges {
+    pub title: Option<String>,
+    pub subtitle: Option<Option<String>>,
+    pub description: Option<Option<String>>,
+    pub format: Option<Option<EventFormat>>,
+    pub status: Option<EventStatus>,
+    pub time_zone: Option<String>,
+    pub starts_at: Option<When>,
+    pub ends_at: Option<Option<When>>,
+    pub date_precision: Option<DatePrecision>,
+    pub place: Option<Option<String>>,
+    pub town_id: Option<Option<i32>>,
+    pub online_url: Option<Option<String>>,
+    pub website: Option<Option<String>>,
+    pub model_project_id: Option<Option<i32>>,
+    pub sources: Option<Vec<String>>,
+}
+
+fn pick<T: Clone>(change: Option<T>, current: Option<&T>) -> Option<T> {
+    change.or_else(|| current.cloned())
+}
+
+/// Validates the changes against the current record (none on create) into the values to store.
+async fn prepare<C: ConnectionTrait>(
+    db: &C,
+    current: Option<&event::Model>,
+    changes: EventChanges,
+) -> AppResult<event::ActiveModel> {
+    let title = pick(changes.title, current.map(|e| &e.title))
+        .ok_or_else(|| AppError::bad_field("title", "an event needs a title"))?;
+    let title = validate::text("title", &title, 500)?;
+    let subtitle = pick(changes.subtitle, current.map(|e| &e.subtitle)).flatten();
+    let subtitle = validate::opt_text("subtitle", subtitle.as_deref(), 500)?;
+    let description = pick(changes.description, current.map(|e| &e.description)).flatten();
+    let description = validate::opt_text("description", description.as_deref(), 20_000)?;
+    let zone_name = pick(changes.time_zone, current.map(|e| &e.time_zone))
+        .unwrap_or_else(|| "Europe/Berlin".to_owned());
+    let zone = validate::time_zone("timeZone", &zone_name)?;
+    let starts_at = match (changes.starts_at, current) {
+        (Some(when), _) => when.resolve("startsAt", zone)?,
+        (None, Some(current)) => current.starts_at,
+        (None, None) => return Err(AppError::bad_field("startsAt", "an event needs a start")),
+    };
+    let ends_at = match (changes.ends_at, current) {
+        (Some(Some(when)), _) => Some(when.resolve("endsAt", zone)?),
+        (Some(None), _) => None,
+        (None, current) => current.and_then(|e| e.ends_at),
+    };
+    validate::end_after_start("endsAt", starts_at, ends_at)?;
+    let place = pick(changes.place, current.map(|e| &e.place)).flatten();
+    let place = validate::opt_text("place", place.as_deref(), 500)?;
+    let online_url = pick(changes.online_url, current.map(|e| &e.online_url)).flatten();
+    let online_url = validate::opt_url("onlineUrl", online_url.as_deref())?;
+    let website = pick(changes.website, current.map(|e| &e.website)).flatten();
+    let website = validate::opt_url("website", website.as_deref())?;
+    let town_id = pick(changes.town_id, current.map(|e| &e.town_id)).flatten();
+    if let Some(town) = town_id {
+        write::must_exist::<entity::town::Entity, _>(db, "town", town).await?;
+    }
+    let model_project_id = pick(changes.model_project_id, current.map(|e| &e.model_project_id)).flatten();
+    if let Some(project) = model_project_id {
+        write::must_exist::<entity::model_project::Entity, _>(db, "modelProject", project).await?;
+    }
+    let sources = match changes.sources {
+        Some(sources) => validate_sources(sources)?,
+        None => current.map(|e| e.sources.clone()).unwrap_or_default(),
+    };
+    if let Some(current) = current {
+        sessions_fit(db, current.id, starts_at, ends_at).await?;
+    }
+    let mut record = match current {
+        Some(current) => current.clone().into_active_model(),
+        None => event::ActiveModel {
+            published: Set(false),
+            ..Default::default()
+        },
+    };
+    record.title = Set(title);
+    record.subtitle = Set(subtitle);
+    record.description = Set(description);
+    record.format = Set(pick(changes.format, current.map(|e| &e.format)).flatten());
+    record.status = Set(pick(changes.status, current.map(|e| &e.status)).unwrap_or(EventStatus::Scheduled));
+    record.time_zone = Set(zone.name().to_owned());
+    record.starts_at = Set(starts_at);
+    record.ends_at = Set(ends_at);
+    record.date_precision = Set(
+        pick(changes.date_precision, current.map(|e| &e.date_precision)).unwrap_or(DatePrecision::Minute),
+    );
+    record.place = Set(place);
+    record.town_id = Set(town_id);
+    record.online_url = Set(online_url);
+    record.website = Set(website);
+    record.model_project_id = Set(model_project_id);
+    record.sources = Set(sources);
+    Ok(record)
+}
+
+/// Source URLs: each an http(s) URL (or `seed`), at most 50.
+pub fn validate_sources(sources: Vec<String>) -> AppResult<Sources> {
+    if sources.len() > 50 {
+        return Err(AppError::bad_field("sources", "at most 50 sources"));
+    }
+    sources
+        .into_iter()
+        .map(|source| {
+            if source.trim() == "seed" {
+                Ok("seed".to_owned())
+            } else {
+                validate::url("sources", &source)
+            }
+        })
+        .collect::<AppResult<Vec<_>>>()
+        .map(Sources)
+}
+
+/// Refuses an event time range that would leave some of its sessions outside.
+async fn sessions_fit<C: ConnectionTrait>(
+    db: &C,
+    event_id: i32,
+    starts_at: DateTime<Utc>,
+    ends_at: Option<DateTime<Utc>>,
+) -> AppResult<()> {
+    let mut outside = Condition::any().add(session::Column::StartsAt.lt(starts_at));
+    if let Some(end) = ends_at {
+        outside = outside
+            .add(session::Column::StartsAt.gte(end))
+            .add(session::Column::EndsAt.gt(end));
+    }
+    let count = session::Entity::find()
+        .filter(session::Column::EventId.eq(event_id))
+        .filter(outside)
+        .count(db)
+        .await?;
+    if count > 0 {
+        return Err(AppError::bad_field(
+            "startsAt",
+            format!("{count} session(s) would lie outside the event's new time range"),
+        ));
+    }
+    Ok(())
+}
+
+/// Creates an event as a draft.
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    changes: EventChanges,
+) -> AppResult<event::Model> {
+    let txn = db.begin().await?;
+    let record = prepare(&txn, None, changes).await?;
+    let created = write::create::<event::Entity, _>(&txn, actor, record).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Changes an event (the version must match).
+pub async fn update(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    expected_version: i32,
+    changes: EventChanges,
+) -> AppResult<event::Model> {
+    let txn = db.begin().await?;
+    let current = write::load_for_change::<event::Entity, _>(&txn, id, expected_version).await?;
+    let record = prepare(&txn, Some(&current), changes).await?;
+    let updated = write::update::<event::Entity, _, _>(
+        &txn,
+        actor,
+        id,
+        expected_version,
+        AuditAction::Update,
+        |_, target| {
+            *target = record;
+            Ok(())
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Publishes (`true`) or withdraws (`false`) an event with its programme.
+pub async fn set_published(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    expected_version: i32,
+    published: bool,
+) -> AppResult<event::Model> {
+    let txn = db.begin().await?;
+    let action = if published {
+        AuditAction::Publish
+    } else {
+        AuditAction::Unpublish
+    };
+    let updated = write::update::<event::Entity, _, _>(&txn, actor, id, expected_version, action, |current, target| {
+        if current.published == published {
+            return Err(AppError::conflict(if published {
+                "the event is published already"
+            } else {
+                "the event is not published"
+            }));
+        }
+        target.published = Set(published);
+        Ok(())
+    })
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Deletes an event with its sessions, contributions, organisers and registrations, in one transaction.
+pub async fn delete(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    expected_version: i32,
+) -> AppResult<event::Model> {
+    let txn = db.begin().await?;
+    let deleted = write::delete::<event::Entity, _>(&txn, actor, id, expected_version).await?;
+    txn.commit().await?;
+    Ok(deleted)
 }

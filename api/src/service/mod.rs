@@ -1,6 +1,7 @@
 //! The service layer: every business rule and every database access, one module per domain.
 //! GraphQL and REST call these functions and never hold a rule of their own.
 
+pub mod account;
 pub mod document;
 pub mod event;
 pub mod import;
@@ -11,5 +12,8 @@ pub mod person;
 pub mod seed;
 pub mod session;
 pub mod text;
+pub mod timing;
 pub mod town;
+pub mod validate;
 pub mod viewer;
+pub mod write;

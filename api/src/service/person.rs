@@ -34,6 +34,7 @@ pub struct PublicPerson {
     /// Present only with recorded consent.
     pub website: Option<String>,
     pub sources: Vec<String>,
+    pub version: i32,
     pub updated_at: DateTime<Utc>,
 }
 
@@ -51,6 +52,7 @@ pub fn public_profile(person: person::Model) -> PublicPerson {
         photo_url: person.photo_url.filter(|_| consented),
         website: person.website.filter(|_| consented),
         sources: person.sources.0,
+        version: person.version,
         updated_at: person.updated_at,
     }
 }

@@ -1,5 +1,7 @@
 //! Who is asking: the single input of every visibility rule.
 
+use entity::enums::StaffRole;
+
 /// The caller of a request, as far as visibility is concerned.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Viewer {
@@ -7,12 +9,12 @@ pub enum Viewer {
     #[default]
     Public,
     /// Logged-in staff: sees drafts and private fields.
-    Staff,
+    Staff(StaffRole),
 }
 
 impl Viewer {
     /// Staff may see drafts and personal data.
     pub fn is_staff(self) -> bool {
-        matches!(self, Self::Staff)
+        matches!(self, Self::Staff(_))
     }
 }

@@ -1,0 +1,23 @@
+//! Authentication: staff passwords (Argon2id), signed tokens (JWT, HS256), login rate limits, and the
+//! caller of a request.
+
+pub mod limit;
+pub mod password;
+pub mod token;
+
+pub use entity::enums::StaffRole;
+
+/// A logged-in staff member, as far as a change needs to know.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub id: i32,
+    pub email: String,
+    pub role: StaffRole,
+}
+
+impl Actor {
+    /// Whether the actor may manage accounts and personal data exports and erasures.
+    pub fn is_admin(&self) -> bool {
+        self.role == StaffRole::Admin
+    }
+}

@@ -1,0 +1,144 @@
+//! Staff accounts: creation, listing, disabling, login, and turning a token into an actor.
+
+use chrono::{DateTime, Utc};
+use entity::enums::StaffRole;
+use entity::staff_user;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+
+use super::validate;
+use crate::auth::limit::LoginLimiter;
+use crate::auth::token::TokenKeys;
+use crate::auth::{Actor, password};
+use crate::error::{AppError, AppResult};
+
+/// The answer every failed login gets, whatever failed.
+const LOGIN_FAILED: &str = "invalid e-mail or password";
+
+/// A successful login.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: staff_user::Model,
+}
+
+/// Creates an account; the e-mail must be new.
+pub async fn create<C: ConnectionTrait>(
+    db: &C,
+    email: &str,
+    name: &str,
+    role: StaffRole,
+    new_password: String,
+) -> AppResult<staff_user::Model> {
+    let email = validate::email("email", email)?;
+    let name = validate::text("name", name, 200)?;
+    password::check_new(&new_password)?;
+    if staff_user::Entity::find()
+        .filter(staff_user::Column::Email.eq(email.clone()))
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Err(AppError::conflict(format!("an account for {email} exists already")));
+    }
+    let hash = password::hash(new_password).await?;
+    let now = Utc::now();
+    let user = staff_user::ActiveModel {
+        email: Set(email),
+        name: Set(name),
+        role: Set(role),
+        password_hash: Set(hash),
+        active: Set(true),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map_err(super::write::map_db_error)?;
+    Ok(user)
+}
+
+/// All accounts, by e-mail.
+pub async fn list<C: ConnectionTrait>(db: &C) -> AppResult<Vec<staff_user::Model>> {
+    Ok(staff_user::Entity::find()
+        .order_by_asc(staff_user::Column::Email)
+        .all(db)
+        .await?)
+}
+
+/// Disables an account by e-mail.
+pub async fn disable<C: ConnectionTrait>(db: &C, email: &str) -> AppResult<staff_user::Model> {
+    let user = staff_user::Entity::find()
+        .filter(staff_user::Column::Email.eq(email.trim().to_lowercase()))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("account"))?;
+    let version = user.version;
+    let mut active: staff_user::ActiveModel = user.into();
+    active.active = Set(false);
+    active.version = Set(version + 1);
+    active.updated_at = Set(Utc::now());
+    Ok(active.update(db).await?)
+}
+
+/// Checks e-mail and password and issues a token. Every failure answers the same; attempts are
+/// limited per account and per client address.
+pub async fn login<C: ConnectionTrait>(
+    db: &C,
+    keys: &TokenKeys,
+    limiter: &LoginLimiter,
+    email: &str,
+    given_password: &str,
+    address: Option<std::net::IpAddr>,
+) -> AppResult<Session> {
+    let email = email.trim().to_lowercase();
+    if email.len() > 254 || given_password.len() > password::MAX_PASSWORD_LENGTH {
+        return Err(AppError::Unauthenticated(LOGIN_FAILED.to_owned()));
+    }
+    limiter.check(&email, address)?;
+    let user = staff_user::Entity::find()
+        .filter(staff_user::Column::Email.eq(email))
+        .one(db)
+        .await?;
+    let Some(user) = user else {
+        // Spend the time a real check costs, so unknown accounts cannot be told apart.
+        let decoy = password::decoy_hash().await?;
+        password::verify(given_password.to_owned(), decoy).await?;
+        return Err(AppError::Unauthenticated(LOGIN_FAILED.to_owned()));
+    };
+    let matches = password::verify(given_password.to_owned(), user.password_hash.clone()).await?;
+    if !matches || !user.active {
+        return Err(AppError::Unauthenticated(LOGIN_FAILED.to_owned()));
+    }
+    let (token, expires_at) = keys.issue(user.id, user.role)?;
+    let mut seen: staff_user::ActiveModel = user.clone().into();
+    seen.last_login_at = Set(Some(Utc::now()));
+    let user = seen.update(db).await?;
+    Ok(Session {
+        token,
+        expires_at,
+        user,
+    })
+}
+
+/// The actor behind a verified token: the account must exist and be active.
+pub async fn actor<C: ConnectionTrait>(db: &C, keys: &TokenKeys, token: &str) -> AppResult<Actor> {
+    let claims = keys.verify(token)?;
+    let id: i32 = claims
+        .sub
+        .parse()
+        .map_err(|_| AppError::Unauthenticated("invalid or expired token".to_owned()))?;
+    let user = staff_user::Entity::find_by_id(id).one(db).await?;
+    match user {
+        Some(user) if user.active => Ok(Actor {
+            id: user.id,
+            email: user.email,
+            role: user.role,
+        }),
+        _ => Err(AppError::Unauthenticated("invalid or expired token".to_owned())),
+    }
+}

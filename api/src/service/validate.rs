@@ -1,0 +1,204 @@
+//! Input rules shared by every write: each function parses one value or refuses it with a
+//! `BAD_USER_INPUT` error naming the field.
+
+use chrono::{DateTime, LocalResult, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+
+use crate::error::{AppError, AppResult};
+
+/// Trimmed text, not empty, at most `max` characters.
+pub fn text(field: &str, value: &str, max: usize) -> AppResult<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(AppError::bad_field(field, format!("`{field}` must not be empty")));
+    }
+    if value.chars().count() > max {
+        return Err(AppError::bad_field(
+            field,
+            format!("`{field}` must be at most {max} characters"),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// Optional text: empty means absent.
+pub fn opt_text(field: &str, value: Option<&str>, max: usize) -> AppResult<Option<String>> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(value) => text(field, value, max).map(Some),
+    }
+}
+
+/// An e-mail address (syntax per RFC 5322 addr-spec), lower-cased.
+pub fn email(field: &str, value: &str) -> AppResult<String> {
+    let value = value.trim().to_lowercase();
+    if value.len() > 254 || !email_address::EmailAddress::is_valid(&value) {
+        return Err(AppError::bad_field(field, format!("`{field}` is not a valid e-mail address")));
+    }
+    Ok(value)
+}
+
+/// An absolute http(s) URL.
+pub fn url(field: &str, value: &str) -> AppResult<String> {
+    let value = value.trim();
+    let invalid = || AppError::bad_field(field, format!("`{field}` must be an absolute http(s) URL"));
+    if value.len() > 2000 {
+        return Err(invalid());
+    }
+    let parsed = url::Url::parse(value).map_err(|_| invalid())?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(invalid());
+    }
+    Ok(parsed.to_string())
+}
+
+/// An optional URL.
+pub fn opt_url(field: &str, value: Option<&str>) -> AppResult<Option<String>> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(value) => url(field, value).map(Some),
+    }
+}
+
+/// An 8-digit municipality key whose first two digits are the state's key.
+pub fn municipality_key(field: &str, value: &str, state_key: Option<&str>) -> AppResult<String> {
+    let value = value.trim();
+    if value.len() != 8 || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AppError::bad_field(field, "a municipality key has exactly 8 digits"));
+    }
+    if let Some(state_key) = state_key
+        && !value.starts_with(state_key)
+    {
+        return Err(AppError::bad_field(
+            field,
+            format!("a municipality key in this state starts with {state_key}"),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// A population: zero or more.
+pub fn population(field: &str, value: i32) -> AppResult<i32> {
+    if value < 0 {
+        return Err(AppError::bad_field(field, "a population cannot be negative"));
+    }
+    Ok(value)
+}
+
+/// A latitude in degrees.
+pub fn latitude(field: &str, value: f64) -> AppResult<f64> {
+    if !(-90.0..=90.0).contains(&value) {
+        return Err(AppError::bad_field(field, "a latitude lies between -90 and 90"));
+    }
+    Ok(value)
+}
+
+/// A longitude in degrees.
+pub fn longitude(field: &str, value: f64) -> AppResult<f64> {
+    if !(-180.0..=180.0).contains(&value) {
+        return Err(AppError::bad_field(field, "a longitude lies between -180 and 180"));
+    }
+    Ok(value)
+}
+
+/// An ISO 8601 date, possibly partial: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+pub fn partial_date(field: &str, value: &str) -> AppResult<String> {
+    let value = value.trim();
+    let invalid = || AppError::bad_field(field, format!("`{field}` must be YYYY, YYYY-MM or YYYY-MM-DD"));
+    let parts: Vec<&str> = value.split('-').collect();
+    let numbers: Vec<u32> = parts
+        .iter()
+        .map(|p| p.parse::<u32>().map_err(|_| invalid()))
+        .collect::<AppResult<_>>()?;
+    let valid = match (parts.as_slice(), numbers.as_slice()) {
+        ([y], [_]) => y.len() == 4,
+        ([y, m], [_, month]) => y.len() == 4 && m.len() == 2 && (1..=12).contains(month),
+        ([y, m, d], [year, month, day]) => {
+            y.len() == 4
+                && m.len() == 2
+                && d.len() == 2
+                && chrono::NaiveDate::from_ymd_opt(*year as i32, *month, *day).is_some()
+        }
+        _ => false,
+    };
+    if valid { Ok(value.to_owned()) } else { Err(invalid()) }
+}
+
+/// An optional partial date.
+pub fn opt_partial_date(field: &str, value: Option<&str>) -> AppResult<Option<String>> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(value) => partial_date(field, value).map(Some),
+    }
+}
+
+/// An IANA time zone name.
+pub fn time_zone(field: &str, value: &str) -> AppResult<Tz> {
+    value
+        .trim()
+        .parse::<Tz>()
+        .map_err(|_| AppError::bad_field(field, format!("`{value}` is not an IANA time zone")))
+}
+
+/// A local time read in `zone`; a time that does not exist there (clock change) is an error, and
+/// an ambiguous one (the repeated hour) takes the earlier instant.
+pub fn local_time(field: &str, value: NaiveDateTime, zone: Tz) -> AppResult<DateTime<Utc>> {
+    match zone.from_local_datetime(&value) {
+        LocalResult::Single(at) => Ok(at.with_timezone(&Utc)),
+        LocalResult::Ambiguous(earlier, _) => Ok(earlier.with_timezone(&Utc)),
+        LocalResult::None => Err(AppError::bad_field(
+            field,
+            format!("{value} does not exist in {zone} (clock change)"),
+        )),
+    }
+}
+
+/// Checks that an end lies after its start.
+pub fn end_after_start(field: &str, start: DateTime<Utc>, end: Option<DateTime<Utc>>) -> AppResult<()> {
+    match end {
+        Some(end) if end <= start => Err(AppError::bad_field(field, "the end must lie after the start")),
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn municipality_keys_have_8_digits_and_the_state_prefix() {
+        assert!(municipality_key("k", "16075062", Some("16")).is_ok());
+        assert!(municipality_key("k", "1607506", Some("16")).is_err());
+        assert!(municipality_key("k", "1607506x", None).is_err());
+        assert!(municipality_key("k", "14075062", Some("16")).is_err());
+    }
+
+    #[test]
+    fn e_mails_and_urls() {
+        assert_eq!(email("e", " A@Example.org ").ok().as_deref(), Some("a@example.org"));
+        assert!(email("e", "not an address").is_err());
+        assert!(url("u", "https://www.bbsr.bund.de/x").is_ok());
+        assert!(url("u", "javascript:alert(1)").is_err());
+        assert!(url("u", "www.example.org").is_err());
+    }
+
+    #[test]
+    fn partial_dates() {
+        for ok in ["2021", "2021-05", "2021-05-31"] {
+            assert!(partial_date("d", ok).is_ok(), "{ok}");
+        }
+        for bad in ["21", "2021-13", "2021-02-30", "2021-5", "May 2021", ""] {
+            assert!(partial_date("d", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn local_times_in_the_gap_are_refused() {
+        let zone = chrono_tz::Europe::Berlin;
+        let gap = chrono::NaiveDate::from_ymd_opt(2022, 3, 27).and_then(|d| d.and_hms_opt(2, 30, 0));
+        let winter = chrono::NaiveDate::from_ymd_opt(2022, 1, 21).and_then(|d| d.and_hms_opt(9, 30, 0));
+        assert!(gap.is_some_and(|gap| local_time("t", gap, zone).is_err()));
+        let utc = winter.and_then(|w| local_time("t", w, zone).ok());
+        assert_eq!(utc.map(|u| u.to_rfc3339()).as_deref(), Some("2022-01-21T08:30:00+00:00"));
+    }
+}

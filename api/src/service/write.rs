@@ -1,0 +1,344 @@
+//! The one way records change: validated by the domain, then created, updated or deleted here with
+//! optimistic locking and an audit entry, inside the caller's transaction.
+
+use chrono::Utc;
+use entity::audit_entry;
+use entity::enums::AuditAction;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
+    QueryFilter, SqlErr, Value,
+};
+use serde::Serialize;
+use serde_json::{Map, Value as Json, json};
+
+use crate::auth::Actor;
+use crate::error::{AppError, AppResult};
+
+/// A table the API writes to.
+pub trait Record: EntityTrait
+where
+    Self::Model: Serialize + Clone + Send + Sync + IntoActiveModel<Self::ActiveModel>,
+    Self::ActiveModel: ActiveModelTrait<Entity = Self> + Send,
+{
+    /// The public type name (also the audit log's entity type).
+    const TYPE: &'static str;
+    /// Fields shown as `"***"` in the audit log.
+    const PRIVATE: &'static [&'static str] = &[];
+    /// The primary key column.
+    fn id_column() -> Self::Column;
+    /// The optimistic-locking column.
+    fn version_column() -> Self::Column;
+    /// The creation-time column.
+    fn created_at_column() -> Self::Column;
+    /// The last-change column.
+    fn updated_at_column() -> Self::Column;
+    /// The row id.
+    fn id_of(model: &Self::Model) -> i32;
+    /// The row version.
+    fn version_of(model: &Self::Model) -> i32;
+}
+
+/// Implements [`Record`] for entities with the standard columns.
+macro_rules! record {
+    ($($module:ident => $name:literal $(, private = [$($private:literal),*])?;)+) => {
+        $(
+            impl Record for entity::$module::Entity {
+                const TYPE: &'static str = $name;
+                $(const PRIVATE: &'static [&'static str] = &[$($private),*];)?
+                fn id_column() -> Self::Column {
+                    entity::$module::Column::Id
+                }
+                fn version_column() -> Self::Column {
+                    entity::$module::Column::Version
+                }
+                fn created_at_column() -> Self::Column {
+                    entity::$module::Column::CreatedAt
+                }
+                fn updated_at_column() -> Self::Column {
+                    entity::$module::Column::UpdatedAt
+                }
+                fn id_of(model: &Self::Model) -> i32 {
+                    model.id
+                }
+                fn version_of(model: &Self::Model) -> i32 {
+                    model.version
+                }
+            }
+        )+
+    };
+}
+
+record! {
+    town => "Town";
+    organisation => "Organisation";
+    person => "Person", private = ["email", "phone", "consent_given_at", "consent_note", "biography", "photo_url", "website"];
+    project_call => "ProjectCall";
+    model_project => "ModelProject";
+    model_project_town => "ModelProjectTown";
+    model_project_partner => "ModelProjectPartner";
+    event => "Event";
+    event_organiser => "EventOrganiser";
+    session => "Session";
+    contribution => "Contribution";
+    registration => "Registration", private = ["status", "registered_at", "note", "sources"];
+    document => "Document";
+    document_author => "DocumentAuthor";
+    advisory_board_membership => "BoardMembership";
+    staff_user => "User";
+}
+
+/// Maps database failures to client errors where the client caused them.
+pub fn map_db_error(error: DbErr) -> AppError {
+    match error.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            AppError::conflict("a record with this key exists already")
+        }
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => AppError::conflict(
+            "the change would break a reference: the record is still referenced by others, or refers to one that does not exist",
+        ),
+        _ => AppError::Database(error),
+    }
+}
+
+/// `{ field: { before, after } }` for every field that differs, private fields masked, bookkeeping
+/// fields left out.
+pub fn changes(before: Option<&Json>, after: Option<&Json>, private: &[&str]) -> Json {
+    let empty = Map::new();
+    let before = before.and_then(Json::as_object).unwrap_or(&empty);
+    let after = after.and_then(Json::as_object).unwrap_or(&empty);
+    let mut fields: Vec<&String> = before.keys().chain(after.keys()).collect();
+    fields.sort();
+    fields.dedup();
+    let mask = |field: &str, value: Option<&Json>| match value {
+        None | Some(Json::Null) => Json::Null,
+        Some(_) if private.contains(&field) => json!("***"),
+        Some(value) => value.clone(),
+    };
+    let mut out = Map::new();
+    for field in fields {
+        if matches!(field.as_str(), "version" | "created_at" | "updated_at") {
+            continue;
+        }
+        let (old, new) = (before.get(field), after.get(field));
+        if old != new {
+            out.insert(
+                field.clone(),
+                json!({ "before": mask(field, old), "after": mask(field, new) }),
+            );
+        }
+    }
+    Json::Object(out)
+}
+
+fn snapshot<T: Serialize>(model: &T) -> AppResult<Json> {
+    serde_json::to_value(model).map_err(|e| AppError::Internal(format!("snapshot failed: {e}")))
+}
+
+/// Writes one audit entry.
+pub async fn audit<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    action: AuditAction,
+    entity_type: &str,
+    entity_id: i32,
+    changes: Json,
+) -> AppResult<()> {
+    audit_entry::ActiveModel {
+        at: ActiveValue::Set(Utc::now()),
+        actor_id: ActiveValue::Set(Some(actor.id)),
+        actor_email: ActiveValue::Set(actor.email.clone()),
+        action: ActiveValue::Set(action),
+        entity_type: ActiveValue::Set(entity_type.to_owned()),
+        entity_id: ActiveValue::Set(entity_id),
+        changes: ActiveValue::Set(changes),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Inserts a new record (version 1) and audits it.
+pub async fn create<E, C>(db: &C, actor: &Actor, mut record: E::ActiveModel) -> AppResult<E::Model>
+where
+    E: Record,
+    E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    C: ConnectionTrait,
+{
+    let now = Utc::now();
+    record.set(E::version_column(), Value::from(1i32));
+    record.set(E::created_at_column(), Value::from(now));
+    record.set(E::updated_at_column(), Value::from(now));
+    let created = record.insert(db).await.map_err(map_db_error)?;
+    let after = snapshot(&created)?;
+    audit(
+        db,
+        actor,
+        AuditAction::Create,
+        E::TYPE,
+        E::id_of(&created),
+        changes(None, Some(&after), E::PRIVATE),
+    )
+    .await?;
+    Ok(created)
+}
+
+/// Loads a record for a change and checks the version the client saw.
+pub async fn load_for_change<E, C>(db: &C, id: i32, expected_version: i32) -> AppResult<E::Model>
+where
+    E: Record,
+    E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    C: ConnectionTrait,
+{
+    let current = E::find()
+        .filter(E::id_column().eq(id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound(E::TYPE))?;
+    let version = E::version_of(&current);
+    if version != expected_version {
+        return Err(stale::<E>(version));
+    }
+    Ok(current)
+}
+
+fn stale<E: Record>(current: i32) -> AppError
+where
+    E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    AppError::Conflict {
+        message: format!(
+            "this {} was changed by someone else (current version {current}); reload and apply your change again",
+            E::TYPE
+        ),
+        current_version: Some(current),
+    }
+}
+
+/// Changes a record when its version is still `expected_version`: `apply` sets the new values on the
+/// loaded record. The version goes up by one; the change is audited with `action`.
+pub async fn update<E, C, F>(
+    db: &C,
+    actor: &Actor,
+    id: i32,
+    expected_version: i32,
+    action: AuditAction,
+    apply: F,
+) -> AppResult<E::Model>
+where
+    E: Record,
+    E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    C: ConnectionTrait,
+    F: FnOnce(&E::Model, &mut E::ActiveModel) -> AppResult<()>,
+{
+    let current = load_for_change::<E, C>(db, id, expected_version).await?;
+    let mut record = current.clone().into_active_model();
+    apply(&current, &mut record)?;
+    record.set(E::version_column(), Value::from(expected_version + 1));
+    record.set(E::updated_at_column(), Value::from(Utc::now()));
+    // The version condition makes the write itself the lock: of two concurrent editors, one wins.
+    let result = E::update_many()
+        .set(record)
+        .filter(E::id_column().eq(id))
+        .filter(E::version_column().eq(expected_version))
+        .exec(db)
+        .await
+        .map_err(map_db_error)?;
+    if result.rows_affected == 0 {
+        let now = E::find().filter(E::id_column().eq(id)).one(db).await?;
+        return Err(match now {
+            Some(now) => stale::<E>(E::version_of(&now)),
+            None => AppError::NotFound(E::TYPE),
+        });
+    }
+    let updated = E::find()
+        .filter(E::id_column().eq(id))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound(E::TYPE))?;
+    audit(
+        db,
+        actor,
+        action,
+        E::TYPE,
+        id,
+        changes(Some(&snapshot(&current)?), Some(&snapshot(&updated)?), E::PRIVATE),
+    )
+    .await?;
+    Ok(updated)
+}
+
+/// Deletes a record when its version is still `expected_version`. Owned rows go with it (by the
+/// schema's cascades); a record others still refer to is refused with `CONFLICT`.
+pub async fn delete<E, C>(db: &C, actor: &Actor, id: i32, expected_version: i32) -> AppResult<E::Model>
+where
+    E: Record,
+    E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    C: ConnectionTrait,
+{
+    let current = load_for_change::<E, C>(db, id, expected_version).await?;
+    let result = E::delete_many()
+        .filter(E::id_column().eq(id))
+        .filter(E::version_column().eq(expected_version))
+        .exec(db)
+        .await
+        .map_err(|error| match map_db_error(error) {
+            AppError::Conflict { .. } => AppError::conflict(format!(
+                "this {} is still referenced by other records; remove those references first",
+                E::TYPE
+            )),
+            other => other,
+        })?;
+    if result.rows_affected == 0 {
+        return Err(stale::<E>(E::version_of(&current)));
+    }
+    audit(
+        db,
+        actor,
+        AuditAction::Delete,
+        E::TYPE,
+        id,
+        changes(Some(&snapshot(&current)?), None, E::PRIVATE),
+    )
+    .await?;
+    Ok(current)
+}
+
+/// Checks that a referenced record exists, naming the input field otherwise.
+pub async fn must_exist<E, C>(db: &C, field: &str, id: i32) -> AppResult<E::Model>
+where
+    E: Record,
+    E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    C: ConnectionTrait,
+{
+    E::find()
+        .filter(E::id_column().eq(id))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::bad_field(field, format!("no {} with this ID", E::TYPE)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_list_differences_and_mask_private_fields() {
+        let before = json!({ "name": "A", "email": "a@x.org", "version": 1, "phone": null });
+        let after = json!({ "name": "B", "email": "b@x.org", "version": 2, "phone": null });
+        let diff = changes(Some(&before), Some(&after), &["email"]);
+        assert_eq!(
+            diff,
+            json!({
+                "name": { "before": "A", "after": "B" },
+                "email": { "before": "***", "after": "***" }
+            })
+        );
+    }
+}
