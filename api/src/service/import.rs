@@ -367,9 +367,10 @@ fn coordinate(label: &str, text: &str, limit: f64, problems: &mut Vec<String>) -
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    type TestResult = Result<(), Box<dyn std::error::Error>>;
 
     fn states() -> HashMap<String, i32> {
         HashMap::from([("Bayern".to_owned(), 9), ("Brandenburg".to_owned(), 12)])
@@ -381,8 +382,8 @@ mod tests {
     }
 
     #[test]
-    fn accepts_a_valid_line() {
-        let town = check("2807344,Wittenberge,Brandenburg,20171,53.00543,11.75032").unwrap();
+    fn accepts_a_valid_line() -> TestResult {
+        let town = check("2807344,Wittenberge,Brandenburg,20171,53.00543,11.75032")?;
         assert_eq!(
             town,
             TownLine {
@@ -394,13 +395,15 @@ mod tests {
                 longitude: 11.75032,
             }
         );
+        Ok(())
     }
 
     #[test]
-    fn trims_fields_and_accepts_zero_population() {
-        let town = check(" 1 , Aach , Bayern , 0 , -90 , 180 ").unwrap();
+    fn trims_fields_and_accepts_zero_population() -> TestResult {
+        let town = check(" 1 , Aach , Bayern , 0 , -90 , 180 ")?;
         assert_eq!(town.name, "Aach");
         assert_eq!(town.population, 0);
+        Ok(())
     }
 
     #[test]
@@ -465,20 +468,23 @@ mod tests {
     }
 
     #[test]
-    fn parse_csv_checks_the_header() {
-        let error = parse_csv(b"id,name,state,population,lat,lon\n", &states()).unwrap_err();
+    fn parse_csv_checks_the_header() -> TestResult {
+        let error = parse_csv(b"id,name,state,population,lat,lon\n", &states())
+            .err()
+            .ok_or("a wrong header was accepted")?;
         assert!(error.to_string().contains(EXPECTED_HEADER), "{error}");
         assert!(parse_csv(b"", &states()).is_err());
+        Ok(())
     }
 
     #[test]
-    fn parse_csv_numbers_lines_and_rejects_duplicates() {
+    fn parse_csv_numbers_lines_and_rejects_duplicates() -> TestResult {
         let csv = "\u{feff}geonames_id,name,state,population,lat,lon\r\n\
                    1,A,Bayern,10,48,11\r\n\
                    2,B,Bavaria,10,48,11\r\n\
                    \"3\",\"C, Markt\",Bayern,10,48,11\r\n\
                    1,A again,Bayern,10,48,11\r\n";
-        let parsed = parse_csv(csv.as_bytes(), &states()).unwrap();
+        let parsed = parse_csv(csv.as_bytes(), &states())?;
         let ids: Vec<(u64, i64)> = parsed
             .lines
             .iter()
@@ -499,17 +505,18 @@ mod tests {
                 },
             ]
         );
+        Ok(())
     }
 
     #[test]
-    fn parse_csv_counts_lines_with_plain_line_ends_and_blank_lines() {
+    fn parse_csv_counts_lines_with_plain_line_ends_and_blank_lines() -> TestResult {
         let csv = "geonames_id,name,state,population,lat,lon\n\
                    1,A,Bayern,10,48,11\n\
                    \n\
                    2,B,Bavaria,10,48,11\n\
                    \"3\",\"C\nD\",Bayern,10,48\n\
                    4,E,Bayern,10,48,11";
-        let parsed = parse_csv(csv.as_bytes(), &states()).unwrap();
+        let parsed = parse_csv(csv.as_bytes(), &states())?;
         let lines: Vec<u64> = parsed.lines.iter().map(|(line, _)| *line).collect();
         assert_eq!(lines, [2, 7]);
         let rejected: Vec<u64> = parsed
@@ -518,20 +525,22 @@ mod tests {
             .map(|rejected| rejected.line)
             .collect();
         assert_eq!(rejected, [4, 5]);
+        Ok(())
     }
 
     #[test]
-    fn parse_csv_rejects_invalid_utf8_lines() {
+    fn parse_csv_rejects_invalid_utf8_lines() -> TestResult {
         let mut csv = b"geonames_id,name,state,population,lat,lon\n1,".to_vec();
         csv.extend_from_slice(&[0xff, 0xfe]);
         csv.extend_from_slice(b",Bayern,1,1,1\n");
-        let parsed = parse_csv(&csv, &states()).unwrap();
+        let parsed = parse_csv(&csv, &states())?;
         assert!(parsed.lines.is_empty());
         assert_eq!(parsed.rejected[0].reason, "the line is not valid UTF-8");
+        Ok(())
     }
 
     #[test]
-    fn the_shipped_file_is_valid() {
+    fn the_shipped_file_is_valid() -> TestResult {
         let states: HashMap<String, i32> = [
             "Schleswig-Holstein",
             "Hamburg",
@@ -554,8 +563,9 @@ mod tests {
         .zip(1..)
         .map(|(name, id)| ((*name).to_owned(), id))
         .collect();
-        let parsed = parse_csv(include_bytes!("../../../data/de-towns.csv"), &states).unwrap();
+        let parsed = parse_csv(include_bytes!("../../../data/de-towns.csv"), &states)?;
         assert_eq!(parsed.lines.len(), 6978);
         assert!(parsed.rejected.is_empty(), "{:?}", parsed.rejected);
+        Ok(())
     }
 }
