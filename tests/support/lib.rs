@@ -138,6 +138,35 @@ impl TestApp {
         (status, parse_json(&body))
     }
 
+    /// POSTs a GraphQL query with a bearer token; returns status and the JSON response.
+    pub async fn graphql_as(&self, token: &str, query: &str, variables: Value) -> (StatusCode, Value) {
+        let body = json!({ "query": query, "variables": variables }).to_string();
+        let request = Request::post("/graphql")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::from(body))
+            .unwrap_or_else(|e| panic!("bad request: {e}"));
+        let (status, _, body) = self.send(request).await;
+        (status, parse_json(&body))
+    }
+
+    /// Creates a staff account and logs it in through the router; returns the token.
+    pub async fn staff_token(&self, email: &str, role: kleinstadt::auth::StaffRole) -> String {
+        kleinstadt::service::account::create(self.db(), email, email, role, STAFF_PASSWORD.to_owned())
+            .await
+            .unwrap_or_else(|e| panic!("cannot create {email}: {e:?}"));
+        let (_, body) = self
+            .graphql(
+                "mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token } }",
+                json!({ "email": email, "password": STAFF_PASSWORD }),
+            )
+            .await;
+        body["data"]["login"]["token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("login failed: {body}"))
+            .to_owned()
+    }
+
     /// POSTs a query that must succeed; returns its `data`.
     pub async fn query(&self, query: &str, variables: Value) -> Value {
         let (status, body) = self.graphql(query, variables).await;
@@ -159,6 +188,9 @@ impl TestApp {
         matches!(self.backend, Backend::Postgres { .. })
     }
 }
+
+/// The password of staff accounts made by [`TestApp::staff_token`].
+pub const STAFF_PASSWORD: &str = "correct horse battery staple";
 
 /// Parses a JSON body, failing the test with the body when it is not JSON.
 pub fn parse_json(body: &[u8]) -> Value {
