@@ -38,12 +38,22 @@ async fn draft(app: &TestApp, token: &str) -> Draft {
         )
         .await;
     assert!(body.get("errors").is_none(), "{body}");
-    let event = body["data"]["createEvent"]["id"].as_str().unwrap_or_default().to_owned();
+    let event = body["data"]["createEvent"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     assert_eq!(body["data"]["createEvent"]["published"], false);
     let event_row = decode(&event);
-    let person_row = decode(data["people"]["nodes"][0]["id"].as_str().unwrap_or_default());
+    let person_row = decode(
+        data["people"]["nodes"][0]["id"]
+            .as_str()
+            .unwrap_or_default(),
+    );
     let now = Utc::now();
-    let start = Utc.with_ymd_and_hms(2031, 5, 6, 8, 0, 0).single().unwrap_or(now);
+    let start = Utc
+        .with_ymd_and_hms(2031, 5, 6, 8, 0, 0)
+        .single()
+        .unwrap_or(now);
     let session = session::ActiveModel {
         event_id: Set(event_row),
         position: Set(1),
@@ -84,7 +94,9 @@ async fn draft(app: &TestApp, token: &str) -> Draft {
 }
 
 fn decode(global: &str) -> i32 {
-    kleinstadt::ids::decode(global).map(|(_, id)| id).unwrap_or_else(|e| panic!("{global}: {e:?}"))
+    kleinstadt::ids::decode(global)
+        .map(|(_, id)| id)
+        .unwrap_or_else(|e| panic!("{global}: {e:?}"))
 }
 
 fn encode(type_name: &str, id: i32) -> String {
@@ -99,30 +111,74 @@ fn contains(value: &Value, needle: &str) -> bool {
 fn paths(draft: &Draft) -> Vec<(&'static str, Value)> {
     vec![
         ("{ events(first: 100) { nodes { id title } } }", json!({})),
-        ("{ events(filter: { text: \"Geheime\" }) { totalCount nodes { id } } }", json!({})),
-        ("{ events(filter: { upcoming: true }, first: 100) { nodes { id } } }", json!({})),
-        ("query($id: ID!) { event(id: $id) { id } }", json!({ "id": draft.event })),
-        ("query($id: ID!) { node(id: $id) { id } }", json!({ "id": draft.event })),
-        ("query($id: ID!) { node(id: $id) { id } }", json!({ "id": draft.session })),
-        ("query($id: ID!) { node(id: $id) { id } }", json!({ "id": draft.contribution })),
-        ("query($id: ID!) { session(id: $id) { id title } }", json!({ "id": draft.session })),
-        ("{ sessions(first: 100, filter: { text: \"Geheim\" }) { totalCount nodes { title } } }", json!({})),
-        ("{ sessions(first: 100, filter: { kind: [TALK] }) { nodes { title } } }", json!({})),
-        ("{ towns(filter: { nameContains: \"Wittenberge\" }) { nodes { events(first: 100) { nodes { title } } } } }", json!({})),
-        ("{ people(filter: { nameContains: \"Löffler\" }) { nodes { contributions { totalCount nodes { session { title } event { title } } } } } }", json!({})),
-        ("{ organisations(first: 100) { nodes { events(first: 50) { nodes { title } } } } }", json!({})),
+        (
+            "{ events(filter: { text: \"Geheime\" }) { totalCount nodes { id } } }",
+            json!({}),
+        ),
+        (
+            "{ events(filter: { upcoming: true }, first: 100) { nodes { id } } }",
+            json!({}),
+        ),
+        (
+            "query($id: ID!) { event(id: $id) { id } }",
+            json!({ "id": draft.event }),
+        ),
+        (
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": draft.event }),
+        ),
+        (
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": draft.session }),
+        ),
+        (
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": draft.contribution }),
+        ),
+        (
+            "query($id: ID!) { session(id: $id) { id title } }",
+            json!({ "id": draft.session }),
+        ),
+        (
+            "{ sessions(first: 100, filter: { text: \"Geheim\" }) { totalCount nodes { title } } }",
+            json!({}),
+        ),
+        (
+            "{ sessions(first: 100, filter: { kind: [TALK] }) { nodes { title } } }",
+            json!({}),
+        ),
+        (
+            "{ towns(filter: { nameContains: \"Wittenberge\" }) { nodes { events(first: 100) { nodes { title } } } } }",
+            json!({}),
+        ),
+        (
+            "{ people(filter: { nameContains: \"Löffler\" }) { nodes { contributions { totalCount nodes { session { title } event { title } } } } } }",
+            json!({}),
+        ),
+        (
+            "{ organisations(first: 100) { nodes { events(first: 50) { nodes { title } } } } }",
+            json!({}),
+        ),
     ]
 }
 
 #[tokio::test]
 async fn anonymous_readers_never_see_drafts() {
     let app = TestApp::seeded().await;
-    let token = app.staff_token("editor@bbsr.example", StaffRole::Editor).await;
+    let token = app
+        .staff_token("editor@bbsr.example", StaffRole::Editor)
+        .await;
     let draft = draft(&app, &token).await;
     for (query, variables) in paths(&draft) {
         let (_, body) = app.graphql(query, variables.clone()).await;
         assert!(body.get("errors").is_none(), "{query}: {body}");
-        for secret in ["Geheime", "Geheimer", draft.event.as_str(), draft.session.as_str(), draft.contribution.as_str()] {
+        for secret in [
+            "Geheime",
+            "Geheimer",
+            draft.event.as_str(),
+            draft.session.as_str(),
+            draft.contribution.as_str(),
+        ] {
             assert!(!contains(&body, secret), "{query} shows {secret}: {body}");
         }
     }
@@ -130,33 +186,68 @@ async fn anonymous_readers_never_see_drafts() {
     for (query, variables) in paths(&draft).into_iter().take(8) {
         let (_, body) = app.graphql_as(&token, query, variables).await;
         assert!(body.get("errors").is_none(), "{query}: {body}");
-        assert!(contains(&body, &draft.event) || contains(&body, &draft.session) || contains(&body, &draft.contribution), "staff miss the draft in {query}: {body}");
+        assert!(
+            contains(&body, &draft.event)
+                || contains(&body, &draft.session)
+                || contains(&body, &draft.contribution),
+            "staff miss the draft in {query}: {body}"
+        );
     }
 }
 
 #[tokio::test]
 async fn publishing_shows_the_event_and_unpublishing_hides_it_again() {
     let app = TestApp::seeded().await;
-    let token = app.staff_token("editor@bbsr.example", StaffRole::Editor).await;
+    let token = app
+        .staff_token("editor@bbsr.example", StaffRole::Editor)
+        .await;
     let draft = draft(&app, &token).await;
     let publish = "mutation($id: ID!, $v: Int!) { publishEvent(id: $id, expectedVersion: $v) { published version } }";
     let unpublish = "mutation($id: ID!, $v: Int!) { unpublishEvent(id: $id, expectedVersion: $v) { published version } }";
-    let (_, body) = app.graphql(publish, json!({ "id": draft.event, "v": 1 })).await;
+    let (_, body) = app
+        .graphql(publish, json!({ "id": draft.event, "v": 1 }))
+        .await;
     assert_eq!(error_code(&body), Some("UNAUTHENTICATED"), "{body}");
 
-    let (_, body) = app.graphql_as(&token, publish, json!({ "id": draft.event, "v": 1 })).await;
-    assert_eq!(body["data"]["publishEvent"], json!({ "published": true, "version": 2 }), "{body}");
+    let (_, body) = app
+        .graphql_as(&token, publish, json!({ "id": draft.event, "v": 1 }))
+        .await;
+    assert_eq!(
+        body["data"]["publishEvent"],
+        json!({ "published": true, "version": 2 }),
+        "{body}"
+    );
     let data = app
         .query("query($id: ID!) { event(id: $id) { title sessions { nodes { title contributions { nodes { person { name } } } } } } }", json!({ "id": draft.event }))
         .await;
-    assert_eq!(data["event"]["sessions"]["nodes"][0]["title"], "Geheimer Vortrag");
+    assert_eq!(
+        data["event"]["sessions"]["nodes"][0]["title"],
+        "Geheimer Vortrag"
+    );
 
-    let (_, body) = app.graphql_as(&token, publish, json!({ "id": draft.event, "v": 2 })).await;
-    assert_eq!(error_code(&body), Some("CONFLICT"), "publishing twice: {body}");
+    let (_, body) = app
+        .graphql_as(&token, publish, json!({ "id": draft.event, "v": 2 }))
+        .await;
+    assert_eq!(
+        error_code(&body),
+        Some("CONFLICT"),
+        "publishing twice: {body}"
+    );
 
-    let (_, body) = app.graphql_as(&token, unpublish, json!({ "id": draft.event, "v": 2 })).await;
-    assert_eq!(body["data"]["unpublishEvent"], json!({ "published": false, "version": 3 }), "{body}");
-    let data = app.query("query($id: ID!) { event(id: $id) { title } }", json!({ "id": draft.event })).await;
+    let (_, body) = app
+        .graphql_as(&token, unpublish, json!({ "id": draft.event, "v": 2 }))
+        .await;
+    assert_eq!(
+        body["data"]["unpublishEvent"],
+        json!({ "published": false, "version": 3 }),
+        "{body}"
+    );
+    let data = app
+        .query(
+            "query($id: ID!) { event(id: $id) { title } }",
+            json!({ "id": draft.event }),
+        )
+        .await;
     assert!(data["event"].is_null());
 
     let actions: Vec<String> = audit_actions(&app, draft.event_row).await;
@@ -173,6 +264,11 @@ async fn audit_actions(app: &TestApp, event: i32) -> Vec<String> {
         .await
         .unwrap_or_default()
         .into_iter()
-        .map(|entry| serde_json::to_value(entry.action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default())
+        .map(|entry| {
+            serde_json::to_value(entry.action)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        })
         .collect()
 }

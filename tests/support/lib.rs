@@ -139,7 +139,12 @@ impl TestApp {
     }
 
     /// POSTs a GraphQL query with a bearer token; returns status and the JSON response.
-    pub async fn graphql_as(&self, token: &str, query: &str, variables: Value) -> (StatusCode, Value) {
+    pub async fn graphql_as(
+        &self,
+        token: &str,
+        query: &str,
+        variables: Value,
+    ) -> (StatusCode, Value) {
         let body = json!({ "query": query, "variables": variables }).to_string();
         let request = Request::post("/graphql")
             .header(header::CONTENT_TYPE, "application/json")
@@ -152,9 +157,15 @@ impl TestApp {
 
     /// Creates a staff account and logs it in through the router; returns the token.
     pub async fn staff_token(&self, email: &str, role: kleinstadt::auth::StaffRole) -> String {
-        kleinstadt::service::account::create(self.db(), email, email, role, STAFF_PASSWORD.to_owned())
-            .await
-            .unwrap_or_else(|e| panic!("cannot create {email}: {e:?}"));
+        kleinstadt::service::account::create(
+            self.db(),
+            email,
+            email,
+            role,
+            STAFF_PASSWORD.to_owned(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("cannot create {email}: {e:?}"));
         let (_, body) = self
             .graphql(
                 "mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token } }",
