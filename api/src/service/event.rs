@@ -7,7 +7,7 @@ use entity::{Sources, event, event_organiser, session};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 
 use super::page::{Page, PageArgs, paginate};
@@ -339,7 +339,7 @@ pub async fn create(
     actor: &Actor,
     changes: EventChanges,
 ) -> AppResult<event::Model> {
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     let record = prepare(&txn, None, changes).await?;
     let created = write::create::<event::Entity, _>(&txn, actor, record).await?;
     txn.commit().await?;
@@ -354,7 +354,7 @@ pub async fn update(
     expected_version: i32,
     changes: EventChanges,
 ) -> AppResult<event::Model> {
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     let current = write::load_for_change::<event::Entity, _>(&txn, id, expected_version).await?;
     let record = prepare(&txn, Some(&current), changes).await?;
     let updated = write::update::<event::Entity, _, _>(
@@ -381,7 +381,7 @@ pub async fn set_published(
     expected_version: i32,
     published: bool,
 ) -> AppResult<event::Model> {
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     let action = if published {
         AuditAction::Publish
     } else {
@@ -417,7 +417,7 @@ pub async fn delete(
     id: i32,
     expected_version: i32,
 ) -> AppResult<event::Model> {
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     let deleted = write::delete::<event::Entity, _>(&txn, actor, id, expected_version).await?;
     txn.commit().await?;
     Ok(deleted)

@@ -5,8 +5,9 @@ use chrono::Utc;
 use entity::audit_entry;
 use entity::enums::AuditAction;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, SqlErr, Value,
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, DbBackend, DbErr, EntityTrait, IntoActiveModel, QueryFilter, SqlErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait, Value,
 };
 use serde::Serialize;
 use serde_json::{Map, Value as Json, json};
@@ -85,6 +86,20 @@ record! {
     document_author => "DocumentAuthor";
     advisory_board_membership => "BoardMembership";
     staff_user => "User";
+}
+
+/// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
+/// concurrent writers wait for each other (busy timeout) instead of failing when they upgrade.
+pub async fn begin(db: &DatabaseConnection) -> AppResult<DatabaseTransaction> {
+    let options = TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    };
+    let options = match db.get_database_backend() {
+        DbBackend::Sqlite => options,
+        _ => TransactionOptions::default(),
+    };
+    Ok(db.begin_with_options(options).await?)
 }
 
 /// Maps database failures to client errors where the client caused them.
