@@ -154,6 +154,9 @@ pub struct Config {
     /// Lifetime of an access token, in seconds.
     #[arg(long, env = "TOKEN_TTL_SECONDS", default_value_t = 3600, global = true)]
     pub token_ttl_seconds: u64,
+    /// Memory for cached answers to anonymous queries, in MiB; 0 switches the cache off.
+    #[arg(long, env = "RESPONSE_CACHE_MIB", default_value_t = 16, global = true)]
+    pub response_cache_mib: u64,
     /// Login attempts allowed per account and minute.
     #[arg(
         long,
@@ -173,7 +176,8 @@ pub struct Config {
 }
 
 impl Config {
-    /// Settings for tests and embedding: the defaults with another database.
+    /// Settings for tests and embedding: the defaults with another database, a fixed token secret
+    /// and no response cache.
     pub fn for_database(database_url: impl Into<String>) -> Self {
         Self {
             database_url: database_url.into(),
@@ -186,6 +190,8 @@ impl Config {
                 "test-secret-test-secret-test-secret-0123".to_owned(),
             )),
             token_ttl_seconds: 3600,
+            // Tests write behind the API's back; the cache is tested on its own.
+            response_cache_mib: 0,
             login_limit_per_account: 5,
             login_limit_per_address: 20,
         }

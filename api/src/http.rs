@@ -4,6 +4,7 @@ use async_graphql::http::GraphiQLSource;
 use async_graphql::{ErrorExtensionValues, ServerError, Value};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse, rejection::GraphQLRejection};
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
 use axum::Extension;
 use axum::extract::{ConnectInfo, State};
@@ -172,15 +173,42 @@ async fn execute(
         Ok(request) => request.into_inner(),
         Err(rejection) => return bad_request(&rejection.0.to_string()),
     };
-    if read_only && is_mutation(&request.query) {
+    let mutation = is_mutation(&request.query);
+    if read_only && mutation {
         return graphql_error(ErrorCode::BadUserInput, "mutations need POST");
+    }
+    let ticket = (actor.is_none() && !mutation && state.cache.enabled()).then(|| {
+        let variables = serde_json::to_string(&request.variables).unwrap_or_default();
+        state.cache.ticket(
+            &request.query,
+            &variables,
+            request.operation_name.as_deref(),
+        )
+    });
+    if let Some(body) = ticket.as_ref().and_then(|ticket| state.cache.get(ticket)) {
+        return json_body(body);
     }
     let request = request.data(RequestContext::new(&state, actor, address));
     let mut response = state.schema.execute(request).await;
+    if mutation {
+        state.cache.clear();
+    }
     for error in &mut response.errors {
         ensure_code(error);
     }
-    GraphQLResponse::from(response).into_response()
+    match ticket {
+        Some(ticket) if response.errors.is_empty() => match serde_json::to_vec(&response) {
+            Ok(body) => {
+                let body: Arc<[u8]> = body.into();
+                state.cache.put(ticket, body.clone());
+                json_body(body)
+            }
+            Err(error) => {
+                AppError::Internal(format!("cannot encode the answer: {error}")).into_response()
+            }
+        },
+        _ => GraphQLResponse::from(response).into_response(),
+    }
 }
 
 /// Errors raised by the GraphQL engine itself (syntax, validation, limits) carry no code: they are
@@ -192,6 +220,14 @@ fn ensure_code(error: &mut ServerError) {
     if extensions.get("code").is_none() {
         extensions.set("code", Value::from(ErrorCode::BadUserInput.as_str()));
     }
+}
+
+fn json_body(body: Arc<[u8]>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        axum::body::Bytes::from_owner(body),
+    )
+        .into_response()
 }
 
 /// Whether a document holds a mutation (GET may only read).

@@ -1,6 +1,7 @@
 //! kleinstadt: the open knowledge base and API of Germany's small-town network.
 
 pub mod auth;
+pub mod cache;
 pub mod config;
 pub mod db;
 pub mod error;

@@ -6,6 +6,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::limit::LoginLimiter;
 use crate::auth::token::TokenKeys;
+use crate::cache::ResponseCache;
 use crate::config::Config;
 use crate::db::{self, StatementCounter};
 use crate::error::AppResult;
@@ -23,6 +24,8 @@ pub struct AppState {
     pub tokens: TokenKeys,
     /// Login attempt limits.
     pub login_limiter: LoginLimiter,
+    /// Cached answers to anonymous queries.
+    pub cache: ResponseCache,
 }
 
 impl AppState {
@@ -33,7 +36,12 @@ impl AppState {
             std::time::Duration::from_secs(config.token_ttl_seconds),
         )?;
         let (db, statements) = db::connect(&config).await?;
-        Ok(Self::new(db, statements, tokens, config))
+        let state = Self::new(db, statements, tokens, config);
+        if state.cache.enabled() && state.db.get_database_backend() == sea_orm::DbBackend::Postgres
+        {
+            crate::cache::listen(state.config.database_url.clone(), state.cache.clone());
+        }
+        Ok(state)
     }
 
     /// State over an open connection.
@@ -45,6 +53,7 @@ impl AppState {
     ) -> Self {
         Self {
             schema: schema::build(&config),
+            cache: ResponseCache::new(config.response_cache_mib * 1024 * 1024),
             login_limiter: LoginLimiter::new(
                 config.login_limit_per_account,
                 config.login_limit_per_address,

@@ -15,6 +15,7 @@ mod m20260101_000008_create_registrations;
 mod m20260101_000009_create_documents;
 mod m20260101_000010_create_advisory_board_memberships;
 mod m20260201_000011_create_users_and_audit_log;
+mod m20260301_000012_notify_changes;
 
 /// The ordered list of kleinstadt's migrations.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260101_000009_create_documents::Migration),
             Box::new(m20260101_000010_create_advisory_board_memberships::Migration),
             Box::new(m20260201_000011_create_users_and_audit_log::Migration),
+            Box::new(m20260301_000012_notify_changes::Migration),
         ]
     }
 }

@@ -48,6 +48,11 @@ fn with_database(url: &str, name: &str) -> String {
 impl TestApp {
     /// A migrated, empty database.
     pub async fn empty() -> Self {
+        Self::empty_with(|_| {}).await
+    }
+
+    /// A migrated, empty database, with settings changed by `configure`.
+    pub async fn empty_with(configure: impl FnOnce(&mut Config)) -> Self {
         let (url, backend) = match postgres_url() {
             Some(admin_url) => {
                 let name = unique_name();
@@ -72,7 +77,9 @@ impl TestApp {
                 )
             }
         };
-        let state = AppState::connect(Config::for_database(url))
+        let mut config = Config::for_database(url);
+        configure(&mut config);
+        let state = AppState::connect(config)
             .await
             .unwrap_or_else(|e| panic!("cannot connect: {e}"));
         kleinstadt::db::migrate(&state.db)
@@ -83,7 +90,12 @@ impl TestApp {
 
     /// A migrated database with the demo data.
     pub async fn seeded() -> Self {
-        let app = Self::empty().await;
+        Self::seeded_with(|_| {}).await
+    }
+
+    /// A migrated database with the demo data, with settings changed by `configure`.
+    pub async fn seeded_with(configure: impl FnOnce(&mut Config)) -> Self {
+        let app = Self::empty_with(configure).await;
         kleinstadt::service::seed::seed_demo(&app.state.db)
             .await
             .unwrap_or_else(|e| panic!("seeding failed: {e:?}"));
@@ -192,6 +204,15 @@ impl TestApp {
             .body(Body::empty())
             .unwrap_or_else(|e| panic!("bad request: {e}"));
         self.send(request).await
+    }
+
+    /// A second instance on this app's database (as another server process would be).
+    pub async fn second_instance(&self, configure: impl FnOnce(&mut Config)) -> AppState {
+        let mut config = Config::for_database(self.state.config.database_url.clone());
+        configure(&mut config);
+        AppState::connect(config)
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect: {e}"))
     }
 
     /// Whether this app runs on PostgreSQL.
