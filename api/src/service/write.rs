@@ -5,8 +5,8 @@ use chrono::Utc;
 use entity::audit_entry;
 use entity::enums::AuditAction;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
-    QueryFilter, SqlErr, Value,
+    ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    IntoActiveModel, QueryFilter, SqlErr, Value,
 };
 use serde::Serialize;
 use serde_json::{Map, Value as Json, json};
@@ -266,7 +266,11 @@ where
         action,
         E::TYPE,
         id,
-        changes(Some(&snapshot(&current)?), Some(&snapshot(&updated)?), E::PRIVATE),
+        changes(
+            Some(&snapshot(&current)?),
+            Some(&snapshot(&updated)?),
+            E::PRIVATE,
+        ),
     )
     .await?;
     Ok(updated)
@@ -274,7 +278,12 @@ where
 
 /// Deletes a record when its version is still `expected_version`. Owned rows go with it (by the
 /// schema's cascades); a record others still refer to is refused with `CONFLICT`.
-pub async fn delete<E, C>(db: &C, actor: &Actor, id: i32, expected_version: i32) -> AppResult<E::Model>
+pub async fn delete<E, C>(
+    db: &C,
+    actor: &Actor,
+    id: i32,
+    expected_version: i32,
+) -> AppResult<E::Model>
 where
     E: Record,
     E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
