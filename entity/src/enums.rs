@@ -1,4 +1,4 @@
-//! Enumerations stored as strings.
+//! Enumerations stored as strings; serialised (audit log, tokens) as the same strings.
 
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -12,6 +12,7 @@ macro_rules! string_enum {
         pub enum $name {
             $(
                 #[sea_orm(string_value = $value)]
+                #[serde(rename = $value)]
                 $variant,
             )+
         }

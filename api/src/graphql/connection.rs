@@ -151,6 +151,57 @@ macro_rules! connection {
             }
         }
     };
+    ($connection:ident, $edge:ident, $node:ty, $what:literal, edge: { $($field:ident: $ty:ty => $doc:literal),+ $(,)? }) => {
+        #[doc = concat!("A page of ", $what, ".")]
+        #[derive(Clone, async_graphql::SimpleObject)]
+        pub struct $connection {
+            /// The items of this page, each with its cursor and the data of its link.
+            pub edges: Vec<$edge>,
+            /// The items of this page.
+            pub nodes: Vec<$node>,
+            /// Where this page sits in the full list.
+            pub page_info: $crate::graphql::connection::PageInfo,
+            /// The number of items in the full list (all pages).
+            pub total_count: i64,
+        }
+
+        #[doc = concat!("One of ", $what, ", with its cursor and the data of its link.")]
+        #[derive(Clone, async_graphql::SimpleObject)]
+        pub struct $edge {
+            /// Opaque cursor of this item, for `after` and `before`.
+            pub cursor: String,
+            $(
+                #[doc = $doc]
+                pub $field: $ty,
+            )+
+            /// The item.
+            pub node: $node,
+        }
+
+        impl $connection {
+            /// Builds the connection from a service page of (edge data, node) pairs.
+            pub fn from_page(page: $crate::service::page::Page<(($($ty,)+), $node)>) -> Self {
+                let page_info = $crate::graphql::connection::PageInfo::of(&page);
+                let total_count = page.total.map_or(0, |total| total as i64);
+                let mut edges = Vec::with_capacity(page.items.len());
+                let mut nodes = Vec::with_capacity(page.items.len());
+                for (at, (($($field,)+), node)) in page.items {
+                    nodes.push(node.clone());
+                    edges.push($edge {
+                        cursor: $crate::service::page::encode_cursor(at),
+                        $($field,)+
+                        node,
+                    });
+                }
+                Self {
+                    edges,
+                    nodes,
+                    page_info,
+                    total_count,
+                }
+            }
+        }
+    };
 }
 
 pub(crate) use connection;

@@ -1,8 +1,9 @@
-//! GraphQL types and queries of documents.
+//! GraphQL types, queries and mutations of documents and their authors.
 
-use async_graphql::{Context, ID, InputObject, Object, Result};
-use entity::document;
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use entity::{document, document_author};
 
+use super::audit::AuditEntryConnection;
 use super::connection::{args, connection, page_cost};
 use super::enums::DocumentKind;
 use super::event::Event;
@@ -12,12 +13,12 @@ use super::loaders::{
 };
 use super::model_project::ModelProject;
 use super::organisation::Organisation;
-use super::person::{Person, PersonConnection};
+use super::person::Person;
 use super::session::Session;
-use super::{decode_opt, joined, request, wants_total};
+use super::{DeletePayload, decode_opt, joined, maybe, maybe_id, request, wants_total};
 use crate::error::GqlResult;
 use crate::ids;
-use crate::service::document::{self as service, DocumentFilter};
+use crate::service::document::{self as service, DocumentChanges, DocumentFilter};
 use crate::service::person::public_profile;
 
 /// A publication: report, position paper, final report, talk, film, …
@@ -119,7 +120,7 @@ impl Document {
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
-    ) -> Result<PersonConnection> {
+    ) -> Result<DocumentAuthorConnection> {
         let rows = self
             .0
             .related::<AuthorsByDocument>("AuthorsByDocument", |m| Some(m.id))
@@ -131,16 +132,51 @@ impl Document {
             "PersonById",
             |row| Some(row.person_id),
             public_profile,
-            |_| (),
+            |row| {
+                (
+                    ID(ids::encode("DocumentAuthor", row.id)),
+                    row.version,
+                    row.position,
+                )
+            },
             Person,
         )
         .await
         .gql()?;
-        Ok(PersonConnection::from_page(page.map(|((), person)| person)))
+        Ok(DocumentAuthorConnection::from_page(page))
+    }
+    /// Changes to this record, newest first (staff only; null for anonymous callers).
+    #[graphql(complexity = "page_cost(first, last) * child_complexity")]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
+    ) -> Result<Option<AuditEntryConnection>> {
+        super::audit::history::<document::Entity, _>(
+            ctx,
+            &self.0,
+            |m| m.id,
+            args(first, after, last, before),
+        )
+        .await
     }
 }
 
 connection!(DocumentConnection, DocumentEdge, Document, "documents");
+connection!(
+    DocumentAuthorConnection,
+    DocumentAuthorEdge,
+    Person,
+    "a document's authors",
+    edge: {
+        id: ID => "Global ID of this author entry (a DocumentAuthor): pass it to `removeDocumentAuthor`.",
+        version: i32 => "Version of this author entry: pass it as `expectedVersion`.",
+        position: i32 => "Place in the list of authors (1, 2, …).",
+    }
+);
 
 /// Which documents to list; all given conditions must hold.
 #[derive(Default, InputObject)]
@@ -220,5 +256,250 @@ impl DocumentQuery {
         let rc = request(ctx).gql()?;
         let id = ids::decode_as(&id, "Document", "id").gql()?;
         Ok(rc.fetch_one::<DocumentById>(id).await.gql()?.map(Document))
+    }
+}
+
+/// One entry of a document's author list.
+#[derive(Clone)]
+pub struct DocumentAuthor(pub Row<document_author::Model>);
+
+/// One entry of a document's author list.
+#[Object]
+impl DocumentAuthor {
+    /// Global ID: pass it to `removeDocumentAuthor`.
+    pub async fn id(&self) -> ID {
+        ID(ids::encode("DocumentAuthor", self.0.id))
+    }
+    /// Version of the record: pass it as `expectedVersion` when removing it.
+    pub async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// Place in the list of authors (1, 2, …).
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+    /// The document.
+    async fn document(&self) -> Result<Option<Document>> {
+        Ok(self
+            .0
+            .related_one::<DocumentById>("DocumentById", |m| Some(m.document_id))
+            .await
+            .gql()?
+            .map(Document))
+    }
+    /// The author.
+    async fn person(&self) -> Result<Option<Person>> {
+        Ok(self
+            .0
+            .related_as::<PersonById, _>("PersonById", |m| Some(m.person_id), public_profile)
+            .await
+            .gql()?
+            .into_iter()
+            .next()
+            .map(Person))
+    }
+}
+
+/// A new document.
+#[derive(InputObject)]
+pub struct CreateDocumentInput {
+    /// What the document is.
+    pub kind: DocumentKind,
+    /// Title.
+    pub title: String,
+    /// Publication year (taken from `publishedOn` when left out).
+    pub year: Option<i32>,
+    /// Publication date: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub published_on: Option<String>,
+    /// The publishing organisation.
+    pub publisher: Option<ID>,
+    /// Where to read it (http or https URL).
+    pub url: Option<String>,
+    /// ISBN-10 or ISBN-13.
+    pub isbn: Option<String>,
+    /// Language (ISO 639-1, e.g. `de`).
+    pub language: Option<String>,
+    /// The model project the document is about.
+    pub model_project: Option<ID>,
+    /// The event it was presented at or is about (taken from `session` when one is given).
+    pub event: Option<ID>,
+    /// The session it was presented in.
+    pub session: Option<ID>,
+    /// Summary.
+    pub description: Option<String>,
+    /// Public sources (URLs).
+    pub sources: Option<Vec<String>>,
+}
+
+/// Changes to a document; fields left out stay as they are, `null` clears an optional field.
+#[derive(InputObject)]
+pub struct UpdateDocumentInput {
+    /// What the document is.
+    pub kind: Option<DocumentKind>,
+    /// Title.
+    pub title: Option<String>,
+    /// Publication year.
+    pub year: MaybeUndefined<i32>,
+    /// Publication date: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub published_on: MaybeUndefined<String>,
+    /// The publishing organisation.
+    pub publisher: MaybeUndefined<ID>,
+    /// Where to read it (http or https URL).
+    pub url: MaybeUndefined<String>,
+    /// ISBN-10 or ISBN-13.
+    pub isbn: MaybeUndefined<String>,
+    /// Language (ISO 639-1, e.g. `de`).
+    pub language: MaybeUndefined<String>,
+    /// The model project the document is about.
+    pub model_project: MaybeUndefined<ID>,
+    /// The event it was presented at or is about.
+    pub event: MaybeUndefined<ID>,
+    /// The session it was presented in.
+    pub session: MaybeUndefined<ID>,
+    /// Summary.
+    pub description: MaybeUndefined<String>,
+    /// Public sources (URLs); replaces the list.
+    pub sources: Option<Vec<String>>,
+}
+
+impl CreateDocumentInput {
+    fn into_changes(self) -> crate::AppResult<DocumentChanges> {
+        Ok(DocumentChanges {
+            title: Some(self.title),
+            kind: Some(self.kind.into()),
+            // Left out, the year follows `publishedOn`.
+            year: self.year.map(Some),
+            published_on: Some(self.published_on),
+            publisher_id: Some(decode_opt(
+                self.publisher.as_ref(),
+                "Organisation",
+                "publisher",
+            )?),
+            url: Some(self.url),
+            isbn: Some(self.isbn),
+            language: Some(self.language),
+            model_project_id: Some(decode_opt(
+                self.model_project.as_ref(),
+                "ModelProject",
+                "modelProject",
+            )?),
+            // Left out, the event follows the session.
+            event_id: decode_opt(self.event.as_ref(), "Event", "event")?.map(Some),
+            session_id: Some(decode_opt(self.session.as_ref(), "Session", "session")?),
+            description: Some(self.description),
+            sources: self.sources,
+        })
+    }
+}
+
+impl UpdateDocumentInput {
+    fn into_changes(self) -> crate::AppResult<DocumentChanges> {
+        Ok(DocumentChanges {
+            title: self.title,
+            kind: self.kind.map(Into::into),
+            year: maybe(self.year),
+            published_on: maybe(self.published_on),
+            publisher_id: maybe_id(self.publisher, "Organisation", "publisher")?,
+            url: maybe(self.url),
+            isbn: maybe(self.isbn),
+            language: maybe(self.language),
+            model_project_id: maybe_id(self.model_project, "ModelProject", "modelProject")?,
+            event_id: maybe_id(self.event, "Event", "event")?,
+            session_id: maybe_id(self.session, "Session", "session")?,
+            description: maybe(self.description),
+            sources: self.sources,
+        })
+    }
+}
+
+/// Changes to documents and their authors (staff only).
+#[derive(Default)]
+pub struct DocumentMutation;
+
+#[Object]
+impl DocumentMutation {
+    /// Creates a document.
+    async fn create_document(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new document.")] input: CreateDocumentInput,
+    ) -> Result<Option<Document>> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let changes = input.into_changes().gql()?;
+        let created = service::create(&rc.db, actor, changes).await.gql()?;
+        Ok(rc.row(created).map(Document))
+    }
+
+    /// Changes a document; fails with CONFLICT when someone else changed it since `expectedVersion`.
+    async fn update_document(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the document.")] id: ID,
+        #[graphql(desc = "The version the change is based on.")] expected_version: i32,
+        #[graphql(desc = "The changes.")] input: UpdateDocumentInput,
+    ) -> Result<Option<Document>> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let id = ids::decode_as(&id, "Document", "id").gql()?;
+        let changes = input.into_changes().gql()?;
+        let updated = service::update(&rc.db, actor, id, expected_version, changes)
+            .await
+            .gql()?;
+        Ok(rc.row(updated).map(Document))
+    }
+
+    /// Deletes a document with its author list.
+    async fn delete_document(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the document.")] id: ID,
+        #[graphql(desc = "The version the deletion is based on.")] expected_version: i32,
+    ) -> Result<DeletePayload> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let id = ids::decode_as(&id, "Document", "id").gql()?;
+        service::delete(&rc.db, actor, id, expected_version)
+            .await
+            .gql()?;
+        Ok(DeletePayload {
+            id: ID(ids::encode("Document", id)),
+        })
+    }
+
+    /// Adds a person to a document's authors; CONFLICT when they are an author already.
+    async fn add_document_author(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the document.")] document: ID,
+        #[graphql(desc = "Global ID of the person.")] person: ID,
+        #[graphql(desc = "Place in the list of authors (default: last).")] position: Option<i32>,
+    ) -> Result<Option<DocumentAuthor>> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let document = ids::decode_as(&document, "Document", "document").gql()?;
+        let person = ids::decode_as(&person, "Person", "person").gql()?;
+        let created = service::add_author(&rc.db, actor, document, person, position)
+            .await
+            .gql()?;
+        Ok(rc.row(created).map(DocumentAuthor))
+    }
+
+    /// Removes an author from a document.
+    async fn remove_document_author(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the author entry (from `Document.authors` edges).")] id: ID,
+        #[graphql(desc = "The version the removal is based on.")] expected_version: i32,
+    ) -> Result<DeletePayload> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let id = ids::decode_as(&id, "DocumentAuthor", "id").gql()?;
+        service::remove_author(&rc.db, actor, id, expected_version)
+            .await
+            .gql()?;
+        Ok(DeletePayload {
+            id: ID(ids::encode("DocumentAuthor", id)),
+        })
     }
 }

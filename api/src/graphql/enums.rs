@@ -231,6 +231,38 @@ mirror!(
     }
 );
 
+mirror!(
+    /// State of a registration for an event.
+    RegistrationStatus = RegistrationStatus {
+        /// Registered to attend.
+        Registered,
+        /// Attended.
+        Attended,
+        /// Cancelled the registration.
+        Cancelled,
+    }
+);
+
+mirror!(
+    /// What a change recorded in the audit log did.
+    AuditAction = AuditAction {
+        /// Created the record.
+        Create,
+        /// Changed the record.
+        Update,
+        /// Deleted the record.
+        Delete,
+        /// Published the record.
+        Publish,
+        /// Withdrew a published record.
+        Unpublish,
+        /// Erased personal data.
+        Erase,
+        /// Exported personal data.
+        Export,
+    }
+);
+
 /// The 16 German states by their usual two-letter abbreviation.
 #[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StateCode {

@@ -1,19 +1,21 @@
-//! GraphQL types and queries of events.
+//! GraphQL types, queries and mutations of events and their organisers.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use chrono_tz::Tz;
-use entity::event;
+use entity::{event, event_organiser};
 
+use super::audit::AuditEntryConnection;
 use super::connection::{args, connection, page_cost};
 use super::document::{Document, DocumentConnection};
 use super::enums::{DatePrecision, EventFormat, EventStatus, OrganiserRole};
 use super::loaders::{
     ContributionsByEvent, DocumentsByEvent, EventById, ModelProjectById, OrganisationById,
-    OrganisersByEvent, Row, SessionsByEvent, TownById,
+    OrganisersByEvent, RegistrationsByEvent, Row, SessionsByEvent, TownById,
 };
 use super::model_project::ModelProject;
 use super::organisation::Organisation;
+use super::registration::RegistrationConnection;
 use super::session::{Contribution, ContributionConnection, Session, SessionConnection};
 use super::town::Town;
 use super::{DeletePayload, decode_opt, joined, maybe, maybe_id, request, wants_total};
@@ -187,7 +189,13 @@ impl Event {
             "OrganisationById",
             |row| Some(row.organisation_id),
             std::convert::identity,
-            |row| OrganiserRole::from(row.role),
+            |row| {
+                (
+                    ID(ids::encode("EventOrganiser", row.id)),
+                    row.version,
+                    OrganiserRole::from(row.role),
+                )
+            },
             Organisation,
         )
         .await
@@ -211,6 +219,43 @@ impl Event {
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(DocumentConnection::from_page(page.map(Document)))
     }
+    /// Registrations for the event (staff only; null for anonymous callers).
+    #[graphql(complexity = "page_cost(first, last) * child_complexity")]
+    async fn registrations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
+    ) -> Result<Option<RegistrationConnection>> {
+        super::registration::registrations::<RegistrationsByEvent, _>(
+            ctx,
+            &self.0,
+            "RegistrationsByEvent",
+            |m| m.id,
+            args(first, after, last, before),
+        )
+        .await
+    }
+    /// Changes to this record, newest first (staff only; null for anonymous callers).
+    #[graphql(complexity = "page_cost(first, last) * child_complexity")]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
+    ) -> Result<Option<AuditEntryConnection>> {
+        super::audit::history::<event::Entity, _>(
+            ctx,
+            &self.0,
+            |m| m.id,
+            args(first, after, last, before),
+        )
+        .await
+    }
 }
 
 connection!(EventConnection, EventEdge, Event, "events");
@@ -219,8 +264,11 @@ connection!(
     EventOrganiserEdge,
     Organisation,
     "an event's organisers",
-    role: OrganiserRole,
-    "The organisation's part in the event."
+    edge: {
+        id: ID => "Global ID of this organiser entry (an EventOrganiser): pass it to `removeEventOrganiser`.",
+        version: i32 => "Version of this organiser entry: pass it as `expectedVersion`.",
+        role: OrganiserRole => "The organisation's part in the event.",
+    }
 );
 connection!(
     OrganisationEventConnection,
@@ -574,6 +622,89 @@ impl EventMutation {
             .gql()?;
         Ok(DeletePayload {
             id: ID(ids::encode("Event", id)),
+        })
+    }
+}
+
+/// An organisation's part in an event: one entry of the event's organisers.
+#[derive(Clone)]
+pub struct EventOrganiser(pub Row<event_organiser::Model>);
+
+/// An organisation's part in an event: one entry of the event's organisers.
+#[Object]
+impl EventOrganiser {
+    /// Global ID: pass it to `removeEventOrganiser`.
+    pub async fn id(&self) -> ID {
+        ID(ids::encode("EventOrganiser", self.0.id))
+    }
+    /// Version of the record: pass it as `expectedVersion` when removing it.
+    pub async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// The organisation's part in the event.
+    async fn role(&self) -> OrganiserRole {
+        self.0.role.into()
+    }
+    /// The event.
+    async fn event(&self) -> Result<Option<Event>> {
+        Ok(self
+            .0
+            .related_one::<EventById>("EventById", |m| Some(m.event_id))
+            .await
+            .gql()?
+            .map(Event))
+    }
+    /// The organisation.
+    async fn organisation(&self) -> Result<Option<Organisation>> {
+        Ok(self
+            .0
+            .related_one::<OrganisationById>("OrganisationById", |m| Some(m.organisation_id))
+            .await
+            .gql()?
+            .map(Organisation))
+    }
+}
+
+/// Changes to the organisers of events (staff only).
+#[derive(Default)]
+pub struct EventOrganiserMutation;
+
+#[Object]
+impl EventOrganiserMutation {
+    /// Records an organisation's part in an event; CONFLICT when it has that role already.
+    async fn add_event_organiser(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the event.")] event: ID,
+        #[graphql(desc = "Global ID of the organisation.")] organisation: ID,
+        #[graphql(desc = "The organisation's part in the event.")] role: OrganiserRole,
+    ) -> Result<Option<EventOrganiser>> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let event = ids::decode_as(&event, "Event", "event").gql()?;
+        let organisation = ids::decode_as(&organisation, "Organisation", "organisation").gql()?;
+        let created = service::add_organiser(&rc.db, actor, event, organisation, role.into())
+            .await
+            .gql()?;
+        Ok(rc.row(created).map(EventOrganiser))
+    }
+
+    /// Removes an organisation's part in an event.
+    async fn remove_event_organiser(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the organiser entry (from `Event.organisers` edges).")]
+        id: ID,
+        #[graphql(desc = "The version the removal is based on.")] expected_version: i32,
+    ) -> Result<DeletePayload> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let id = ids::decode_as(&id, "EventOrganiser", "id").gql()?;
+        service::remove_organiser(&rc.db, actor, id, expected_version)
+            .await
+            .gql()?;
+        Ok(DeletePayload {
+            id: ID(ids::encode("EventOrganiser", id)),
         })
     }
 }

@@ -7,9 +7,9 @@ use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 
 use entity::{
-    advisory_board_membership, contribution, document, document_author, event, event_organiser,
-    model_project, model_project_partner, model_project_town, organisation, person, project_call,
-    session, state, town,
+    advisory_board_membership, audit_entry, contribution, document, document_author, event,
+    event_organiser, model_project, model_project_partner, model_project_town, organisation,
+    person, project_call, registration, session, state, town,
 };
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter, QueryOrder,
@@ -20,8 +20,10 @@ use tokio::sync::OnceCell;
 use crate::error::{AppError, AppResult};
 use crate::service::session as session_service;
 use crate::service::viewer::Viewer;
+use crate::service::write::Record;
 use crate::service::{
-    document as document_service, event as event_service, person as person_service,
+    audit as audit_service, document as document_service, event as event_service,
+    person as person_service, registration as registration_service,
 };
 
 /// How to batch-load the rows of one entity by one integer column.
@@ -320,3 +322,26 @@ spec!(/** Authorships of a person. */ AuthorshipsByPerson, document_author, Pers
 spec!(/** Advisory-board memberships by id. */ BoardMembershipById, advisory_board_membership, Id);
 spec!(/** Advisory-board seats of a person. */ BoardSeatsByPerson, advisory_board_membership, PersonId, order = [FromDate, Id]);
 spec!(/** Seats of an advisory board. */ BoardSeatsByBoard, advisory_board_membership, BoardId, order = [FromDate, Id]);
+spec!(/** Registrations for an event (staff only). */ RegistrationsByEvent, registration, EventId, scope = registration_service::visible, order = [PersonId, Id]);
+spec!(/** Registrations of a person (staff only). */ RegistrationsByPerson, registration, PersonId, scope = registration_service::visible, order = [EventId, Id]);
+
+/// Audit entries of records of type `E` by record id, newest first (staff only).
+pub struct HistoryOf<E>(std::marker::PhantomData<fn() -> E>);
+
+impl<E> BatchSpec for HistoryOf<E>
+where
+    E: Record,
+    E::Model: serde::Serialize + Clone + Send + Sync + sea_orm::IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: sea_orm::ActiveModelTrait<Entity = E> + Send,
+{
+    type Entity = audit_entry::Entity;
+    fn key() -> audit_entry::Column {
+        audit_entry::Column::EntityId
+    }
+    fn scope(viewer: Viewer) -> Condition {
+        audit_service::history_scope(viewer, E::TYPE)
+    }
+    fn order(select: Select<audit_entry::Entity>) -> Select<audit_entry::Entity> {
+        audit_service::newest_first(select)
+    }
+}

@@ -2,6 +2,8 @@
 //! loader, and map models to GraphQL types; they hold no rule of their own.
 
 pub mod account;
+pub mod audit;
+pub mod board;
 pub mod connection;
 pub mod document;
 pub mod enums;
@@ -11,6 +13,7 @@ pub mod model_project;
 pub mod node;
 pub mod organisation;
 pub mod person;
+pub mod registration;
 pub mod schema;
 pub mod session;
 pub mod town;
@@ -83,6 +86,13 @@ impl RequestContext {
             has_next: page.has_next,
             total: page.total,
         }
+    }
+
+    /// One model as a row of its own level (the answer of a mutation).
+    pub fn row<M: Send + Sync + 'static>(&self, model: M) -> Option<Row<M>> {
+        Level::rows(vec![model], &self.db, self.viewer)
+            .into_iter()
+            .next()
     }
 
     /// One row of spec `S` by key, if the viewer may see it.

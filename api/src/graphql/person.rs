@@ -3,14 +3,16 @@
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use entity::advisory_board_membership;
 
+use super::audit::AuditEntryConnection;
 use super::connection::{args, connection, page_cost};
 use super::document::{Document, DocumentConnection};
 use super::enums::{BoardRole, ContributionRole};
 use super::loaders::{
     AuthorshipsByPerson, BoardSeatsByPerson, ContributionsByPerson, DocumentById, OrganisationById,
-    PersonById, Row, TownById,
+    PersonById, RegistrationsByPerson, Row, TownById,
 };
 use super::organisation::Organisation;
+use super::registration::RegistrationConnection;
 use super::session::{Contribution, ContributionConnection};
 use super::town::Town;
 use super::{decode_opt, joined, request, wants_total};
@@ -19,11 +21,11 @@ use crate::ids;
 use crate::service::page::paginate_vec;
 use crate::service::person::{self as service, PersonFilter, PublicPerson, public_profile};
 
-/// A person's public profile. Contact data and registrations are never part of it.
+/// A person's public profile. Contact data is never part of it; registrations are shown to staff only.
 #[derive(Clone)]
 pub struct Person(pub Row<PublicPerson>);
 
-/// A person's public profile. Contact data and registrations are never part of it.
+/// A person's public profile. Contact data is never part of it; registrations are shown to staff only.
 #[Object]
 impl Person {
     /// Global ID.
@@ -149,6 +151,25 @@ impl Person {
             page.map(BoardMembership),
         ))
     }
+    /// The person's registrations for events (staff only; null for anonymous callers).
+    #[graphql(complexity = "page_cost(first, last) * child_complexity")]
+    async fn registrations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
+    ) -> Result<Option<RegistrationConnection>> {
+        super::registration::registrations::<RegistrationsByPerson, _>(
+            ctx,
+            &self.0,
+            "RegistrationsByPerson",
+            |m| m.id,
+            args(first, after, last, before),
+        )
+        .await
+    }
 }
 
 /// A seat on an advisory board (Beirat).
@@ -205,6 +226,24 @@ impl BoardMembership {
             .into_iter()
             .next()
             .map(Person))
+    }
+    /// Changes to this record, newest first (staff only; null for anonymous callers).
+    #[graphql(complexity = "page_cost(first, last) * child_complexity")]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
+    ) -> Result<Option<AuditEntryConnection>> {
+        super::audit::history::<advisory_board_membership::Entity, _>(
+            ctx,
+            &self.0,
+            |m| m.id,
+            args(first, after, last, before),
+        )
+        .await
     }
 }
 

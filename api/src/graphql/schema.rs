@@ -3,14 +3,16 @@
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 use super::account::{AccountMutation, AccountQuery};
-
-use super::document::DocumentQuery;
-use super::event::{EventMutation, EventQuery};
+use super::audit::AuditQuery;
+use super::board::BoardMembershipMutation;
+use super::document::{DocumentMutation, DocumentQuery};
+use super::event::{EventMutation, EventOrganiserMutation, EventQuery};
 use super::model_project::ModelProjectQuery;
 use super::node::NodeQuery;
 use super::organisation::OrganisationQuery;
 use super::person::PersonQuery;
-use super::session::SessionQuery;
+use super::registration::RegistrationMutation;
+use super::session::{SessionMutation, SessionQuery};
 use super::town::TownQuery;
 use crate::config::Config;
 
@@ -26,11 +28,20 @@ pub struct Query(
     OrganisationQuery,
     DocumentQuery,
     AccountQuery,
+    AuditQuery,
 );
 
 /// The root of all changes (staff only, except `login`).
 #[derive(MergedObject, Default)]
-pub struct Mutation(AccountMutation, EventMutation);
+pub struct Mutation(
+    AccountMutation,
+    EventMutation,
+    EventOrganiserMutation,
+    SessionMutation,
+    RegistrationMutation,
+    DocumentMutation,
+    BoardMembershipMutation,
+);
 
 /// The kleinstadt GraphQL schema.
 pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -1,9 +1,10 @@
-//! GraphQL types and queries of sessions (programme items) and contributions.
+//! GraphQL types, queries and mutations of sessions (programme items) and contributions.
 
-use async_graphql::{Context, ID, InputObject, Object, Result};
-use chrono::{DateTime, Utc};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use entity::{contribution, session};
 
+use super::audit::AuditEntryConnection;
 use super::connection::{args, connection, page_cost};
 use super::document::{Document, DocumentConnection};
 use super::enums::{ContributionRole, SessionKind};
@@ -14,12 +15,15 @@ use super::loaders::{
 };
 use super::organisation::Organisation;
 use super::person::Person;
-use super::{decode_opt, request, wants_total};
+use super::{DeletePayload, decode_opt, maybe, maybe_id, request, wants_total};
 use crate::error::GqlResult;
 use crate::ids;
 use crate::service::page::paginate_vec;
 use crate::service::person::public_profile;
-use crate::service::session::{self as service, SessionFilter};
+use crate::service::session::{
+    self as service, ContributionChanges, SessionChanges, SessionFilter,
+};
+use crate::service::timing::When;
 
 /// A programme item of an event.
 #[derive(Clone)]
@@ -143,6 +147,24 @@ impl Session {
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(DocumentConnection::from_page(page.map(Document)))
     }
+    /// Changes to this record, newest first (staff only; null for anonymous callers).
+    #[graphql(complexity = "page_cost(first, last) * child_complexity")]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
+    ) -> Result<Option<AuditEntryConnection>> {
+        super::audit::history::<session::Entity, _>(
+            ctx,
+            &self.0,
+            |m| m.id,
+            args(first, after, last, before),
+        )
+        .await
+    }
 }
 
 /// A person or an organisation appearing in an event, usually in one of its sessions.
@@ -213,6 +235,24 @@ impl Contribution {
             .await
             .gql()?
             .map(Event))
+    }
+    /// Changes to this record, newest first (staff only; null for anonymous callers).
+    #[graphql(complexity = "page_cost(first, last) * child_complexity")]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
+    ) -> Result<Option<AuditEntryConnection>> {
+        super::audit::history::<contribution::Entity, _>(
+            ctx,
+            &self.0,
+            |m| m.id,
+            args(first, after, last, before),
+        )
+        .await
     }
 }
 
@@ -286,5 +326,279 @@ impl SessionQuery {
         let rc = request(ctx).gql()?;
         let id = ids::decode_as(&id, "Session", "id").gql()?;
         Ok(rc.fetch_one::<SessionById>(id).await.gql()?.map(Session))
+    }
+}
+
+/// A new session in an event's programme.
+#[derive(InputObject)]
+pub struct CreateSessionInput {
+    /// The event.
+    pub event: ID,
+    /// Title.
+    pub title: String,
+    /// Subtitle.
+    pub subtitle: Option<String>,
+    /// What kind of item it is.
+    pub kind: SessionKind,
+    /// Start as an instant with offset; or give `startsAtLocal`.
+    pub starts_at: Option<DateTime<Utc>>,
+    /// Start as local time in the event's zone (`2022-01-21T09:30:00`).
+    pub starts_at_local: Option<NaiveDateTime>,
+    /// End as an instant with offset; or give `endsAtLocal`.
+    pub ends_at: Option<DateTime<Utc>>,
+    /// End as local time in the event's zone.
+    pub ends_at_local: Option<NaiveDateTime>,
+    /// Position in the printed programme (default: after the last one).
+    pub position: Option<i32>,
+    /// Summary.
+    pub description: Option<String>,
+    /// Public sources (URLs).
+    pub sources: Option<Vec<String>>,
+}
+
+/// Changes to a session; fields left out stay as they are, `null` clears an optional field. A
+/// session stays in its event.
+#[derive(InputObject)]
+pub struct UpdateSessionInput {
+    /// Title.
+    pub title: Option<String>,
+    /// Subtitle.
+    pub subtitle: MaybeUndefined<String>,
+    /// What kind of item it is.
+    pub kind: Option<SessionKind>,
+    /// Start as an instant with offset.
+    pub starts_at: Option<DateTime<Utc>>,
+    /// Start as local time in the event's zone.
+    pub starts_at_local: Option<NaiveDateTime>,
+    /// End as an instant with offset; `null` clears the end.
+    pub ends_at: MaybeUndefined<DateTime<Utc>>,
+    /// End as local time in the event's zone.
+    pub ends_at_local: Option<NaiveDateTime>,
+    /// Position in the printed programme.
+    pub position: Option<i32>,
+    /// Summary.
+    pub description: MaybeUndefined<String>,
+    /// Public sources (URLs); replaces the list.
+    pub sources: Option<Vec<String>>,
+}
+
+impl CreateSessionInput {
+    fn into_changes(self) -> crate::AppResult<SessionChanges> {
+        Ok(SessionChanges {
+            event_id: Some(ids::decode_as(&self.event, "Event", "event")?),
+            title: Some(self.title),
+            subtitle: Some(self.subtitle),
+            kind: Some(self.kind.into()),
+            starts_at: When::pick("startsAt", self.starts_at, self.starts_at_local)?,
+            ends_at: Some(When::pick("endsAt", self.ends_at, self.ends_at_local)?),
+            position: self.position,
+            description: Some(self.description),
+            sources: self.sources,
+        })
+    }
+}
+
+impl UpdateSessionInput {
+    fn into_changes(self) -> crate::AppResult<SessionChanges> {
+        let ends_at = match (maybe(self.ends_at), self.ends_at_local) {
+            (Some(_), Some(_)) => {
+                return Err(crate::AppError::bad_field(
+                    "endsAt",
+                    "give `endsAt` or `endsAtLocal`, not both",
+                ));
+            }
+            (None, Some(local)) => Some(Some(When::Local(local))),
+            (Some(at), None) => Some(at.map(When::Instant)),
+            (None, None) => None,
+        };
+        Ok(SessionChanges {
+            event_id: None,
+            title: self.title,
+            subtitle: maybe(self.subtitle),
+            kind: self.kind.map(Into::into),
+            starts_at: When::pick("startsAt", self.starts_at, self.starts_at_local)?,
+            ends_at,
+            position: self.position,
+            description: maybe(self.description),
+            sources: self.sources,
+        })
+    }
+}
+
+/// A new contribution: a person, an organisation or both appearing in a session, or in the event
+/// as a whole.
+#[derive(InputObject)]
+pub struct CreateContributionInput {
+    /// The session; leave out for a contribution to the event as a whole.
+    pub session: Option<ID>,
+    /// The event; taken from the session when one is given (and then must agree).
+    pub event: Option<ID>,
+    /// The person appearing.
+    pub person: Option<ID>,
+    /// The organisation appearing, or the one the person speaks for.
+    pub organisation: Option<ID>,
+    /// In which role.
+    pub role: ContributionRole,
+    /// Affiliation as printed in the programme.
+    pub affiliation: Option<String>,
+    /// Order within the session (default: after the last one).
+    pub position: Option<i32>,
+}
+
+/// Changes to a contribution; fields left out stay as they are, `null` clears an optional field.
+#[derive(InputObject)]
+pub struct UpdateContributionInput {
+    /// The session; `null` makes it a contribution to the event as a whole.
+    pub session: MaybeUndefined<ID>,
+    /// The event; must agree with the session, when there is one.
+    pub event: Option<ID>,
+    /// The person appearing.
+    pub person: MaybeUndefined<ID>,
+    /// The organisation appearing, or the one the person speaks for.
+    pub organisation: MaybeUndefined<ID>,
+    /// In which role.
+    pub role: Option<ContributionRole>,
+    /// Affiliation as printed in the programme.
+    pub affiliation: MaybeUndefined<String>,
+    /// Order within the session.
+    pub position: Option<i32>,
+}
+
+impl CreateContributionInput {
+    fn into_changes(self) -> crate::AppResult<ContributionChanges> {
+        Ok(ContributionChanges {
+            session_id: Some(decode_opt(self.session.as_ref(), "Session", "session")?),
+            event_id: decode_opt(self.event.as_ref(), "Event", "event")?,
+            person_id: Some(decode_opt(self.person.as_ref(), "Person", "person")?),
+            organisation_id: Some(decode_opt(
+                self.organisation.as_ref(),
+                "Organisation",
+                "organisation",
+            )?),
+            role: Some(self.role.into()),
+            affiliation: Some(self.affiliation),
+            position: self.position,
+        })
+    }
+}
+
+impl UpdateContributionInput {
+    fn into_changes(self) -> crate::AppResult<ContributionChanges> {
+        Ok(ContributionChanges {
+            session_id: maybe_id(self.session, "Session", "session")?,
+            event_id: decode_opt(self.event.as_ref(), "Event", "event")?,
+            person_id: maybe_id(self.person, "Person", "person")?,
+            organisation_id: maybe_id(self.organisation, "Organisation", "organisation")?,
+            role: self.role.map(Into::into),
+            affiliation: maybe(self.affiliation),
+            position: self.position,
+        })
+    }
+}
+
+/// Changes to programmes: sessions and contributions (staff only).
+#[derive(Default)]
+pub struct SessionMutation;
+
+#[Object]
+impl SessionMutation {
+    /// Adds a session to an event's programme; it must lie inside the event's time range.
+    async fn create_session(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new session.")] input: CreateSessionInput,
+    ) -> Result<Option<Session>> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let changes = input.into_changes().gql()?;
+        let created = service::create(&rc.db, actor, changes).await.gql()?;
+        Ok(rc.row(created).map(Session))
+    }
+
+    /// Changes a session; fails with CONFLICT when someone else changed it since `expectedVersion`.
+    async fn update_session(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the session.")] id: ID,
+        #[graphql(desc = "The version the change is based on.")] expected_version: i32,
+        #[graphql(desc = "The changes.")] input: UpdateSessionInput,
+    ) -> Result<Option<Session>> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let id = ids::decode_as(&id, "Session", "id").gql()?;
+        let changes = input.into_changes().gql()?;
+        let updated = service::update(&rc.db, actor, id, expected_version, changes)
+            .await
+            .gql()?;
+        Ok(rc.row(updated).map(Session))
+    }
+
+    /// Deletes a session with its contributions; documents presented in it stay, without the session.
+    async fn delete_session(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the session.")] id: ID,
+        #[graphql(desc = "The version the deletion is based on.")] expected_version: i32,
+    ) -> Result<DeletePayload> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let id = ids::decode_as(&id, "Session", "id").gql()?;
+        service::delete(&rc.db, actor, id, expected_version)
+            .await
+            .gql()?;
+        Ok(DeletePayload {
+            id: ID(ids::encode("Session", id)),
+        })
+    }
+
+    /// Adds a person or an organisation to a session, or to an event as a whole.
+    async fn create_contribution(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new contribution.")] input: CreateContributionInput,
+    ) -> Result<Option<Contribution>> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let changes = input.into_changes().gql()?;
+        let created = service::create_contribution(&rc.db, actor, changes)
+            .await
+            .gql()?;
+        Ok(rc.row(created).map(Contribution))
+    }
+
+    /// Changes a contribution; fails with CONFLICT when someone else changed it since `expectedVersion`.
+    async fn update_contribution(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the contribution.")] id: ID,
+        #[graphql(desc = "The version the change is based on.")] expected_version: i32,
+        #[graphql(desc = "The changes.")] input: UpdateContributionInput,
+    ) -> Result<Option<Contribution>> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let id = ids::decode_as(&id, "Contribution", "id").gql()?;
+        let changes = input.into_changes().gql()?;
+        let updated = service::update_contribution(&rc.db, actor, id, expected_version, changes)
+            .await
+            .gql()?;
+        Ok(rc.row(updated).map(Contribution))
+    }
+
+    /// Deletes a contribution.
+    async fn delete_contribution(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the contribution.")] id: ID,
+        #[graphql(desc = "The version the deletion is based on.")] expected_version: i32,
+    ) -> Result<DeletePayload> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let id = ids::decode_as(&id, "Contribution", "id").gql()?;
+        service::delete_contribution(&rc.db, actor, id, expected_version)
+            .await
+            .gql()?;
+        Ok(DeletePayload {
+            id: ID(ids::encode("Contribution", id)),
+        })
     }
 }

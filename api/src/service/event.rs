@@ -1,8 +1,8 @@
-//! Events: visibility (drafts are staff-only), filters, ordering, local time.
+//! Events: visibility (drafts are staff-only), filters, ordering, local time, editing and organisers.
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
-use entity::enums::{AuditAction, DatePrecision, EventFormat, EventStatus};
+use entity::enums::{AuditAction, DatePrecision, EventFormat, EventStatus, OrganiserRole};
 use entity::{Sources, event, event_organiser, session};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
@@ -419,6 +419,55 @@ pub async fn delete(
 ) -> AppResult<event::Model> {
     let txn = write::begin(db).await?;
     let deleted = write::delete::<event::Entity, _>(&txn, actor, id, expected_version).await?;
+    txn.commit().await?;
+    Ok(deleted)
+}
+
+/// Records an organisation's part in an event; the same organisation in the same role twice is a
+/// conflict.
+pub async fn add_organiser(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    event_id: i32,
+    organisation_id: i32,
+    role: OrganiserRole,
+) -> AppResult<event_organiser::Model> {
+    let txn = write::begin(db).await?;
+    write::must_exist::<event::Entity, _>(&txn, "event", event_id).await?;
+    write::must_exist::<entity::organisation::Entity, _>(&txn, "organisation", organisation_id)
+        .await?;
+    let existing = event_organiser::Entity::find()
+        .filter(event_organiser::Column::EventId.eq(event_id))
+        .filter(event_organiser::Column::OrganisationId.eq(organisation_id))
+        .filter(event_organiser::Column::Role.eq(role))
+        .count(&txn)
+        .await?;
+    if existing > 0 {
+        return Err(AppError::conflict(
+            "the organisation has this role in the event already",
+        ));
+    }
+    let record = event_organiser::ActiveModel {
+        event_id: Set(event_id),
+        organisation_id: Set(organisation_id),
+        role: Set(role),
+        ..Default::default()
+    };
+    let created = write::create::<event_organiser::Entity, _>(&txn, actor, record).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Removes an organisation's part in an event (the version must match).
+pub async fn remove_organiser(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    expected_version: i32,
+) -> AppResult<event_organiser::Model> {
+    let txn = write::begin(db).await?;
+    let deleted =
+        write::delete::<event_organiser::Entity, _>(&txn, actor, id, expected_version).await?;
     txn.commit().await?;
     Ok(deleted)
 }

@@ -2,6 +2,8 @@
 //! GraphQL and REST call these functions and never hold a rule of their own.
 
 pub mod account;
+pub mod audit;
+pub mod board;
 pub mod document;
 pub mod event;
 pub mod import;
@@ -9,6 +11,7 @@ pub mod model_project;
 pub mod organisation;
 pub mod page;
 pub mod person;
+pub mod registration;
 pub mod seed;
 pub mod session;
 pub mod text;

@@ -196,6 +196,102 @@ pub fn end_after_start(
     }
 }
 
+/// A position in an ordered list (programme, author list): 1 to 10,000.
+pub fn position(field: &str, value: i32) -> AppResult<i32> {
+    if !(1..=10_000).contains(&value) {
+        return Err(AppError::bad_field(
+            field,
+            format!("`{field}` must lie between 1 and 10000"),
+        ));
+    }
+    Ok(value)
+}
+
+/// Checks that a period's end (a partial date) does not lie before its start, compared at the
+/// coarser of the two precisions (`2021` ends no earlier than `2021-05`).
+pub fn partial_dates_ordered(
+    field: &str,
+    from: Option<&str>,
+    until: Option<&str>,
+) -> AppResult<()> {
+    if let (Some(from), Some(until)) = (from, until) {
+        let common = from.len().min(until.len());
+        if until.get(..common) < from.get(..common) {
+            return Err(AppError::bad_field(
+                field,
+                format!("`{field}` must not lie before the start"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A publication year: 1800 to 2200.
+pub fn year(field: &str, value: i32) -> AppResult<i32> {
+    if !(1800..=2200).contains(&value) {
+        return Err(AppError::bad_field(
+            field,
+            format!("`{field}` must be a year between 1800 and 2200"),
+        ));
+    }
+    Ok(value)
+}
+
+/// An ISBN-10 or ISBN-13 with a valid check digit; hyphens and spaces are kept as given.
+pub fn isbn(field: &str, value: &str) -> AppResult<String> {
+    let value = value.trim();
+    let invalid = || {
+        AppError::bad_field(
+            field,
+            format!("`{field}` is not a valid ISBN-10 or ISBN-13"),
+        )
+    };
+    if value.len() > 20 {
+        return Err(invalid());
+    }
+    let chars: Vec<char> = value.chars().filter(|c| !matches!(c, '-' | ' ')).collect();
+    let digit = |c: char| c.to_digit(10);
+    let valid = match chars.len() {
+        10 => {
+            let mut sum = 0;
+            for (i, c) in chars.iter().enumerate() {
+                let value = match (i, c) {
+                    (9, 'X' | 'x') => 10,
+                    (_, c) => digit(*c).ok_or_else(invalid)?,
+                };
+                sum += value * (10 - i as u32);
+            }
+            sum % 11 == 0
+        }
+        13 => {
+            let mut sum = 0;
+            for (i, c) in chars.iter().enumerate() {
+                let value = digit(*c).ok_or_else(invalid)?;
+                sum += if i % 2 == 0 { value } else { 3 * value };
+            }
+            sum % 10 == 0
+        }
+        _ => false,
+    };
+    if valid {
+        Ok(value.to_owned())
+    } else {
+        Err(invalid())
+    }
+}
+
+/// A language as an ISO 639-1 code (two letters), lower-cased.
+pub fn language(field: &str, value: &str) -> AppResult<String> {
+    let value = value.trim().to_lowercase();
+    if value.len() != 2 || !value.bytes().all(|b| b.is_ascii_lowercase()) {
+        return Err(AppError::bad_field(
+            field,
+            format!("`{field}` must be an ISO 639-1 code such as `de` or `en`"),
+        ));
+    }
+    Ok(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,6 +324,21 @@ mod tests {
         for bad in ["21", "2021-13", "2021-02-30", "2021-5", "May 2021", ""] {
             assert!(partial_date("d", bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn periods_isbns_and_languages() {
+        assert!(partial_dates_ordered("u", Some("2021-05"), Some("2021")).is_ok());
+        assert!(partial_dates_ordered("u", Some("2021-05"), Some("2021-04-30")).is_err());
+        assert!(partial_dates_ordered("u", Some("2021"), None).is_ok());
+        assert!(isbn("i", "978-3-87994-123-3").is_err());
+        assert!(isbn("i", "978-3-16-148410-0").is_ok());
+        assert!(isbn("i", "3-598-21508-8").is_ok());
+        assert!(isbn("i", "0-8044-2957-X").is_ok());
+        assert!(isbn("i", "12345").is_err());
+        assert_eq!(language("l", " DE ").ok().as_deref(), Some("de"));
+        assert!(language("l", "deu").is_err());
+        assert!(position("p", 0).is_err());
     }
 
     #[test]
