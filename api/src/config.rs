@@ -155,10 +155,20 @@ pub struct Config {
     #[arg(long, env = "TOKEN_TTL_SECONDS", default_value_t = 3600, global = true)]
     pub token_ttl_seconds: u64,
     /// Login attempts allowed per account and minute.
-    #[arg(long, env = "LOGIN_LIMIT_PER_ACCOUNT", default_value_t = 5, global = true)]
+    #[arg(
+        long,
+        env = "LOGIN_LIMIT_PER_ACCOUNT",
+        default_value_t = 5,
+        global = true
+    )]
     pub login_limit_per_account: u32,
     /// Login attempts allowed per client address and minute.
-    #[arg(long, env = "LOGIN_LIMIT_PER_ADDRESS", default_value_t = 20, global = true)]
+    #[arg(
+        long,
+        env = "LOGIN_LIMIT_PER_ADDRESS",
+        default_value_t = 20,
+        global = true
+    )]
     pub login_limit_per_address: u32,
 }
 
@@ -172,7 +182,9 @@ impl Config {
             graphql_max_depth: 12,
             graphql_max_complexity: 20_000,
             log_format: LogFormat::Text,
-            jwt_secret: Some(Secret("test-secret-test-secret-test-secret-0123".to_owned())),
+            jwt_secret: Some(Secret(
+                "test-secret-test-secret-test-secret-0123".to_owned(),
+            )),
             token_ttl_seconds: 3600,
             login_limit_per_account: 5,
             login_limit_per_address: 20,
@@ -208,12 +220,16 @@ impl Config {
             ))),
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
                 let secret = generate_secret();
-                write_private(&path, &secret)
-                    .map_err(|e| AppError::Internal(format!("cannot write {}: {e}", path.display())))?;
+                write_private(&path, &secret).map_err(|e| {
+                    AppError::Internal(format!("cannot write {}: {e}", path.display()))
+                })?;
                 tracing::info!(path = %path.display(), "generated a token secret");
                 Ok(secret.into_bytes())
             }
-            Err(error) => Err(AppError::Internal(format!("cannot read {}: {error}", path.display()))),
+            Err(error) => Err(AppError::Internal(format!(
+                "cannot read {}: {error}",
+                path.display()
+            ))),
         }
     }
 
@@ -225,7 +241,9 @@ impl Config {
 
 /// The file path of a SQLite URL, if it names a file.
 fn sqlite_file(url: &str) -> Option<String> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
     (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
 }
@@ -268,7 +286,10 @@ mod tests {
 
     #[test]
     fn sqlite_files_are_found_in_urls() {
-        assert_eq!(sqlite_file(DEFAULT_DATABASE_URL).as_deref(), Some("kleinstadt.sqlite"));
+        assert_eq!(
+            sqlite_file(DEFAULT_DATABASE_URL).as_deref(),
+            Some("kleinstadt.sqlite")
+        );
         assert_eq!(sqlite_file("sqlite::memory:"), None);
         assert_eq!(sqlite_file("postgres://x@y/z"), None);
     }

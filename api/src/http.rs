@@ -15,11 +15,11 @@ use serde_json::json;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::auth::Actor;
 use crate::db::backend_name;
+use crate::error::AppError;
 use crate::error::ErrorCode;
 use crate::graphql::RequestContext;
-use crate::auth::Actor;
-use crate::error::AppError;
 use crate::service::account;
 use crate::state::AppState;
 
@@ -50,7 +50,9 @@ async fn login(
     connect: Option<Extension<ConnectInfo<SocketAddr>>>,
     body: Result<Json<LoginRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Response, AppError> {
-    let Json(body) = body.map_err(|rejection| AppError::bad_input(format!("invalid login request: {}", rejection.body_text())))?;
+    let Json(body) = body.map_err(|rejection| {
+        AppError::bad_input(format!("invalid login request: {}", rejection.body_text()))
+    })?;
     let session = account::login(
         &state.db,
         &state.tokens,
@@ -93,7 +95,10 @@ fn wants_html(headers: &HeaderMap) -> bool {
 
 /// The staff member a request's bearer token names: none without a token; a bad, expired or
 /// foreign token, or one of a disabled account, is an error, never anonymous.
-pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Option<Actor>, AppError> {
+pub async fn authenticate(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Option<Actor>, AppError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
@@ -103,8 +108,12 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Optio
         .and_then(|value| value.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|token| !token.is_empty())
-        .ok_or_else(|| AppError::Unauthenticated("expected `Authorization: Bearer <token>`".to_owned()))?;
-    account::actor(&state.db, &state.tokens, token).await.map(Some)
+        .ok_or_else(|| {
+            AppError::Unauthenticated("expected `Authorization: Bearer <token>`".to_owned())
+        })?;
+    account::actor(&state.db, &state.tokens, token)
+        .await
+        .map(Some)
 }
 
 /// The client's address, when the server knows it.
@@ -122,7 +131,14 @@ async fn graphql_get(
     if uri.query().is_none() && wants_html(&headers) {
         return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
     }
-    execute(state, &headers, client_address(connect.as_ref().map(|Extension(info)| info)), request, true).await
+    execute(
+        state,
+        &headers,
+        client_address(connect.as_ref().map(|Extension(info)| info)),
+        request,
+        true,
+    )
+    .await
 }
 
 async fn graphql_post(
@@ -131,7 +147,14 @@ async fn graphql_post(
     connect: Option<Extension<ConnectInfo<SocketAddr>>>,
     request: Result<GraphQLRequest, GraphQLRejection>,
 ) -> Response {
-    execute(state, &headers, client_address(connect.as_ref().map(|Extension(info)| info)), request, false).await
+    execute(
+        state,
+        &headers,
+        client_address(connect.as_ref().map(|Extension(info)| info)),
+        request,
+        false,
+    )
+    .await
 }
 
 async fn execute(
@@ -186,7 +209,10 @@ fn is_mutation(query: &str) -> bool {
 }
 
 fn bad_request(message: &str) -> Response {
-    graphql_error(ErrorCode::BadUserInput, &format!("invalid GraphQL request: {message}"))
+    graphql_error(
+        ErrorCode::BadUserInput,
+        &format!("invalid GraphQL request: {message}"),
+    )
 }
 
 fn graphql_error(code: ErrorCode, message: &str) -> Response {

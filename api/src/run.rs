@@ -6,8 +6,8 @@ use anyhow::Context as _;
 use migration::{Migrator, MigratorTrait};
 use tokio::net::TcpListener;
 
-use crate::config::{Config, RoleArg, UserCommand};
 use crate::auth::StaffRole;
+use crate::config::{Config, RoleArg, UserCommand};
 use crate::db::backend_name;
 use crate::graphql::schema;
 use crate::service::{account, import, seed};
@@ -45,8 +45,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         listener,
         crate::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     db.close().await?;
     tracing::info!("kleinstadt stopped");
     Ok(())

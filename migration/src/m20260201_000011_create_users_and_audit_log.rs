@@ -2,8 +2,8 @@
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::{
-    boolean, integer, integer_null, json, string_len, string_len_uniq, text, timestamp_with_time_zone,
-    timestamp_with_time_zone_null,
+    boolean, integer, integer_null, json, string_len, string_len_uniq, text,
+    timestamp_with_time_zone, timestamp_with_time_zone_null,
 };
 
 use crate::columns::{id, index, with_record_columns};

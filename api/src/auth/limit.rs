@@ -34,8 +34,14 @@ impl LoginLimiter {
     /// `per_account` attempts per account and `per_address` per client address, each per minute.
     pub fn new(per_account: u32, per_address: u32) -> Self {
         Self {
-            per_account: Arc::new(RateLimiter::keyed(quota(per_account, Duration::from_secs(60)))),
-            per_address: Arc::new(RateLimiter::keyed(quota(per_address, Duration::from_secs(60)))),
+            per_account: Arc::new(RateLimiter::keyed(quota(
+                per_account,
+                Duration::from_secs(60),
+            ))),
+            per_address: Arc::new(RateLimiter::keyed(quota(
+                per_address,
+                Duration::from_secs(60),
+            ))),
         }
     }
 

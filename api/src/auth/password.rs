@@ -1,9 +1,9 @@
 //! Password hashing with Argon2id (OWASP parameters: 19 MiB, 2 iterations, 1 lane), off the async
 //! threads.
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 
 use crate::error::{AppError, AppResult};
 
@@ -47,7 +47,11 @@ pub async fn hash(password: String) -> AppResult<String> {
 pub async fn verify(password: String, hash: String) -> AppResult<bool> {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
-            .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+            .map(|parsed| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &parsed)
+                    .is_ok()
+            })
             .unwrap_or(false)
     })
     .await
@@ -74,7 +78,10 @@ mod tests {
     #[tokio::test]
     async fn hashes_verify_and_use_argon2id() -> AppResult<()> {
         let hashed = hash("correct horse battery".into()).await?;
-        assert!(hashed.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hashed}");
+        assert!(
+            hashed.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hashed}"
+        );
         assert!(verify("correct horse battery".into(), hashed.clone()).await?);
         assert!(!verify("wrong horse battery".into(), hashed).await?);
         assert!(!verify("x".into(), "not a hash".into()).await?);

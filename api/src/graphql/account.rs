@@ -91,14 +91,22 @@ impl AccountQuery {
             return Ok(None);
         };
         let users = account::list(&rc.db).await.gql()?;
-        Ok(users.into_iter().find(|user| user.id == actor.id).map(User::from))
+        Ok(users
+            .into_iter()
+            .find(|user| user.id == actor.id)
+            .map(User::from))
     }
 
     /// All staff accounts (administrators only).
     async fn users(&self, ctx: &Context<'_>) -> Result<Vec<User>> {
         let rc = request(ctx).gql()?;
         rc.admin().gql()?;
-        Ok(account::list(&rc.db).await.gql()?.into_iter().map(User::from).collect())
+        Ok(account::list(&rc.db)
+            .await
+            .gql()?
+            .into_iter()
+            .map(User::from)
+            .collect())
     }
 }
 
@@ -144,10 +152,12 @@ impl AccountMutation {
     ) -> Result<User> {
         let rc = request(ctx).gql()?;
         rc.admin().gql()?;
-        Ok(account::create(&rc.db, &email, &name, role.into(), password)
-            .await
-            .gql()?
-            .into())
+        Ok(
+            account::create(&rc.db, &email, &name, role.into(), password)
+                .await
+                .gql()?
+                .into(),
+        )
     }
 
     /// Disables a staff account: it can no longer log in and its tokens stop working (administrators only).

@@ -19,9 +19,11 @@ use super::town::Town;
 use super::{DeletePayload, decode_opt, joined, maybe, maybe_id, request, wants_total};
 use crate::error::GqlResult;
 use crate::ids;
-use crate::service::event::{self as service, EventChanges, EventFilter, EventOrder, EventOrderField};
-use crate::service::timing::When;
+use crate::service::event::{
+    self as service, EventChanges, EventFilter, EventOrder, EventOrderField,
+};
 use crate::service::page::paginate_vec;
+use crate::service::timing::When;
 
 /// An instant in a time zone, as RFC 3339 with the zone's offset (`2022-01-21T09:30:00+01:00`).
 pub fn local(at: DateTime<Utc>, zone: Tz) -> String {
@@ -437,7 +439,11 @@ impl CreateEventInput {
             town_id: Some(decode_opt(self.town.as_ref(), "Town", "town")?),
             online_url: Some(self.online_url),
             website: Some(self.website),
-            model_project_id: Some(decode_opt(self.model_project.as_ref(), "ModelProject", "modelProject")?),
+            model_project_id: Some(decode_opt(
+                self.model_project.as_ref(),
+                "ModelProject",
+                "modelProject",
+            )?),
             sources: self.sources,
         })
     }
@@ -447,7 +453,10 @@ impl UpdateEventInput {
     fn into_changes(self) -> crate::AppResult<EventChanges> {
         let ends_at = match (maybe(self.ends_at), self.ends_at_local) {
             (Some(Some(_)), Some(_)) => {
-                return Err(crate::AppError::bad_field("endsAt", "give `endsAt` or `endsAtLocal`, not both"));
+                return Err(crate::AppError::bad_field(
+                    "endsAt",
+                    "give `endsAt` or `endsAtLocal`, not both",
+                ));
             }
             (_, Some(local)) => Some(Some(When::Local(local))),
             (Some(Some(at)), None) => Some(Some(When::Instant(at))),
@@ -512,7 +521,9 @@ impl EventMutation {
         let actor = rc.editor().gql()?;
         let id = ids::decode_as(&id, "Event", "id").gql()?;
         let changes = input.into_changes().gql()?;
-        let updated = service::update(&rc.db, actor, id, expected_version, changes).await.gql()?;
+        let updated = service::update(&rc.db, actor, id, expected_version, changes)
+            .await
+            .gql()?;
         Ok(one_row(rc, updated))
     }
 
@@ -526,7 +537,9 @@ impl EventMutation {
         let rc = request(ctx).gql()?;
         let actor = rc.editor().gql()?;
         let id = ids::decode_as(&id, "Event", "id").gql()?;
-        let updated = service::set_published(&rc.db, actor, id, expected_version, true).await.gql()?;
+        let updated = service::set_published(&rc.db, actor, id, expected_version, true)
+            .await
+            .gql()?;
         Ok(one_row(rc, updated))
     }
 
@@ -540,7 +553,9 @@ impl EventMutation {
         let rc = request(ctx).gql()?;
         let actor = rc.editor().gql()?;
         let id = ids::decode_as(&id, "Event", "id").gql()?;
-        let updated = service::set_published(&rc.db, actor, id, expected_version, false).await.gql()?;
+        let updated = service::set_published(&rc.db, actor, id, expected_version, false)
+            .await
+            .gql()?;
         Ok(one_row(rc, updated))
     }
 
@@ -554,7 +569,9 @@ impl EventMutation {
         let rc = request(ctx).gql()?;
         let actor = rc.editor().gql()?;
         let id = ids::decode_as(&id, "Event", "id").gql()?;
-        service::delete(&rc.db, actor, id, expected_version).await.gql()?;
+        service::delete(&rc.db, actor, id, expected_version)
+            .await
+            .gql()?;
         Ok(DeletePayload {
             id: ID(ids::encode("Event", id)),
         })

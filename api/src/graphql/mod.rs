@@ -45,7 +45,9 @@ impl RequestContext {
     pub fn new(state: &AppState, actor: Option<Actor>, address: Option<IpAddr>) -> Self {
         Self {
             db: state.db.clone(),
-            viewer: actor.as_ref().map_or(Viewer::Public, |actor| Viewer::Staff(actor.role)),
+            viewer: actor
+                .as_ref()
+                .map_or(Viewer::Public, |actor| Viewer::Staff(actor.role)),
             actor,
             address,
             state: state.clone(),
@@ -65,7 +67,9 @@ impl RequestContext {
         if actor.is_admin() {
             Ok(actor)
         } else {
-            Err(AppError::Forbidden("only administrators may do this".to_owned()))
+            Err(AppError::Forbidden(
+                "only administrators may do this".to_owned(),
+            ))
         }
     }
 

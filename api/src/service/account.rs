@@ -41,7 +41,9 @@ pub async fn create<C: ConnectionTrait>(
         .await?
         .is_some()
     {
-        return Err(AppError::conflict(format!("an account for {email} exists already")));
+        return Err(AppError::conflict(format!(
+            "an account for {email} exists already"
+        )));
     }
     let hash = password::hash(new_password).await?;
     let now = Utc::now();
@@ -139,6 +141,8 @@ pub async fn actor<C: ConnectionTrait>(db: &C, keys: &TokenKeys, token: &str) ->
             email: user.email,
             role: user.role,
         }),
-        _ => Err(AppError::Unauthenticated("invalid or expired token".to_owned())),
+        _ => Err(AppError::Unauthenticated(
+            "invalid or expired token".to_owned(),
+        )),
     }
 }

@@ -6,16 +6,16 @@ use entity::enums::{AuditAction, DatePrecision, EventFormat, EventStatus};
 use entity::{Sources, event, event_organiser, session};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
-    DatabaseConnection, QueryFilter, QueryOrder, QuerySelect, Select, Set, TransactionTrait,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set, TransactionTrait,
 };
 
 use super::page::{Page, PageArgs, paginate};
+use super::text;
 use super::timing::When;
+use super::viewer::Viewer;
 use super::{validate, write};
 use crate::auth::Actor;
-use super::text;
-use super::viewer::Viewer;
 use crate::error::{AppError, AppResult};
 
 /// Filters of the event list; all given filters must hold.
@@ -244,7 +244,11 @@ async fn prepare<C: ConnectionTrait>(
     if let Some(town) = town_id {
         write::must_exist::<entity::town::Entity, _>(db, "town", town).await?;
     }
-    let model_project_id = pick(changes.model_project_id, current.map(|e| &e.model_project_id)).flatten();
+    let model_project_id = pick(
+        changes.model_project_id,
+        current.map(|e| &e.model_project_id),
+    )
+    .flatten();
     if let Some(project) = model_project_id {
         write::must_exist::<entity::model_project::Entity, _>(db, "modelProject", project).await?;
     }
@@ -266,12 +270,14 @@ async fn prepare<C: ConnectionTrait>(
     record.subtitle = Set(subtitle);
     record.description = Set(description);
     record.format = Set(pick(changes.format, current.map(|e| &e.format)).flatten());
-    record.status = Set(pick(changes.status, current.map(|e| &e.status)).unwrap_or(EventStatus::Scheduled));
+    record.status =
+        Set(pick(changes.status, current.map(|e| &e.status)).unwrap_or(EventStatus::Scheduled));
     record.time_zone = Set(zone.name().to_owned());
     record.starts_at = Set(starts_at);
     record.ends_at = Set(ends_at);
     record.date_precision = Set(
-        pick(changes.date_precision, current.map(|e| &e.date_precision)).unwrap_or(DatePrecision::Minute),
+        pick(changes.date_precision, current.map(|e| &e.date_precision))
+            .unwrap_or(DatePrecision::Minute),
     );
     record.place = Set(place);
     record.town_id = Set(town_id);
@@ -381,17 +387,24 @@ pub async fn set_published(
     } else {
         AuditAction::Unpublish
     };
-    let updated = write::update::<event::Entity, _, _>(&txn, actor, id, expected_version, action, |current, target| {
-        if current.published == published {
-            return Err(AppError::conflict(if published {
-                "the event is published already"
-            } else {
-                "the event is not published"
-            }));
-        }
-        target.published = Set(published);
-        Ok(())
-    })
+    let updated = write::update::<event::Entity, _, _>(
+        &txn,
+        actor,
+        id,
+        expected_version,
+        action,
+        |current, target| {
+            if current.published == published {
+                return Err(AppError::conflict(if published {
+                    "the event is published already"
+                } else {
+                    "the event is not published"
+                }));
+            }
+            target.published = Set(published);
+            Ok(())
+        },
+    )
     .await?;
     txn.commit().await?;
     Ok(updated)
