@@ -10,7 +10,10 @@ use crate::error::{AppError, AppResult};
 pub fn text(field: &str, value: &str, max: usize) -> AppResult<String> {
     let value = value.trim();
     if value.is_empty() {
-        return Err(AppError::bad_field(field, format!("`{field}` must not be empty")));
+        return Err(AppError::bad_field(
+            field,
+            format!("`{field}` must not be empty"),
+        ));
     }
     if value.chars().count() > max {
         return Err(AppError::bad_field(
@@ -33,7 +36,10 @@ pub fn opt_text(field: &str, value: Option<&str>, max: usize) -> AppResult<Optio
 pub fn email(field: &str, value: &str) -> AppResult<String> {
     let value = value.trim().to_lowercase();
     if value.len() > 254 || !email_address::EmailAddress::is_valid(&value) {
-        return Err(AppError::bad_field(field, format!("`{field}` is not a valid e-mail address")));
+        return Err(AppError::bad_field(
+            field,
+            format!("`{field}` is not a valid e-mail address"),
+        ));
     }
     Ok(value)
 }
@@ -41,7 +47,8 @@ pub fn email(field: &str, value: &str) -> AppResult<String> {
 /// An absolute http(s) URL.
 pub fn url(field: &str, value: &str) -> AppResult<String> {
     let value = value.trim();
-    let invalid = || AppError::bad_field(field, format!("`{field}` must be an absolute http(s) URL"));
+    let invalid =
+        || AppError::bad_field(field, format!("`{field}` must be an absolute http(s) URL"));
     if value.len() > 2000 {
         return Err(invalid());
     }
@@ -64,7 +71,10 @@ pub fn opt_url(field: &str, value: Option<&str>) -> AppResult<Option<String>> {
 pub fn municipality_key(field: &str, value: &str, state_key: Option<&str>) -> AppResult<String> {
     let value = value.trim();
     if value.len() != 8 || !value.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(AppError::bad_field(field, "a municipality key has exactly 8 digits"));
+        return Err(AppError::bad_field(
+            field,
+            "a municipality key has exactly 8 digits",
+        ));
     }
     if let Some(state_key) = state_key
         && !value.starts_with(state_key)
@@ -80,7 +90,10 @@ pub fn municipality_key(field: &str, value: &str, state_key: Option<&str>) -> Ap
 /// A population: zero or more.
 pub fn population(field: &str, value: i32) -> AppResult<i32> {
     if value < 0 {
-        return Err(AppError::bad_field(field, "a population cannot be negative"));
+        return Err(AppError::bad_field(
+            field,
+            "a population cannot be negative",
+        ));
     }
     Ok(value)
 }
@@ -88,7 +101,10 @@ pub fn population(field: &str, value: i32) -> AppResult<i32> {
 /// A latitude in degrees.
 pub fn latitude(field: &str, value: f64) -> AppResult<f64> {
     if !(-90.0..=90.0).contains(&value) {
-        return Err(AppError::bad_field(field, "a latitude lies between -90 and 90"));
+        return Err(AppError::bad_field(
+            field,
+            "a latitude lies between -90 and 90",
+        ));
     }
     Ok(value)
 }
@@ -96,7 +112,10 @@ pub fn latitude(field: &str, value: f64) -> AppResult<f64> {
 /// A longitude in degrees.
 pub fn longitude(field: &str, value: f64) -> AppResult<f64> {
     if !(-180.0..=180.0).contains(&value) {
-        return Err(AppError::bad_field(field, "a longitude lies between -180 and 180"));
+        return Err(AppError::bad_field(
+            field,
+            "a longitude lies between -180 and 180",
+        ));
     }
     Ok(value)
 }
@@ -104,7 +123,12 @@ pub fn longitude(field: &str, value: f64) -> AppResult<f64> {
 /// An ISO 8601 date, possibly partial: `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
 pub fn partial_date(field: &str, value: &str) -> AppResult<String> {
     let value = value.trim();
-    let invalid = || AppError::bad_field(field, format!("`{field}` must be YYYY, YYYY-MM or YYYY-MM-DD"));
+    let invalid = || {
+        AppError::bad_field(
+            field,
+            format!("`{field}` must be YYYY, YYYY-MM or YYYY-MM-DD"),
+        )
+    };
     let parts: Vec<&str> = value.split('-').collect();
     let numbers: Vec<u32> = parts
         .iter()
@@ -121,7 +145,11 @@ pub fn partial_date(field: &str, value: &str) -> AppResult<String> {
         }
         _ => false,
     };
-    if valid { Ok(value.to_owned()) } else { Err(invalid()) }
+    if valid {
+        Ok(value.to_owned())
+    } else {
+        Err(invalid())
+    }
 }
 
 /// An optional partial date.
@@ -130,6 +158,62 @@ pub fn opt_partial_date(field: &str, value: Option<&str>) -> AppResult<Option<St
         None | Some("") => Ok(None),
         Some(value) => partial_date(field, value).map(Some),
     }
+}
+
+/// Checks that a (possibly partial) end date does not lie before its start, compared at the
+/// precision both share (`2021` ends fine in `2021-05`).
+pub fn dates_in_order(field: &str, start: Option<&str>, end: Option<&str>) -> AppResult<()> {
+    if let (Some(start), Some(end)) = (start, end) {
+        let shared = start.len().min(end.len());
+        if end.get(..shared) < start.get(..shared) {
+            return Err(AppError::bad_field(
+                field,
+                format!("`{field}` must not lie before the start"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A telephone number: digits, spaces and `-/()`, an optional leading `+`; at least 3 digits, at
+/// most 50 characters.
+pub fn phone(field: &str, value: &str) -> AppResult<String> {
+    let value = value.trim();
+    let allowed = value.char_indices().all(|(at, c)| {
+        c.is_ascii_digit() || matches!(c, ' ' | '-' | '/' | '(' | ')') || (c == '+' && at == 0)
+    });
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    if !allowed || digits < 3 || value.chars().count() > 50 {
+        return Err(AppError::bad_field(
+            field,
+            format!(
+                "`{field}` must be a telephone number (digits, spaces, `+-/()`, at most 50 characters)"
+            ),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// A calendar year from 1900 to 2100.
+pub fn year(field: &str, value: i32) -> AppResult<i32> {
+    if !(1900..=2100).contains(&value) {
+        return Err(AppError::bad_field(
+            field,
+            format!("`{field}` must be a year from 1900 to 2100"),
+        ));
+    }
+    Ok(value)
+}
+
+/// A positive identifier of an external register (GeoNames).
+pub fn external_id(field: &str, value: i64) -> AppResult<i64> {
+    if value <= 0 {
+        return Err(AppError::bad_field(
+            field,
+            format!("`{field}` must be a positive number"),
+        ));
+    }
+    Ok(value)
 }
 
 /// An IANA time zone name.
@@ -154,9 +238,16 @@ pub fn local_time(field: &str, value: NaiveDateTime, zone: Tz) -> AppResult<Date
 }
 
 /// Checks that an end lies after its start.
-pub fn end_after_start(field: &str, start: DateTime<Utc>, end: Option<DateTime<Utc>>) -> AppResult<()> {
+pub fn end_after_start(
+    field: &str,
+    start: DateTime<Utc>,
+    end: Option<DateTime<Utc>>,
+) -> AppResult<()> {
     match end {
-        Some(end) if end <= start => Err(AppError::bad_field(field, "the end must lie after the start")),
+        Some(end) if end <= start => Err(AppError::bad_field(
+            field,
+            "the end must lie after the start",
+        )),
         _ => Ok(()),
     }
 }
@@ -175,7 +266,10 @@ mod tests {
 
     #[test]
     fn e_mails_and_urls() {
-        assert_eq!(email("e", " A@Example.org ").ok().as_deref(), Some("a@example.org"));
+        assert_eq!(
+            email("e", " A@Example.org ").ok().as_deref(),
+            Some("a@example.org")
+        );
         assert!(email("e", "not an address").is_err());
         assert!(url("u", "https://www.bbsr.bund.de/x").is_ok());
         assert!(url("u", "javascript:alert(1)").is_err());
@@ -193,12 +287,29 @@ mod tests {
     }
 
     #[test]
+    fn partial_dates_in_order_and_phones() {
+        assert!(dates_in_order("end", Some("2021-05"), Some("2021")).is_ok());
+        assert!(dates_in_order("end", Some("2021-05"), Some("2021-06-01")).is_ok());
+        assert!(dates_in_order("end", Some("2021-05"), Some("2021-04")).is_err());
+        assert!(dates_in_order("end", Some("2022"), Some("2021-12-31")).is_err());
+        assert!(dates_in_order("end", None, Some("2021")).is_ok());
+        assert!(phone("p", "+49 (30) 1234-56").is_ok());
+        assert!(phone("p", "call me").is_err());
+        assert!(phone("p", "49+30").is_err());
+    }
+
+    #[test]
     fn local_times_in_the_gap_are_refused() {
         let zone = chrono_tz::Europe::Berlin;
-        let gap = chrono::NaiveDate::from_ymd_opt(2022, 3, 27).and_then(|d| d.and_hms_opt(2, 30, 0));
-        let winter = chrono::NaiveDate::from_ymd_opt(2022, 1, 21).and_then(|d| d.and_hms_opt(9, 30, 0));
+        let gap =
+            chrono::NaiveDate::from_ymd_opt(2022, 3, 27).and_then(|d| d.and_hms_opt(2, 30, 0));
+        let winter =
+            chrono::NaiveDate::from_ymd_opt(2022, 1, 21).and_then(|d| d.and_hms_opt(9, 30, 0));
         assert!(gap.is_some_and(|gap| local_time("t", gap, zone).is_err()));
         let utc = winter.and_then(|w| local_time("t", w, zone).ok());
-        assert_eq!(utc.map(|u| u.to_rfc3339()).as_deref(), Some("2022-01-21T08:30:00+00:00"));
+        assert_eq!(
+            utc.map(|u| u.to_rfc3339()).as_deref(),
+            Some("2022-01-21T08:30:00+00:00")
+        );
     }
 }
