@@ -18,7 +18,7 @@ use super::{decode_opt, joined, request, wants_total};
 use crate::error::GqlResult;
 use crate::ids;
 use crate::service::document::{self as service, DocumentFilter};
-use crate::service::person::public_profile;
+use crate::service::person::profile_for;
 
 /// A publication: report, position paper, final report, talk, film, …
 #[derive(Clone)]
@@ -130,7 +130,7 @@ impl Document {
             &args(first, after, last, before),
             "PersonById",
             |row| Some(row.person_id),
-            public_profile,
+            profile_for(self.0.viewer()),
             |_| (),
             Person,
         )

@@ -173,6 +173,11 @@ impl<M: Send + Sync + 'static> Level<M> {
 }
 
 impl<M: Send + Sync + 'static> Row<M> {
+    /// Who the row was fetched for.
+    pub fn viewer(&self) -> Viewer {
+        self.level.viewer
+    }
+
     /// The rows of spec `S` whose key column equals `key(self)`, loaded for the whole level at once
     /// and converted with `convert`. `relation` names the relation (one name per key function).
     pub async fn related_as<S, C>(

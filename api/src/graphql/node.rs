@@ -16,7 +16,7 @@ use super::session::{Contribution, Session};
 use super::town::{State, Town};
 use crate::error::{AppError, GqlResult};
 use crate::ids;
-use crate::service::person::public_profile;
+use crate::service::person::profile_for;
 
 /// An object with a global ID.
 #[derive(Interface)]
@@ -61,7 +61,7 @@ impl NodeQuery {
                 .await?
                 .map(|r| Node::Organisation(Organisation(r))),
             "Person" => rc
-                .fetch_one_as::<PersonById, _>(id, public_profile)
+                .fetch_one_as::<PersonById, _>(id, profile_for(rc.viewer))
                 .await?
                 .map(|r| Node::Person(Person(r))),
             "ProjectCall" => rc

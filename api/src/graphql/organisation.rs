@@ -21,7 +21,7 @@ use crate::error::GqlResult;
 use crate::ids;
 use crate::service::organisation::{self as service, OrganisationFilter};
 use crate::service::page::paginate_vec;
-use crate::service::person::public_profile;
+use crate::service::person::profile_for;
 
 /// An organisation: ministry, institute, association, agency, advisory board, …
 #[derive(Clone)]
@@ -93,7 +93,7 @@ impl Organisation {
             .related_as::<PeopleByOrganisation, _>(
                 "PeopleByOrganisation",
                 |m| Some(m.id),
-                public_profile,
+                profile_for(self.0.viewer()),
             )
             .await
             .gql()?;

@@ -9,7 +9,7 @@ use super::event::{EventMutation, EventQuery};
 use super::model_project::ModelProjectQuery;
 use super::node::NodeQuery;
 use super::organisation::OrganisationQuery;
-use super::person::PersonQuery;
+use super::person::{PersonMutation, PersonQuery};
 use super::session::SessionQuery;
 use super::town::TownQuery;
 use crate::config::Config;
@@ -30,7 +30,7 @@ pub struct Query(
 
 /// The root of all changes (staff only, except `login`).
 #[derive(MergedObject, Default)]
-pub struct Mutation(AccountMutation, EventMutation);
+pub struct Mutation(AccountMutation, EventMutation, PersonMutation);
 
 /// The kleinstadt GraphQL schema.
 pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;

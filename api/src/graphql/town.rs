@@ -17,7 +17,7 @@ use super::{decode_opt, joined, request, wants_total};
 use crate::error::GqlResult;
 use crate::ids;
 use crate::service::page::paginate_vec;
-use crate::service::person::public_profile;
+use crate::service::person::profile_for;
 use crate::service::town::{self as service, TownFilter, TownOrder, TownOrderField};
 
 /// A German state (Land).
@@ -189,7 +189,11 @@ impl Town {
     ) -> Result<PersonConnection> {
         let rows = self
             .0
-            .related_as::<PeopleByTown, _>("PeopleByTown", |m| Some(m.id), public_profile)
+            .related_as::<PeopleByTown, _>(
+                "PeopleByTown",
+                |m| Some(m.id),
+                profile_for(self.0.viewer()),
+            )
             .await
             .gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
