@@ -6,9 +6,10 @@ use super::document::Document;
 use super::event::Event;
 use super::loaders::{
     BoardMembershipById, ContributionById, DocumentById, EventById, ModelProjectById,
-    OrganisationById, PersonById, ProjectCallById, SessionById, StateById, TownById,
+    ModelProjectPartnerById, ModelProjectTownById, OrganisationById, PersonById, ProjectCallById,
+    SessionById, StateById, TownById,
 };
-use super::model_project::{ModelProject, ProjectCall};
+use super::model_project::{ModelProject, ModelProjectPartner, ModelProjectTown, ProjectCall};
 use super::organisation::Organisation;
 use super::person::{BoardMembership, Person};
 use super::request;
@@ -32,6 +33,8 @@ pub enum Node {
     Person(Person),
     ProjectCall(ProjectCall),
     ModelProject(ModelProject),
+    ModelProjectTown(ModelProjectTown),
+    ModelProjectPartner(ModelProjectPartner),
     Event(Event),
     Session(Session),
     Contribution(Contribution),
@@ -72,6 +75,14 @@ impl NodeQuery {
                 .fetch_one::<ModelProjectById>(id)
                 .await?
                 .map(|r| Node::ModelProject(ModelProject(r))),
+            "ModelProjectTown" => rc
+                .fetch_one::<ModelProjectTownById>(id)
+                .await?
+                .map(|r| Node::ModelProjectTown(ModelProjectTown(r))),
+            "ModelProjectPartner" => rc
+                .fetch_one::<ModelProjectPartnerById>(id)
+                .await?
+                .map(|r| Node::ModelProjectPartner(ModelProjectPartner(r))),
             "Event" => rc
                 .fetch_one::<EventById>(id)
                 .await?

@@ -6,12 +6,12 @@ use super::account::{AccountMutation, AccountQuery};
 
 use super::document::DocumentQuery;
 use super::event::{EventMutation, EventQuery};
-use super::model_project::ModelProjectQuery;
+use super::model_project::{ModelProjectMutation, ModelProjectQuery};
 use super::node::NodeQuery;
-use super::organisation::OrganisationQuery;
+use super::organisation::{OrganisationMutation, OrganisationQuery};
 use super::person::{PersonMutation, PersonQuery};
 use super::session::SessionQuery;
-use super::town::TownQuery;
+use super::town::{TownMutation, TownQuery};
 use crate::config::Config;
 
 /// The root of all read queries.
@@ -30,7 +30,14 @@ pub struct Query(
 
 /// The root of all changes (staff only, except `login`).
 #[derive(MergedObject, Default)]
-pub struct Mutation(AccountMutation, EventMutation, PersonMutation);
+pub struct Mutation(
+    AccountMutation,
+    EventMutation,
+    TownMutation,
+    OrganisationMutation,
+    PersonMutation,
+    ModelProjectMutation,
+);
 
 /// The kleinstadt GraphQL schema.
 pub type ApiSchema = Schema<Query, Mutation, EmptySubscription>;
