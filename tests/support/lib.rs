@@ -138,6 +138,24 @@ impl TestApp {
         (status, parse_json(&body))
     }
 
+    /// POSTs a GraphQL query with variables and `Authorization: Bearer <token>`; returns status and
+    /// the JSON response.
+    pub async fn graphql_as(
+        &self,
+        token: &str,
+        query: &str,
+        variables: Value,
+    ) -> (StatusCode, Value) {
+        let body = json!({ "query": query, "variables": variables }).to_string();
+        let request = Request::post("/graphql")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::from(body))
+            .unwrap_or_else(|e| panic!("bad request: {e}"));
+        let (status, _, body) = self.send(request).await;
+        (status, parse_json(&body))
+    }
+
     /// POSTs a query that must succeed; returns its `data`.
     pub async fn query(&self, query: &str, variables: Value) -> Value {
         let (status, body) = self.graphql(query, variables).await;
