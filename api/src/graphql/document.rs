@@ -19,7 +19,7 @@ use super::{DeletePayload, decode_opt, joined, maybe, maybe_id, request, wants_t
 use crate::error::GqlResult;
 use crate::ids;
 use crate::service::document::{self as service, DocumentChanges, DocumentFilter};
-use crate::service::person::public_profile;
+use crate::service::person::profile_for;
 
 /// A publication: report, position paper, final report, talk, film, …
 #[derive(Clone)]
@@ -131,7 +131,7 @@ impl Document {
             &args(first, after, last, before),
             "PersonById",
             |row| Some(row.person_id),
-            public_profile,
+            profile_for(self.0.viewer()),
             |row| {
                 (
                     ID(ids::encode("DocumentAuthor", row.id)),
@@ -291,7 +291,11 @@ impl DocumentAuthor {
     async fn person(&self) -> Result<Option<Person>> {
         Ok(self
             .0
-            .related_as::<PersonById, _>("PersonById", |m| Some(m.person_id), public_profile)
+            .related_as::<PersonById, _>(
+                "PersonById",
+                |m| Some(m.person_id),
+                profile_for(self.0.viewer()),
+            )
             .await
             .gql()?
             .into_iter()

@@ -175,6 +175,11 @@ impl<M: Send + Sync + 'static> Level<M> {
 }
 
 impl<M: Send + Sync + 'static> Row<M> {
+    /// Who the row was fetched for.
+    pub fn viewer(&self) -> Viewer {
+        self.level.viewer
+    }
+
     /// The rows of spec `S` whose key column equals `key(self)`, loaded for the whole level at once
     /// and converted with `convert`. `relation` names the relation (one name per key function).
     pub async fn related_as<S, C>(
@@ -298,6 +303,8 @@ spec!(/** Model projects by id. */ ModelProjectById, model_project, Id);
 spec!(/** Model projects of a call. */ ModelProjectsByCall, model_project, ProjectCallId, order = [Title, Id]);
 spec!(/** Member towns of a project. */ MembersByProject, model_project_town, ModelProjectId, order = [Position, Id]);
 spec!(/** Projects a town is a member of. */ MembershipsByTown, model_project_town, TownId, order = [ModelProjectId, Id]);
+spec!(/** Memberships by id. */ ModelProjectTownById, model_project_town, Id);
+spec!(/** Partnerships by id. */ ModelProjectPartnerById, model_project_partner, Id);
 spec!(/** Partners of a project. */ PartnersByProject, model_project_partner, ModelProjectId, order = [Id]);
 spec!(/** Partnerships of an organisation. */ PartnershipsByOrganisation, model_project_partner, OrganisationId, order = [ModelProjectId, Id]);
 spec!(/** Visible events by id. */ EventById, event, Id, scope = event_service::visible);

@@ -1,22 +1,26 @@
 //! GraphQL types and queries of project calls and model projects.
 
-use async_graphql::{Context, ID, InputObject, Object, Result};
-use entity::{model_project, project_call};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use entity::{model_project, model_project_partner, model_project_town, project_call};
 
 use super::connection::{args, connection, page_cost};
 use super::document::{Document, DocumentConnection};
 use super::enums::{MemberRole, PartnerRole};
 use super::event::{Event, EventConnection};
 use super::loaders::{
-    DocumentsByModelProject, EventsByModelProject, MembersByProject, ModelProjectById,
+    DocumentsByModelProject, EventsByModelProject, Level, MembersByProject, ModelProjectById,
     ModelProjectsByCall, OrganisationById, PartnersByProject, ProjectCallById, Row, TownById,
 };
 use super::organisation::Organisation;
 use super::town::Town;
-use super::{decode_opt, joined, request, wants_total};
+use super::{
+    DeletePayload, RequestContext, decode_opt, joined, maybe, maybe_id, request, wants_total,
+};
 use crate::error::GqlResult;
 use crate::ids;
-use crate::service::model_project::{self as service, ModelProjectFilter};
+use crate::service::model_project::{
+    self as service, ModelProjectChanges, ModelProjectFilter, ProjectCallChanges,
+};
 use crate::service::page::paginate_vec;
 
 /// A call for model projects (Projektaufruf).
@@ -204,6 +208,45 @@ impl ModelProject {
         .gql()?;
         Ok(ModelProjectPartnerConnection::from_page(page))
     }
+    /// Memberships of the member towns (with their IDs and versions, for editing), in the order
+    /// the sources list them.
+    #[graphql(complexity = "page_cost(first, last) * child_complexity")]
+    async fn memberships(
+        &self,
+        #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
+    ) -> Result<ModelProjectMembershipConnection> {
+        let rows = self
+            .0
+            .related::<MembersByProject>("MembersByProject", |m| Some(m.id))
+            .await
+            .gql()?;
+        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+        Ok(ModelProjectMembershipConnection::from_page(
+            page.map(ModelProjectTown),
+        ))
+    }
+    /// Partnerships of the partner organisations (with their IDs and versions, for editing).
+    #[graphql(complexity = "page_cost(first, last) * child_complexity")]
+    async fn partnerships(
+        &self,
+        #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
+    ) -> Result<ModelProjectPartnershipConnection> {
+        let rows = self
+            .0
+            .related::<PartnersByProject>("PartnersByProject", |m| Some(m.id))
+            .await
+            .gql()?;
+        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+        Ok(ModelProjectPartnershipConnection::from_page(
+            page.map(ModelProjectPartner),
+        ))
+    }
     /// Events of the project, by start.
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn events(
@@ -240,6 +283,108 @@ impl ModelProject {
     }
 }
 
+/// A town's membership in a model project.
+#[derive(Clone)]
+pub struct ModelProjectTown(pub Row<model_project_town::Model>);
+
+/// A town's membership in a model project.
+#[Object]
+impl ModelProjectTown {
+    /// Global ID.
+    pub async fn id(&self) -> ID {
+        ID(ids::encode("ModelProjectTown", self.0.id))
+    }
+    /// Version of the record: pass it as `expectedVersion` when changing it.
+    pub async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the record last changed.
+    pub async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.updated_at
+    }
+    /// The town's role in the model project.
+    async fn role(&self) -> MemberRole {
+        self.0.role.into()
+    }
+    /// Place in the list of member towns.
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+    /// The member town.
+    async fn town(&self) -> Result<Option<Town>> {
+        Ok(self
+            .0
+            .related_one::<TownById>("TownById", |m| Some(m.town_id))
+            .await
+            .gql()?
+            .map(Town))
+    }
+    /// The model project.
+    async fn model_project(&self) -> Result<Option<ModelProject>> {
+        Ok(self
+            .0
+            .related_one::<ModelProjectById>("ModelProjectById", |m| Some(m.model_project_id))
+            .await
+            .gql()?
+            .map(ModelProject))
+    }
+}
+
+/// An organisation's partnership in a model project.
+#[derive(Clone)]
+pub struct ModelProjectPartner(pub Row<model_project_partner::Model>);
+
+/// An organisation's partnership in a model project.
+#[Object]
+impl ModelProjectPartner {
+    /// Global ID.
+    pub async fn id(&self) -> ID {
+        ID(ids::encode("ModelProjectPartner", self.0.id))
+    }
+    /// Version of the record: pass it as `expectedVersion` when changing it.
+    pub async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// When the record last changed.
+    pub async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.updated_at
+    }
+    /// The organisation's role in the model project.
+    async fn role(&self) -> PartnerRole {
+        self.0.role.into()
+    }
+    /// The partner organisation.
+    async fn organisation(&self) -> Result<Option<Organisation>> {
+        Ok(self
+            .0
+            .related_one::<OrganisationById>("OrganisationById", |m| Some(m.organisation_id))
+            .await
+            .gql()?
+            .map(Organisation))
+    }
+    /// The model project.
+    async fn model_project(&self) -> Result<Option<ModelProject>> {
+        Ok(self
+            .0
+            .related_one::<ModelProjectById>("ModelProjectById", |m| Some(m.model_project_id))
+            .await
+            .gql()?
+            .map(ModelProject))
+    }
+}
+
+connection!(
+    ModelProjectMembershipConnection,
+    ModelProjectMembershipEdge,
+    ModelProjectTown,
+    "memberships of towns in a model project"
+);
+connection!(
+    ModelProjectPartnershipConnection,
+    ModelProjectPartnershipEdge,
+    ModelProjectPartner,
+    "partnerships of organisations in a model project"
+);
 connection!(
     ModelProjectConnection,
     ModelProjectEdge,
@@ -403,5 +548,379 @@ impl ModelProjectQuery {
             .await
             .gql()?
             .map(ProjectCall))
+    }
+}
+
+/// A new project call.
+#[derive(InputObject)]
+pub struct CreateProjectCallInput {
+    /// Name of the call.
+    pub name: String,
+    /// Year of the call (1900 to 2100).
+    pub year: i32,
+    /// When the call opened (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`).
+    pub opened_on: Option<String>,
+    /// Application deadline (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`); not before `openedOn`.
+    pub deadline_on: Option<String>,
+    /// Summary.
+    pub description: Option<String>,
+    /// Public sources (URLs).
+    pub sources: Option<Vec<String>>,
+}
+
+/// Changes to a project call; fields left out stay as they are, `null` clears an optional field.
+#[derive(InputObject)]
+pub struct UpdateProjectCallInput {
+    /// Name of the call.
+    pub name: Option<String>,
+    /// Year of the call (1900 to 2100).
+    pub year: Option<i32>,
+    /// When the call opened (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`).
+    pub opened_on: MaybeUndefined<String>,
+    /// Application deadline (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`); not before `openedOn`.
+    pub deadline_on: MaybeUndefined<String>,
+    /// Summary.
+    pub description: MaybeUndefined<String>,
+    /// Public sources (URLs); replaces the list.
+    pub sources: Option<Vec<String>>,
+}
+
+impl From<CreateProjectCallInput> for ProjectCallChanges {
+    fn from(input: CreateProjectCallInput) -> Self {
+        ProjectCallChanges {
+            name: Some(input.name),
+            year: Some(input.year),
+            opened_on: Some(input.opened_on),
+            deadline_on: Some(input.deadline_on),
+            description: Some(input.description),
+            sources: input.sources,
+        }
+    }
+}
+
+impl From<UpdateProjectCallInput> for ProjectCallChanges {
+    fn from(input: UpdateProjectCallInput) -> Self {
+        ProjectCallChanges {
+            name: input.name,
+            year: input.year,
+            opened_on: maybe(input.opened_on),
+            deadline_on: maybe(input.deadline_on),
+            description: maybe(input.description),
+            sources: input.sources,
+        }
+    }
+}
+
+/// A new model project. A lead town joins it as its LEAD member.
+#[derive(InputObject)]
+pub struct CreateModelProjectInput {
+    /// Full title.
+    pub title: String,
+    /// Short title.
+    pub short_title: Option<String>,
+    /// Topic.
+    pub topic: Option<String>,
+    /// Summary.
+    pub description: Option<String>,
+    /// The call the project was selected in.
+    pub project_call: Option<ID>,
+    /// The lead town; it becomes the project's LEAD member.
+    pub lead_town: Option<ID>,
+    /// Start of the project (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`).
+    pub period_start: Option<String>,
+    /// End of the project (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`); not before the start.
+    pub period_end: Option<String>,
+    /// Funding programme.
+    pub funding_programme: Option<String>,
+    /// Public sources (URLs).
+    pub sources: Option<Vec<String>>,
+}
+
+/// Changes to a model project; fields left out stay as they are, `null` clears an optional field.
+#[derive(InputObject)]
+pub struct UpdateModelProjectInput {
+    /// Full title.
+    pub title: Option<String>,
+    /// Short title.
+    pub short_title: MaybeUndefined<String>,
+    /// Topic.
+    pub topic: MaybeUndefined<String>,
+    /// Summary.
+    pub description: MaybeUndefined<String>,
+    /// The call the project was selected in.
+    pub project_call: MaybeUndefined<ID>,
+    /// The lead town: it becomes the LEAD member and the former lead a MEMBER; `null` leaves the
+    /// project without a lead.
+    pub lead_town: MaybeUndefined<ID>,
+    /// Start of the project (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`).
+    pub period_start: MaybeUndefined<String>,
+    /// End of the project (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`); not before the start.
+    pub period_end: MaybeUndefined<String>,
+    /// Funding programme.
+    pub funding_programme: MaybeUndefined<String>,
+    /// Public sources (URLs); replaces the list.
+    pub sources: Option<Vec<String>>,
+}
+
+impl CreateModelProjectInput {
+    fn into_changes(self) -> crate::AppResult<ModelProjectChanges> {
+        Ok(ModelProjectChanges {
+            title: Some(self.title),
+            short_title: Some(self.short_title),
+            topic: Some(self.topic),
+            description: Some(self.description),
+            project_call_id: Some(decode_opt(
+                self.project_call.as_ref(),
+                "ProjectCall",
+                "projectCall",
+            )?),
+            lead_town_id: Some(decode_opt(self.lead_town.as_ref(), "Town", "leadTown")?),
+            period_start: Some(self.period_start),
+            period_end: Some(self.period_end),
+            funding_programme: Some(self.funding_programme),
+            sources: self.sources,
+        })
+    }
+}
+
+impl UpdateModelProjectInput {
+    fn into_changes(self) -> crate::AppResult<ModelProjectChanges> {
+        Ok(ModelProjectChanges {
+            title: self.title,
+            short_title: maybe(self.short_title),
+            topic: maybe(self.topic),
+            description: maybe(self.description),
+            project_call_id: maybe_id(self.project_call, "ProjectCall", "projectCall")?,
+            lead_town_id: maybe_id(self.lead_town, "Town", "leadTown")?,
+            period_start: maybe(self.period_start),
+            period_end: maybe(self.period_end),
+            funding_programme: maybe(self.funding_programme),
+            sources: self.sources,
+        })
+    }
+}
+
+fn one_row<M: Send + Sync + 'static, T>(
+    rc: &RequestContext,
+    model: M,
+    wrap: fn(Row<M>) -> T,
+) -> Option<T> {
+    Level::rows(vec![model], &rc.db, rc.viewer)
+        .into_iter()
+        .next()
+        .map(wrap)
+}
+
+/// Changes to project calls, model projects, their member towns and partners (staff only).
+#[derive(Default)]
+pub struct ModelProjectMutation;
+
+#[Object]
+impl ModelProjectMutation {
+    /// Creates a project call.
+    async fn create_project_call(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new project call.")] input: CreateProjectCallInput,
+    ) -> Result<Option<ProjectCall>> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let created = service::create_call(&rc.db, actor, input.into())
+            .await
+            .gql()?;
+        Ok(one_row(rc, created, ProjectCall))
+    }
+
+    /// Changes a project call; fails with CONFLICT when someone else changed it since
+    /// `expectedVersion`.
+    async fn update_project_call(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the project call.")] id: ID,
+        #[graphql(desc = "The version the change is based on.")] expected_version: i32,
+        #[graphql(desc = "The changes.")] input: UpdateProjectCallInput,
+    ) -> Result<Option<ProjectCall>> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let id = ids::decode_as(&id, "ProjectCall", "id").gql()?;
+        let updated = service::update_call(&rc.db, actor, id, expected_version, input.into())
+            .await
+            .gql()?;
+        Ok(one_row(rc, updated, ProjectCall))
+    }
+
+    /// Deletes a project call; refused (CONFLICT) while model projects belong to it.
+    async fn delete_project_call(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the project call.")] id: ID,
+        #[graphql(desc = "The version the deletion is based on.")] expected_version: i32,
+    ) -> Result<DeletePayload> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let id = ids::decode_as(&id, "ProjectCall", "id").gql()?;
+        service::delete_call(&rc.db, actor, id, expected_version)
+            .await
+            .gql()?;
+        Ok(DeletePayload {
+            id: ID(ids::encode("ProjectCall", id)),
+        })
+    }
+
+    /// Creates a model project; a lead town joins it as its LEAD member.
+    async fn create_model_project(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new model project.")] input: CreateModelProjectInput,
+    ) -> Result<Option<ModelProject>> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let changes = input.into_changes().gql()?;
+        let created = service::create_project(&rc.db, actor, changes)
+            .await
+            .gql()?;
+        Ok(one_row(rc, created, ModelProject))
+    }
+
+    /// Changes a model project; fails with CONFLICT when someone else changed it since
+    /// `expectedVersion`. A new lead town changes the LEAD membership with it.
+    async fn update_model_project(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the model project.")] id: ID,
+        #[graphql(desc = "The version the change is based on.")] expected_version: i32,
+        #[graphql(desc = "The changes.")] input: UpdateModelProjectInput,
+    ) -> Result<Option<ModelProject>> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let id = ids::decode_as(&id, "ModelProject", "id").gql()?;
+        let changes = input.into_changes().gql()?;
+        let updated = service::update_project(&rc.db, actor, id, expected_version, changes)
+            .await
+            .gql()?;
+        Ok(one_row(rc, updated, ModelProject))
+    }
+
+    /// Deletes a model project with its memberships and partnerships; refused (CONFLICT) while
+    /// events belong to it.
+    async fn delete_model_project(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the model project.")] id: ID,
+        #[graphql(desc = "The version the deletion is based on.")] expected_version: i32,
+    ) -> Result<DeletePayload> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let id = ids::decode_as(&id, "ModelProject", "id").gql()?;
+        service::delete_project(&rc.db, actor, id, expected_version)
+            .await
+            .gql()?;
+        Ok(DeletePayload {
+            id: ID(ids::encode("ModelProject", id)),
+        })
+    }
+
+    /// Adds a member town to a model project. A project has one LEAD at most; adding a LEAD makes
+    /// the town the project's lead town.
+    async fn add_model_project_town(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the model project.")] model_project: ID,
+        #[graphql(desc = "Global ID of the town.")] town: ID,
+        #[graphql(desc = "The town's role.")] role: MemberRole,
+        #[graphql(
+            desc = "Place in the list of member towns (0 or more); at the end when left out."
+        )]
+        position: Option<i32>,
+    ) -> Result<Option<ModelProjectTown>> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let project = ids::decode_as(&model_project, "ModelProject", "modelProject").gql()?;
+        let town = ids::decode_as(&town, "Town", "town").gql()?;
+        let created = service::add_member(&rc.db, actor, project, town, role.into(), position)
+            .await
+            .gql()?;
+        Ok(one_row(rc, created, ModelProjectTown))
+    }
+
+    /// Changes a town's role or position in a model project; the project's lead town follows a
+    /// change of the LEAD.
+    async fn update_model_project_town(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the membership.")] id: ID,
+        #[graphql(desc = "The version the change is based on.")] expected_version: i32,
+        #[graphql(desc = "The new role; unchanged when left out.")] role: Option<MemberRole>,
+        #[graphql(desc = "The new place in the list (0 or more); unchanged when left out.")]
+        position: Option<i32>,
+    ) -> Result<Option<ModelProjectTown>> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let id = ids::decode_as(&id, "ModelProjectTown", "id").gql()?;
+        let updated = service::update_member(
+            &rc.db,
+            actor,
+            id,
+            expected_version,
+            role.map(Into::into),
+            position,
+        )
+        .await
+        .gql()?;
+        Ok(one_row(rc, updated, ModelProjectTown))
+    }
+
+    /// Removes a town from a model project; removing the LEAD leaves the project without a lead town.
+    async fn remove_model_project_town(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the membership.")] id: ID,
+        #[graphql(desc = "The version the removal is based on.")] expected_version: i32,
+    ) -> Result<DeletePayload> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let id = ids::decode_as(&id, "ModelProjectTown", "id").gql()?;
+        service::remove_member(&rc.db, actor, id, expected_version)
+            .await
+            .gql()?;
+        Ok(DeletePayload {
+            id: ID(ids::encode("ModelProjectTown", id)),
+        })
+    }
+
+    /// Adds a partner organisation to a model project in a role.
+    async fn add_model_project_partner(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the model project.")] model_project: ID,
+        #[graphql(desc = "Global ID of the organisation.")] organisation: ID,
+        #[graphql(desc = "The organisation's role.")] role: PartnerRole,
+    ) -> Result<Option<ModelProjectPartner>> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let project = ids::decode_as(&model_project, "ModelProject", "modelProject").gql()?;
+        let organisation = ids::decode_as(&organisation, "Organisation", "organisation").gql()?;
+        let created = service::add_partner(&rc.db, actor, project, organisation, role.into())
+            .await
+            .gql()?;
+        Ok(one_row(rc, created, ModelProjectPartner))
+    }
+
+    /// Removes a partnership from a model project.
+    async fn remove_model_project_partner(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the partnership.")] id: ID,
+        #[graphql(desc = "The version the removal is based on.")] expected_version: i32,
+    ) -> Result<DeletePayload> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let id = ids::decode_as(&id, "ModelProjectPartner", "id").gql()?;
+        service::remove_partner(&rc.db, actor, id, expected_version)
+            .await
+            .gql()?;
+        Ok(DeletePayload {
+            id: ID(ids::encode("ModelProjectPartner", id)),
+        })
     }
 }

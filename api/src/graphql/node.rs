@@ -6,9 +6,10 @@ use super::document::Document;
 use super::event::Event;
 use super::loaders::{
     BoardMembershipById, ContributionById, DocumentById, EventById, ModelProjectById,
-    OrganisationById, PersonById, ProjectCallById, SessionById, StateById, TownById,
+    ModelProjectPartnerById, ModelProjectTownById, OrganisationById, PersonById, ProjectCallById,
+    SessionById, StateById, TownById,
 };
-use super::model_project::{ModelProject, ProjectCall};
+use super::model_project::{ModelProject, ModelProjectPartner, ModelProjectTown, ProjectCall};
 use super::organisation::Organisation;
 use super::person::{BoardMembership, Person};
 use super::request;
@@ -16,7 +17,7 @@ use super::session::{Contribution, Session};
 use super::town::{State, Town};
 use crate::error::{AppError, GqlResult};
 use crate::ids;
-use crate::service::person::public_profile;
+use crate::service::person::profile_for;
 
 /// An object with a global ID.
 #[derive(Interface)]
@@ -32,6 +33,8 @@ pub enum Node {
     Person(Person),
     ProjectCall(ProjectCall),
     ModelProject(ModelProject),
+    ModelProjectTown(ModelProjectTown),
+    ModelProjectPartner(ModelProjectPartner),
     Event(Event),
     Session(Session),
     Contribution(Contribution),
@@ -61,7 +64,7 @@ impl NodeQuery {
                 .await?
                 .map(|r| Node::Organisation(Organisation(r))),
             "Person" => rc
-                .fetch_one_as::<PersonById, _>(id, public_profile)
+                .fetch_one_as::<PersonById, _>(id, profile_for(rc.viewer))
                 .await?
                 .map(|r| Node::Person(Person(r))),
             "ProjectCall" => rc
@@ -72,6 +75,14 @@ impl NodeQuery {
                 .fetch_one::<ModelProjectById>(id)
                 .await?
                 .map(|r| Node::ModelProject(ModelProject(r))),
+            "ModelProjectTown" => rc
+                .fetch_one::<ModelProjectTownById>(id)
+                .await?
+                .map(|r| Node::ModelProjectTown(ModelProjectTown(r))),
+            "ModelProjectPartner" => rc
+                .fetch_one::<ModelProjectPartnerById>(id)
+                .await?
+                .map(|r| Node::ModelProjectPartner(ModelProjectPartner(r))),
             "Event" => rc
                 .fetch_one::<EventById>(id)
                 .await?

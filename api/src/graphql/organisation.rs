@@ -1,6 +1,6 @@
 //! GraphQL types and queries of organisations.
 
-use async_graphql::{Context, ID, InputObject, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use entity::organisation;
 
 use super::connection::{args, connection, page_cost};
@@ -8,7 +8,7 @@ use super::document::{Document, DocumentConnection};
 use super::enums::{OrganisationKind, OrganiserRole, PartnerRole};
 use super::event::{Event, OrganisationEventConnection};
 use super::loaders::{
-    BoardSeatsByBoard, ContributionsByOrganisation, DocumentsByPublisher, EventById,
+    BoardSeatsByBoard, ContributionsByOrganisation, DocumentsByPublisher, EventById, Level,
     ModelProjectById, OrganisationById, OrganisedByOrganisation, PartnershipsByOrganisation,
     PeopleByOrganisation, Row, TownById,
 };
@@ -16,12 +16,14 @@ use super::model_project::{ModelProject, OrganisationModelProjectConnection};
 use super::person::{BoardMembership, BoardMembershipConnection, Person, PersonConnection};
 use super::session::{Contribution, ContributionConnection};
 use super::town::Town;
-use super::{decode_opt, joined, request, wants_total};
+use super::{
+    DeletePayload, RequestContext, decode_opt, joined, maybe, maybe_id, request, wants_total,
+};
 use crate::error::GqlResult;
 use crate::ids;
-use crate::service::organisation::{self as service, OrganisationFilter};
+use crate::service::organisation::{self as service, OrganisationChanges, OrganisationFilter};
 use crate::service::page::paginate_vec;
-use crate::service::person::public_profile;
+use crate::service::person::profile_for;
 
 /// An organisation: ministry, institute, association, agency, advisory board, …
 #[derive(Clone)]
@@ -93,7 +95,7 @@ impl Organisation {
             .related_as::<PeopleByOrganisation, _>(
                 "PeopleByOrganisation",
                 |m| Some(m.id),
-                public_profile,
+                profile_for(self.0.viewer()),
             )
             .await
             .gql()?;
@@ -279,5 +281,142 @@ impl OrganisationQuery {
             .await
             .gql()?
             .map(Organisation))
+    }
+}
+
+/// A new organisation.
+#[derive(InputObject)]
+pub struct CreateOrganisationInput {
+    /// Full name.
+    pub name: String,
+    /// Short name or abbreviation.
+    pub short_name: Option<String>,
+    /// What kind of body it is.
+    pub kind: OrganisationKind,
+    /// Summary of its role in the network.
+    pub description: Option<String>,
+    /// Web site.
+    pub website: Option<String>,
+    /// Postal address.
+    pub address: Option<String>,
+    /// Town of its seat.
+    pub town: Option<ID>,
+    /// Public sources (URLs).
+    pub sources: Option<Vec<String>>,
+}
+
+/// Changes to an organisation; fields left out stay as they are, `null` clears an optional field.
+#[derive(InputObject)]
+pub struct UpdateOrganisationInput {
+    /// Full name.
+    pub name: Option<String>,
+    /// Short name or abbreviation.
+    pub short_name: MaybeUndefined<String>,
+    /// What kind of body it is.
+    pub kind: Option<OrganisationKind>,
+    /// Summary of its role in the network.
+    pub description: MaybeUndefined<String>,
+    /// Web site.
+    pub website: MaybeUndefined<String>,
+    /// Postal address.
+    pub address: MaybeUndefined<String>,
+    /// Town of its seat.
+    pub town: MaybeUndefined<ID>,
+    /// Public sources (URLs); replaces the list.
+    pub sources: Option<Vec<String>>,
+}
+
+impl CreateOrganisationInput {
+    fn into_changes(self) -> crate::AppResult<OrganisationChanges> {
+        Ok(OrganisationChanges {
+            name: Some(self.name),
+            short_name: Some(self.short_name),
+            kind: Some(self.kind.into()),
+            description: Some(self.description),
+            website: Some(self.website),
+            address: Some(self.address),
+            town_id: Some(decode_opt(self.town.as_ref(), "Town", "town")?),
+            sources: self.sources,
+        })
+    }
+}
+
+impl UpdateOrganisationInput {
+    fn into_changes(self) -> crate::AppResult<OrganisationChanges> {
+        Ok(OrganisationChanges {
+            name: self.name,
+            short_name: maybe(self.short_name),
+            kind: self.kind.map(Into::into),
+            description: maybe(self.description),
+            website: maybe(self.website),
+            address: maybe(self.address),
+            town_id: maybe_id(self.town, "Town", "town")?,
+            sources: self.sources,
+        })
+    }
+}
+
+fn one_row(rc: &RequestContext, organisation: organisation::Model) -> Option<Organisation> {
+    Level::rows(vec![organisation], &rc.db, rc.viewer)
+        .into_iter()
+        .next()
+        .map(Organisation)
+}
+
+/// Changes to organisations (staff only).
+#[derive(Default)]
+pub struct OrganisationMutation;
+
+#[Object]
+impl OrganisationMutation {
+    /// Creates an organisation.
+    async fn create_organisation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new organisation.")] input: CreateOrganisationInput,
+    ) -> Result<Option<Organisation>> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let changes = input.into_changes().gql()?;
+        let created = service::create(&rc.db, actor, changes).await.gql()?;
+        Ok(one_row(rc, created))
+    }
+
+    /// Changes an organisation; fails with CONFLICT when someone else changed it since
+    /// `expectedVersion`.
+    async fn update_organisation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the organisation.")] id: ID,
+        #[graphql(desc = "The version the change is based on.")] expected_version: i32,
+        #[graphql(desc = "The changes.")] input: UpdateOrganisationInput,
+    ) -> Result<Option<Organisation>> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let id = ids::decode_as(&id, "Organisation", "id").gql()?;
+        let changes = input.into_changes().gql()?;
+        let updated = service::update(&rc.db, actor, id, expected_version, changes)
+            .await
+            .gql()?;
+        Ok(one_row(rc, updated))
+    }
+
+    /// Deletes an organisation (its people lose the affiliation); refused (CONFLICT) while
+    /// partnerships, events, contributions, documents or board seats refer to it.
+    async fn delete_organisation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the organisation.")] id: ID,
+        #[graphql(desc = "The version the deletion is based on.")] expected_version: i32,
+    ) -> Result<DeletePayload> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let id = ids::decode_as(&id, "Organisation", "id").gql()?;
+        service::delete(&rc.db, actor, id, expected_version)
+            .await
+            .gql()?;
+        Ok(DeletePayload {
+            id: ID(ids::encode("Organisation", id)),
+        })
     }
 }

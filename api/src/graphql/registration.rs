@@ -13,7 +13,7 @@ use super::person::Person;
 use super::{DeletePayload, maybe, request};
 use crate::error::GqlResult;
 use crate::ids;
-use crate::service::person::public_profile;
+use crate::service::person::profile_for;
 use crate::service::registration::{self as service, RegistrationChanges};
 
 /// A person's registration for an event (private: staff only).
@@ -64,7 +64,11 @@ impl Registration {
     async fn person(&self) -> Result<Option<Person>> {
         Ok(self
             .0
-            .related_as::<PersonById, _>("PersonById", |m| Some(m.person_id), public_profile)
+            .related_as::<PersonById, _>(
+                "PersonById",
+                |m| Some(m.person_id),
+                profile_for(self.0.viewer()),
+            )
             .await
             .gql()?
             .into_iter()

@@ -7,13 +7,13 @@ use super::audit::AuditQuery;
 use super::board::BoardMembershipMutation;
 use super::document::{DocumentMutation, DocumentQuery};
 use super::event::{EventMutation, EventOrganiserMutation, EventQuery};
-use super::model_project::ModelProjectQuery;
+use super::model_project::{ModelProjectMutation, ModelProjectQuery};
 use super::node::NodeQuery;
-use super::organisation::OrganisationQuery;
-use super::person::PersonQuery;
+use super::organisation::{OrganisationMutation, OrganisationQuery};
+use super::person::{PersonMutation, PersonQuery};
 use super::registration::RegistrationMutation;
 use super::session::{SessionMutation, SessionQuery};
-use super::town::TownQuery;
+use super::town::{TownMutation, TownQuery};
 use crate::config::Config;
 
 /// The root of all read queries.
@@ -41,6 +41,10 @@ pub struct Mutation(
     RegistrationMutation,
     DocumentMutation,
     BoardMembershipMutation,
+    TownMutation,
+    OrganisationMutation,
+    PersonMutation,
+    ModelProjectMutation,
 );
 
 /// The kleinstadt GraphQL schema.

@@ -19,7 +19,7 @@ use super::{DeletePayload, decode_opt, maybe, maybe_id, request, wants_total};
 use crate::error::GqlResult;
 use crate::ids;
 use crate::service::page::paginate_vec;
-use crate::service::person::public_profile;
+use crate::service::person::profile_for;
 use crate::service::session::{
     self as service, ContributionChanges, SessionChanges, SessionFilter,
 };
@@ -202,7 +202,11 @@ impl Contribution {
     async fn person(&self) -> Result<Option<Person>> {
         Ok(self
             .0
-            .related_as::<PersonById, _>("PersonById", |m| m.person_id, public_profile)
+            .related_as::<PersonById, _>(
+                "PersonById",
+                |m| m.person_id,
+                profile_for(self.0.viewer()),
+            )
             .await
             .gql()?
             .into_iter()

@@ -1,6 +1,6 @@
 //! GraphQL types and queries of states and towns.
 
-use async_graphql::{Context, ID, InputObject, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use entity::{state, town};
 
 use super::connection::{args, connection, page_cost};
@@ -13,12 +13,12 @@ use super::loaders::{
 use super::model_project::{ModelProject, TownModelProjectConnection};
 use super::organisation::{Organisation, OrganisationConnection};
 use super::person::{Person, PersonConnection};
-use super::{decode_opt, joined, request, wants_total};
+use super::{DeletePayload, RequestContext, decode_opt, joined, maybe, request, wants_total};
 use crate::error::GqlResult;
 use crate::ids;
 use crate::service::page::paginate_vec;
-use crate::service::person::public_profile;
-use crate::service::town::{self as service, TownFilter, TownOrder, TownOrderField};
+use crate::service::person::profile_for;
+use crate::service::town::{self as service, TownChanges, TownFilter, TownOrder, TownOrderField};
 
 /// A German state (Land).
 #[derive(Clone)]
@@ -189,7 +189,11 @@ impl Town {
     ) -> Result<PersonConnection> {
         let rows = self
             .0
-            .related_as::<PeopleByTown, _>("PeopleByTown", |m| Some(m.id), public_profile)
+            .related_as::<PeopleByTown, _>(
+                "PeopleByTown",
+                |m| Some(m.id),
+                profile_for(self.0.viewer()),
+            )
             .await
             .gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
@@ -353,5 +357,157 @@ impl TownQuery {
         let states = service::states(&rc.db).await.gql()?;
         let page = paginate_vec(&states, &args(None, None, None, None)).gql()?;
         Ok(StateConnection::from_page(rc.rows(page).map(State)))
+    }
+}
+
+/// A new town.
+#[derive(InputObject)]
+pub struct CreateTownInput {
+    /// Name.
+    pub name: String,
+    /// State; when left out, it follows from the municipality key.
+    pub state: Option<StateCode>,
+    /// District (Landkreis).
+    pub district: Option<String>,
+    /// Official 8-digit municipality key; its first two digits are the state's key.
+    pub municipality_key: Option<String>,
+    /// GeoNames id of the place.
+    pub geonames_id: Option<i64>,
+    /// Inhabitants (0 or more).
+    pub population: Option<i32>,
+    /// Latitude (WGS 84, -90 to 90); given together with `longitude`.
+    pub latitude: Option<f64>,
+    /// Longitude (WGS 84, -180 to 180); given together with `latitude`.
+    pub longitude: Option<f64>,
+    /// Official BBSR town type; when left out, it is derived from population.
+    pub town_type: Option<TownType>,
+    /// Web site.
+    pub website: Option<String>,
+    /// Public sources (URLs).
+    pub sources: Option<Vec<String>>,
+}
+
+/// Changes to a town; fields left out stay as they are, `null` clears an optional field.
+#[derive(InputObject)]
+pub struct UpdateTownInput {
+    /// Name.
+    pub name: Option<String>,
+    /// State; `null` lets it follow from the municipality key.
+    pub state: MaybeUndefined<StateCode>,
+    /// District (Landkreis).
+    pub district: MaybeUndefined<String>,
+    /// Official 8-digit municipality key; its first two digits are the state's key.
+    pub municipality_key: MaybeUndefined<String>,
+    /// GeoNames id of the place.
+    pub geonames_id: MaybeUndefined<i64>,
+    /// Inhabitants (0 or more).
+    pub population: MaybeUndefined<i32>,
+    /// Latitude (WGS 84, -90 to 90).
+    pub latitude: MaybeUndefined<f64>,
+    /// Longitude (WGS 84, -180 to 180).
+    pub longitude: MaybeUndefined<f64>,
+    /// Official BBSR town type; `null` derives it from population again.
+    pub town_type: MaybeUndefined<TownType>,
+    /// Web site.
+    pub website: MaybeUndefined<String>,
+    /// Public sources (URLs); replaces the list.
+    pub sources: Option<Vec<String>>,
+}
+
+impl From<CreateTownInput> for TownChanges {
+    fn from(input: CreateTownInput) -> Self {
+        TownChanges {
+            name: Some(input.name),
+            state_key: Some(input.state.map(|code| code.key().to_owned())),
+            district: Some(input.district),
+            municipality_key: Some(input.municipality_key),
+            geonames_id: Some(input.geonames_id),
+            population: Some(input.population),
+            latitude: Some(input.latitude),
+            longitude: Some(input.longitude),
+            town_type: Some(input.town_type.map(Into::into)),
+            website: Some(input.website),
+            sources: input.sources,
+        }
+    }
+}
+
+impl From<UpdateTownInput> for TownChanges {
+    fn from(input: UpdateTownInput) -> Self {
+        TownChanges {
+            name: input.name,
+            state_key: maybe(input.state).map(|code| code.map(|code| code.key().to_owned())),
+            district: maybe(input.district),
+            municipality_key: maybe(input.municipality_key),
+            geonames_id: maybe(input.geonames_id),
+            population: maybe(input.population),
+            latitude: maybe(input.latitude),
+            longitude: maybe(input.longitude),
+            town_type: maybe(input.town_type).map(|t| t.map(Into::into)),
+            website: maybe(input.website),
+            sources: input.sources,
+        }
+    }
+}
+
+fn one_row(rc: &RequestContext, town: town::Model) -> Option<Town> {
+    Level::rows(vec![town], &rc.db, rc.viewer)
+        .into_iter()
+        .next()
+        .map(Town)
+}
+
+/// Changes to towns (staff only). States are fixed.
+#[derive(Default)]
+pub struct TownMutation;
+
+#[Object]
+impl TownMutation {
+    /// Creates a town.
+    async fn create_town(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new town.")] input: CreateTownInput,
+    ) -> Result<Option<Town>> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let created = service::create(&rc.db, actor, input.into()).await.gql()?;
+        Ok(one_row(rc, created))
+    }
+
+    /// Changes a town; fails with CONFLICT when someone else changed it since `expectedVersion`.
+    async fn update_town(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the town.")] id: ID,
+        #[graphql(desc = "The version the change is based on.")] expected_version: i32,
+        #[graphql(desc = "The changes.")] input: UpdateTownInput,
+    ) -> Result<Option<Town>> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let id = ids::decode_as(&id, "Town", "id").gql()?;
+        let updated = service::update(&rc.db, actor, id, expected_version, input.into())
+            .await
+            .gql()?;
+        Ok(one_row(rc, updated))
+    }
+
+    /// Deletes a town; refused (CONFLICT) while it is a member or lead of a model project, or
+    /// events take place in it.
+    async fn delete_town(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ID of the town.")] id: ID,
+        #[graphql(desc = "The version the deletion is based on.")] expected_version: i32,
+    ) -> Result<DeletePayload> {
+        let rc = request(ctx).gql()?;
+        let actor = rc.editor().gql()?;
+        let id = ids::decode_as(&id, "Town", "id").gql()?;
+        service::delete(&rc.db, actor, id, expected_version)
+            .await
+            .gql()?;
+        Ok(DeletePayload {
+            id: ID(ids::encode("Town", id)),
+        })
     }
 }

@@ -56,7 +56,7 @@ async fn prepare<C: ConnectionTrait>(
     let from = validate::opt_partial_date("from", from.as_deref())?;
     let until = pick(changes.until, current.map(|m| &m.until_date)).flatten();
     let until = validate::opt_partial_date("until", until.as_deref())?;
-    validate::partial_dates_ordered("until", from.as_deref(), until.as_deref())?;
+    validate::dates_in_order("until", from.as_deref(), until.as_deref())?;
     let note = pick(changes.note, current.map(|m| &m.note)).flatten();
     let note = validate::opt_text("note", note.as_deref(), 2_000)?;
     let sources = match changes.sources {

@@ -160,6 +160,62 @@ pub fn opt_partial_date(field: &str, value: Option<&str>) -> AppResult<Option<St
     }
 }
 
+/// Checks that a (possibly partial) end date does not lie before its start, compared at the
+/// precision both share (`2021` ends fine in `2021-05`).
+pub fn dates_in_order(field: &str, start: Option<&str>, end: Option<&str>) -> AppResult<()> {
+    if let (Some(start), Some(end)) = (start, end) {
+        let shared = start.len().min(end.len());
+        if end.get(..shared) < start.get(..shared) {
+            return Err(AppError::bad_field(
+                field,
+                format!("`{field}` must not lie before the start"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A telephone number: digits, spaces and `-/()`, an optional leading `+`; at least 3 digits, at
+/// most 50 characters.
+pub fn phone(field: &str, value: &str) -> AppResult<String> {
+    let value = value.trim();
+    let allowed = value.char_indices().all(|(at, c)| {
+        c.is_ascii_digit() || matches!(c, ' ' | '-' | '/' | '(' | ')') || (c == '+' && at == 0)
+    });
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    if !allowed || digits < 3 || value.chars().count() > 50 {
+        return Err(AppError::bad_field(
+            field,
+            format!(
+                "`{field}` must be a telephone number (digits, spaces, `+-/()`, at most 50 characters)"
+            ),
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// A calendar year from 1800 to 2200.
+pub fn year(field: &str, value: i32) -> AppResult<i32> {
+    if !(1800..=2200).contains(&value) {
+        return Err(AppError::bad_field(
+            field,
+            format!("`{field}` must be a year from 1800 to 2200"),
+        ));
+    }
+    Ok(value)
+}
+
+/// A positive identifier of an external register (GeoNames).
+pub fn external_id(field: &str, value: i64) -> AppResult<i64> {
+    if value <= 0 {
+        return Err(AppError::bad_field(
+            field,
+            format!("`{field}` must be a positive number"),
+        ));
+    }
+    Ok(value)
+}
+
 /// An IANA time zone name.
 pub fn time_zone(field: &str, value: &str) -> AppResult<Tz> {
     value
@@ -202,36 +258,6 @@ pub fn position(field: &str, value: i32) -> AppResult<i32> {
         return Err(AppError::bad_field(
             field,
             format!("`{field}` must lie between 1 and 10000"),
-        ));
-    }
-    Ok(value)
-}
-
-/// Checks that a period's end (a partial date) does not lie before its start, compared at the
-/// coarser of the two precisions (`2021` ends no earlier than `2021-05`).
-pub fn partial_dates_ordered(
-    field: &str,
-    from: Option<&str>,
-    until: Option<&str>,
-) -> AppResult<()> {
-    if let (Some(from), Some(until)) = (from, until) {
-        let common = from.len().min(until.len());
-        if until.get(..common) < from.get(..common) {
-            return Err(AppError::bad_field(
-                field,
-                format!("`{field}` must not lie before the start"),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// A publication year: 1800 to 2200.
-pub fn year(field: &str, value: i32) -> AppResult<i32> {
-    if !(1800..=2200).contains(&value) {
-        return Err(AppError::bad_field(
-            field,
-            format!("`{field}` must be a year between 1800 and 2200"),
         ));
     }
     Ok(value)
@@ -328,9 +354,8 @@ mod tests {
 
     #[test]
     fn periods_isbns_and_languages() {
-        assert!(partial_dates_ordered("u", Some("2021-05"), Some("2021")).is_ok());
-        assert!(partial_dates_ordered("u", Some("2021-05"), Some("2021-04-30")).is_err());
-        assert!(partial_dates_ordered("u", Some("2021"), None).is_ok());
+        assert!(dates_in_order("u", Some("2021-05"), Some("2021-04-30")).is_err());
+        assert!(dates_in_order("u", Some("2021"), None).is_ok());
         assert!(isbn("i", "978-3-87994-123-3").is_err());
         assert!(isbn("i", "978-3-16-148410-0").is_ok());
         assert!(isbn("i", "3-598-21508-8").is_ok());
@@ -339,6 +364,18 @@ mod tests {
         assert_eq!(language("l", " DE ").ok().as_deref(), Some("de"));
         assert!(language("l", "deu").is_err());
         assert!(position("p", 0).is_err());
+    }
+
+    #[test]
+    fn partial_dates_in_order_and_phones() {
+        assert!(dates_in_order("end", Some("2021-05"), Some("2021")).is_ok());
+        assert!(dates_in_order("end", Some("2021-05"), Some("2021-06-01")).is_ok());
+        assert!(dates_in_order("end", Some("2021-05"), Some("2021-04")).is_err());
+        assert!(dates_in_order("end", Some("2022"), Some("2021-12-31")).is_err());
+        assert!(dates_in_order("end", None, Some("2021")).is_ok());
+        assert!(phone("p", "+49 (30) 1234-56").is_ok());
+        assert!(phone("p", "call me").is_err());
+        assert!(phone("p", "49+30").is_err());
     }
 
     #[test]

@@ -108,11 +108,18 @@ pub fn map_db_error(error: DbErr) -> AppError {
         Some(SqlErr::UniqueConstraintViolation(_)) => {
             AppError::conflict("a record with this key exists already")
         }
-        Some(SqlErr::ForeignKeyConstraintViolation(_)) => AppError::conflict(
-            "the change would break a reference: the record is still referenced by others, or refers to one that does not exist",
-        ),
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => broken_reference(),
+        // SQLite reports an `ON DELETE RESTRICT` as a trigger constraint (code 1811), which
+        // sea-orm does not classify.
+        _ if error.to_string().contains("FOREIGN KEY constraint failed") => broken_reference(),
         _ => AppError::Database(error),
     }
+}
+
+fn broken_reference() -> AppError {
+    AppError::conflict(
+        "the change would break a reference: the record is still referenced by others, or refers to one that does not exist",
+    )
 }
 
 /// `{ field: { before, after } }` for every field that differs, private fields masked, bookkeeping
@@ -250,6 +257,27 @@ where
     C: ConnectionTrait,
     F: FnOnce(&E::Model, &mut E::ActiveModel) -> AppResult<()>,
 {
+    update_audited_as::<E, C, F>(db, actor, id, expected_version, action, None, apply).await
+}
+
+/// Like [`update`], but audits `summary` instead of the field differences when one is given: for
+/// changes whose differences would themselves be personal data (an erasure).
+pub async fn update_audited_as<E, C, F>(
+    db: &C,
+    actor: &Actor,
+    id: i32,
+    expected_version: i32,
+    action: AuditAction,
+    summary: Option<Json>,
+    apply: F,
+) -> AppResult<E::Model>
+where
+    E: Record,
+    E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    C: ConnectionTrait,
+    F: FnOnce(&E::Model, &mut E::ActiveModel) -> AppResult<()>,
+{
     let current = load_for_change::<E, C>(db, id, expected_version).await?;
     let mut record = current.clone().into_active_model();
     apply(&current, &mut record)?;
@@ -275,19 +303,15 @@ where
         .one(db)
         .await?
         .ok_or(AppError::NotFound(E::TYPE))?;
-    audit(
-        db,
-        actor,
-        action,
-        E::TYPE,
-        id,
-        changes(
+    let summary = match summary {
+        Some(summary) => summary,
+        None => changes(
             Some(&snapshot(&current)?),
             Some(&snapshot(&updated)?),
             E::PRIVATE,
         ),
-    )
-    .await?;
+    };
+    audit(db, actor, action, E::TYPE, id, summary).await?;
     Ok(updated)
 }
 
@@ -298,6 +322,25 @@ pub async fn delete<E, C>(
     actor: &Actor,
     id: i32,
     expected_version: i32,
+) -> AppResult<E::Model>
+where
+    E: Record,
+    E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    C: ConnectionTrait,
+{
+    delete_audited_as::<E, C>(db, actor, id, expected_version, AuditAction::Delete, None).await
+}
+
+/// Like [`delete`], audited with `action` and, when given, `summary` instead of the deleted values
+/// (for an erasure, whose log entry must not keep the personal data it removes).
+pub async fn delete_audited_as<E, C>(
+    db: &C,
+    actor: &Actor,
+    id: i32,
+    expected_version: i32,
+    action: AuditAction,
+    summary: Option<Json>,
 ) -> AppResult<E::Model>
 where
     E: Record,
@@ -321,16 +364,60 @@ where
     if result.rows_affected == 0 {
         return Err(stale::<E>(E::version_of(&current)));
     }
-    audit(
-        db,
-        actor,
-        AuditAction::Delete,
-        E::TYPE,
-        id,
-        changes(Some(&snapshot(&current)?), None, E::PRIVATE),
-    )
-    .await?;
+    let summary = match summary {
+        Some(summary) => summary,
+        None => changes(Some(&snapshot(&current)?), None, E::PRIVATE),
+    };
+    audit(db, actor, action, E::TYPE, id, summary).await?;
     Ok(current)
+}
+
+/// The value of a changed field, else its current value (none on create).
+pub fn pick<T: Clone>(change: Option<T>, current: Option<&T>) -> Option<T> {
+    change.or_else(|| current.cloned())
+}
+
+/// An audit entry's changes with every value replaced by `"***"`; field names and nulls stay.
+pub fn mask_all(changes: &Json) -> Json {
+    match changes {
+        Json::Null => Json::Null,
+        Json::Object(fields) => Json::Object(
+            fields
+                .iter()
+                .map(|(field, value)| (field.clone(), mask_all(value)))
+                .collect(),
+        ),
+        _ => json!("***"),
+    }
+}
+
+/// Masks every value of the audit entries about one record, so an erased person's data does not
+/// survive in the log. Returns how many entries were rewritten.
+pub async fn mask_audit_entries<C: ConnectionTrait>(
+    db: &C,
+    entity_type: &str,
+    entity_id: i32,
+) -> AppResult<u64> {
+    let entries = audit_entry::Entity::find()
+        .filter(audit_entry::Column::EntityType.eq(entity_type))
+        .filter(audit_entry::Column::EntityId.eq(entity_id))
+        .all(db)
+        .await?;
+    let mut rewritten = 0;
+    for entry in entries {
+        let masked = mask_all(&entry.changes);
+        if masked != entry.changes {
+            audit_entry::ActiveModel {
+                id: ActiveValue::Unchanged(entry.id),
+                changes: ActiveValue::Set(masked),
+                ..Default::default()
+            }
+            .update(db)
+            .await?;
+            rewritten += 1;
+        }
+    }
+    Ok(rewritten)
 }
 
 /// Checks that a referenced record exists, naming the input field otherwise.
@@ -351,6 +438,15 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn masking_keeps_field_names_and_nulls_only() {
+        let entry = json!({ "name": { "before": null, "after": "Erika" }, "sources": { "before": [], "after": ["https://x.org"] } });
+        assert_eq!(
+            mask_all(&entry),
+            json!({ "name": { "before": null, "after": "***" }, "sources": { "before": "***", "after": "***" } })
+        );
+    }
 
     #[test]
     fn changes_list_differences_and_mask_private_fields() {
