@@ -528,7 +528,7 @@ async fn project_calls_and_model_projects_check_dates() {
     let token = editor(&app).await;
     let create_call = "mutation($input: CreateProjectCallInput!) { createProjectCall(input: $input) { id version name year openedOn deadlineOn } }";
     for (input, field) in [
-        (json!({ "name": "Aufruf", "year": 1800 }), "year"),
+        (json!({ "name": "Aufruf", "year": 1799 }), "year"),
         (json!({ "name": "", "year": 2019 }), "name"),
         (
             json!({ "name": "Aufruf", "year": 2019, "openedOn": "2019-13" }),

@@ -479,7 +479,7 @@ async fn export_is_for_administrators_and_holds_everything() {
     assert_eq!(export["registrations"][0]["note"], "vegetarisch");
     assert_eq!(export["authorships"], json!([]));
     assert_eq!(export["boardMemberships"], json!([]));
-    assert_eq!(export["auditEntries"][0]["action"], "Create");
+    assert_eq!(export["auditEntries"][0]["action"], "CREATE");
     assert_eq!(
         export["auditEntries"][0]["actor_email"],
         "editor@example.org"
