@@ -21,6 +21,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate { down } => run::migrate(cli.config, down).await?,
         Command::Seed => run::seed(cli.config).await?,
         Command::ImportTowns { csv } => run::import_towns(cli.config, &csv).await?,
+        Command::ImportBundle { file } => run::import_bundle(cli.config, &file).await?,
         Command::ExportSchema { output } => run::export_schema(&cli.config, output.as_deref())?,
     }
     Ok(())

@@ -9,7 +9,7 @@ use tokio::net::TcpListener;
 use crate::config::Config;
 use crate::db::backend_name;
 use crate::graphql::schema;
-use crate::service::{import, seed};
+use crate::service::{bundle, import, seed};
 use crate::state::AppState;
 
 /// Migrates, seeds an empty database with the demo data, and serves until SIGINT or SIGTERM.
@@ -117,6 +117,18 @@ pub async fn import_towns(config: Config, csv: &Path) -> anyhow::Result<()> {
     for rejected in &report.rejected {
         println!("line {}: {}", rejected.line, rejected.reason);
     }
+    Ok(())
+}
+
+/// Migrates and loads a data bundle (JSON) in one transaction; prints what was added.
+pub async fn import_bundle(config: Config, file: &Path) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let parsed = bundle::parse(&bytes)?;
+    let state = AppState::connect(config).await?;
+    crate::db::migrate(&state.db).await?;
+    let report = bundle::import_bundle(&state.db, &parsed).await?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    state.db.close().await?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! The service layer: every business rule and every database access, one module per domain.
 //! GraphQL and REST call these functions and never hold a rule of their own.
 
+pub mod bundle;
 pub mod document;
 pub mod event;
 pub mod import;
