@@ -46,6 +46,12 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Load a data bundle (JSON; format in `service::bundle`) in one transaction: towns are matched
+    /// by GeoNames id, everything else is added as published; any problem writes nothing.
+    ImportBundle {
+        /// Path of the JSON file.
+        file: PathBuf,
+    },
     /// Print the GraphQL schema (SDL) to stdout or to a file.
     ExportSchema {
         /// Write to this file instead of stdout.

@@ -22,6 +22,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Seed => run::seed(cli.config).await?,
         Command::ImportTowns { csv } => run::import_towns(cli.config, &csv).await?,
         Command::User { command } => run::user(cli.config, command).await?,
+        Command::ImportBundle { file } => run::import_bundle(cli.config, &file).await?,
         Command::ExportSchema { output } => run::export_schema(&cli.config, output.as_deref())?,
     }
     Ok(())

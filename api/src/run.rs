@@ -10,7 +10,7 @@ use crate::auth::StaffRole;
 use crate::config::{Config, RoleArg, UserCommand};
 use crate::db::backend_name;
 use crate::graphql::schema;
-use crate::service::{account, import, seed};
+use crate::service::{account, bundle, import, seed};
 use crate::state::AppState;
 
 /// Migrates, seeds an empty database with the demo data, and serves until SIGINT or SIGTERM.
@@ -121,6 +121,18 @@ pub async fn import_towns(config: Config, csv: &Path) -> anyhow::Result<()> {
     for rejected in &report.rejected {
         println!("line {}: {}", rejected.line, rejected.reason);
     }
+    Ok(())
+}
+
+/// Migrates and loads a data bundle (JSON) in one transaction; prints what was added.
+pub async fn import_bundle(config: Config, file: &Path) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let parsed = bundle::parse(&bytes)?;
+    let state = AppState::connect(config).await?;
+    crate::db::migrate(&state.db).await?;
+    let report = bundle::import_bundle(&state.db, &parsed).await?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    state.db.close().await?;
     Ok(())
 }
 

@@ -71,28 +71,70 @@ where
 {
     let started = std::time::Instant::now();
     let txn = db.begin().await?;
-    let states: HashMap<String, i32> = state::Entity::find()
-        .all(&txn)
+    let states = state_ids(&txn).await?;
+    let parsed = parse_csv(csv, &states)?;
+
+    let upserted = upsert_towns(
+        &txn,
+        parsed.lines.into_iter().map(|(_, line)| line).collect(),
+        Utc::now(),
+    )
+    .await?;
+    let report = ImportReport {
+        created: upserted.created,
+        updated: upserted.updated,
+        unchanged: upserted.unchanged,
+        rejected: parsed.rejected,
+    };
+    txn.commit().await?;
+    tracing::info!(
+        created = report.created,
+        updated = report.updated,
+        unchanged = report.unchanged,
+        rejected = report.rejected.len(),
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "town import finished"
+    );
+    Ok(report)
+}
+
+/// The ids of the states by name, as GeoNames writes them (`Bayern`, `Thüringen`, …).
+pub(crate) async fn state_ids<C: ConnectionTrait>(db: &C) -> AppResult<HashMap<String, i32>> {
+    Ok(state::Entity::find()
+        .all(db)
         .await?
         .into_iter()
         .map(|state| (state.name, state.id))
-        .collect();
-    let parsed = parse_csv(csv, &states)?;
+        .collect())
+}
 
+/// What [`upsert_towns`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Upserted {
+    /// Towns inserted.
+    pub created: usize,
+    /// Existing towns that changed.
+    pub updated: usize,
+    /// Existing towns that were already up to date.
+    pub unchanged: usize,
+}
+
+/// Inserts or updates validated towns, matched by GeoNames id, on `txn` (inserts in batches).
+pub(crate) async fn upsert_towns<C: ConnectionTrait>(
+    txn: &C,
+    lines: Vec<TownLine>,
+    now: chrono::DateTime<Utc>,
+) -> AppResult<Upserted> {
     let existing: HashMap<i64, town::Model> = town::Entity::find()
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .filter_map(|town| town.geonames_id.map(|id| (id, town)))
         .collect();
 
-    let now = Utc::now();
-    let mut report = ImportReport {
-        rejected: parsed.rejected,
-        ..ImportReport::default()
-    };
+    let mut report = Upserted::default();
     let mut inserts = Vec::new();
-    for (_, line) in parsed.lines {
+    for line in lines {
         match existing.get(&line.geonames_id) {
             None => inserts.push(new_town(line, now)),
             Some(current) if is_unchanged(current, &line) => report.unchanged += 1,
@@ -108,7 +150,7 @@ where
                 model.longitude = Set(Some(line.longitude));
                 model.version = Set(current.version + 1);
                 model.updated_at = Set(now);
-                model.update_without_returning(&txn).await?;
+                model.update_without_returning(txn).await?;
                 report.updated += 1;
             }
         }
@@ -118,18 +160,9 @@ where
     while pending.peek().is_some() {
         let chunk: Vec<town::ActiveModel> = pending.by_ref().take(INSERT_CHUNK).collect();
         town::Entity::insert_many(chunk)
-            .exec_without_returning(&txn)
+            .exec_without_returning(txn)
             .await?;
     }
-    txn.commit().await?;
-    tracing::info!(
-        created = report.created,
-        updated = report.updated,
-        unchanged = report.unchanged,
-        rejected = report.rejected.len(),
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "town import finished"
-    );
     Ok(report)
 }
 

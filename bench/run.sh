@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# kleinstadt side by side with PostGraphile v4, on the same data, in one run (see bench/README.md).
+#
+#   bench/run.sh                       # DURATION=15 WARMUP=5 CONCURRENCY=1,32
+#   SMOKE=1 bench/run.sh               # 1 s per run, concurrency 1 and 4, every answer still verified
+#   DATABASE_URL=postgres://... bench/run.sh   # an existing, empty PostgreSQL database instead of our own
+#
+# Steps: build kleinstadt (release) -> generate the bundle -> own PostgreSQL cluster on
+# 127.0.0.1:$PG_PORT (unless DATABASE_URL) -> `kleinstadt migrate` + `kleinstadt import-bundle` into
+# PostgreSQL and into a SQLite file -> PostGraphile v4 over the same PostgreSQL tables -> bench.py.
+# Everything listens on loopback only; the servers and the cluster are stopped at the end.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+WORK=${BENCH_WORK:-/tmp/kleinstadt-bench}
+OUT=${BENCH_OUT:-$HERE/out}
+SEED=${SEED:-20240601}
+PG_PORT=${PG_PORT:-55432}
+KLEINSTADT_PG_ADDR=${KLEINSTADT_PG_ADDR:-127.0.0.1:18081}
+KLEINSTADT_SQLITE_ADDR=${KLEINSTADT_SQLITE_ADDR:-127.0.0.1:18082}
+POSTGRAPHILE_PORT=${POSTGRAPHILE_PORT:-15055}
+if [ "${SMOKE:-0}" = 1 ]; then
+  DURATION=${DURATION:-1}; WARMUP=${WARMUP:-0}; CONCURRENCY=${CONCURRENCY:-1,4}
+else
+  DURATION=${DURATION:-15}; WARMUP=${WARMUP:-5}; CONCURRENCY=${CONCURRENCY:-1,32}
+fi
+TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
+BIN=$TARGET/release/kleinstadt
+PGL_DIR=$HERE/.work/postgraphile
+BUNDLE=$OUT/bundle.json
+SQLITE_FILE=$WORK/kleinstadt.sqlite
+TIMINGS=$OUT/timings.txt
+
+mkdir -p "$WORK" "$OUT"
+chmod 1777 "$WORK"
+: > "$TIMINGS"
+
+step() { printf '\n== %s\n' "$*" >&2; }
+now() { date +%s.%N; }
+# timed LABEL COMMAND...: runs the command and records its wall time in $TIMINGS
+timed() {
+  local label=$1 t0 t1
+  shift
+  t0=$(now)
+  "$@"
+  t1=$(now)
+  awk -v l="$label" -v a="$t0" -v b="$t1" 'BEGIN { printf "%s %.2f\n", l, b - a }' | tee -a "$TIMINGS" >&2
+}
+# logged NAME COMMAND...: runs the command with its output (kleinstadt logs to stdout) in
+# $WORK/NAME.log, shown on failure
+logged() {
+  local name=$1
+  shift
+  if ! "$@" > "$WORK/$name.log" 2>&1; then
+    tail -n 30 "$WORK/$name.log" >&2
+    echo "$name failed; log: $WORK/$name.log" >&2
+    return 1
+  fi
+}
+# report NAME FILE: the JSON report that ends the log NAME (printed by import-bundle), into FILE
+report() {
+  python3 - "$WORK/$1.log" "$2" <<'PY'
+import json, sys
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+start = max(i for i, line in enumerate(lines) if line == "{")
+report = json.loads("\n".join(lines[start:]))
+json.dump(report, open(sys.argv[2], "w"), indent=2)
+print("imported:", json.dumps(report), file=sys.stderr)
+PY
+}
+as_postgres() {
+  if [ "$(id -u)" = 0 ]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi
+}
+
+PIDS=()
+STARTED_PG=""
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  if [ -n "$STARTED_PG" ]; then
+    as_postgres "'$PGBIN/pg_ctl' -D '$WORK/pgdata' -m fast -w stop" >/dev/null || true
+  fi
+}
+trap cleanup EXIT
+
+step "tools"
+for tool in python3 node npm psql; do
+  command -v "$tool" >/dev/null || { echo "$tool is needed" >&2; exit 1; }
+done
+if ! command -v wrk >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    install_wrk() { apt-get install -y -qq wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }; }
+    timed wrk_install install_wrk
+  else
+    echo "wrk is needed (Debian: apt-get install wrk)" >&2
+    exit 1
+  fi
+fi
+
+step "build kleinstadt (release)"
+timed cargo_build cargo build --release --locked -p kleinstadt-api --manifest-path "$ROOT/Cargo.toml"
+
+step "generate the bundle (seed $SEED)"
+timed gen_data python3 "$HERE/gen_data.py" --seed "$SEED" -o "$BUNDLE"
+ls -l "$BUNDLE" >&2
+
+step "PostgreSQL"
+PG_PID=""
+if [ -z "${DATABASE_URL:-}" ]; then
+  PGBIN=${PGBIN:-$(pg_config --bindir 2>/dev/null || true)}
+  [ -x "$PGBIN/initdb" ] || PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [ -x "$PGBIN/initdb" ] || { echo "no PostgreSQL server binaries (initdb) found; set PGBIN or DATABASE_URL" >&2; exit 1; }
+  if [ ! -f "$WORK/pgdata/PG_VERSION" ]; then
+    if [ "$(id -u)" = 0 ]; then install -d -o postgres -g postgres -m 700 "$WORK/pgdata"; else install -d -m 700 "$WORK/pgdata"; fi
+    timed pg_initdb as_postgres "'$PGBIN/initdb' -D '$WORK/pgdata' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8" >/dev/null
+    cat >> "$WORK/pgdata/postgresql.conf" <<CONF
+port = $PG_PORT
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$WORK'
+max_connections = 200
+shared_buffers = 1GB
+effective_cache_size = 4GB
+work_mem = 8MB
+CONF
+  fi
+  if ! as_postgres "'$PGBIN/pg_ctl' -D '$WORK/pgdata' status" >/dev/null 2>&1; then
+    timed pg_start as_postgres "'$PGBIN/pg_ctl' -D '$WORK/pgdata' -l '$WORK/pg.log' -w start" >/dev/null
+    STARTED_PG=1
+  fi
+  PG_PID=$(head -1 "$WORK/pgdata/postmaster.pid")
+  ADMIN_URL=postgres://postgres@127.0.0.1:$PG_PORT/postgres
+  psql -q -X "$ADMIN_URL" -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS kleinstadt_bench WITH (FORCE)" -c "CREATE DATABASE kleinstadt_bench"
+  PG_URL=postgres://postgres@127.0.0.1:$PG_PORT/kleinstadt_bench
+else
+  PG_URL=$DATABASE_URL
+  echo "using DATABASE_URL (must be an empty database, or one this bench loaded before)" >&2
+fi
+LOADED=$(psql -X -qAt "$PG_URL" -c "SELECT to_regclass('public.event') IS NOT NULL AND EXISTS (SELECT 1 FROM event)" 2>/dev/null || echo f)
+
+step "load the bundle into PostgreSQL and SQLite (kleinstadt migrate + import-bundle)"
+if [ "$LOADED" = t ]; then
+  echo "PostgreSQL database already holds events: not loading it again" >&2
+else
+  timed pg_migrate logged pg-migrate env DATABASE_URL="$PG_URL" "$BIN" migrate
+  timed pg_import logged pg-import env DATABASE_URL="$PG_URL" "$BIN" import-bundle "$BUNDLE"
+  report pg-import "$OUT/import-postgres.json"
+  # What autovacuum would do before long: planner statistics for the fresh tables.
+  timed pg_analyze psql -q -X "$PG_URL" -c ANALYZE
+fi
+rm -f "$SQLITE_FILE" "$SQLITE_FILE-wal" "$SQLITE_FILE-shm"
+SQLITE_URL="sqlite://$SQLITE_FILE?mode=rwc"
+timed sqlite_migrate logged sqlite-migrate env DATABASE_URL="$SQLITE_URL" "$BIN" migrate
+timed sqlite_import logged sqlite-import env DATABASE_URL="$SQLITE_URL" "$BIN" import-bundle "$BUNDLE"
+report sqlite-import "$OUT/import-sqlite.json"
+
+step "PostGraphile v4 (npm registry, installed once into bench/.work/postgraphile)"
+if [ ! -d "$PGL_DIR/node_modules/postgraphile" ] || ! cmp -s "$HERE/postgraphile/package.json" "$PGL_DIR/package.json"; then
+  mkdir -p "$PGL_DIR"
+  cp "$HERE/postgraphile/package.json" "$PGL_DIR/package.json"
+  timed postgraphile_npm_install npm install --prefix "$PGL_DIR" --no-audit --no-fund --omit=dev --loglevel=error
+fi
+
+step "start the servers"
+DATABASE_URL="$PG_URL" BIND_ADDR="$KLEINSTADT_PG_ADDR" "$BIN" serve > "$WORK/kleinstadt-postgres.log" 2>&1 &
+K_PG_PID=$!
+PIDS+=("$K_PG_PID")
+DATABASE_URL="$SQLITE_URL" BIND_ADDR="$KLEINSTADT_SQLITE_ADDR" "$BIN" serve > "$WORK/kleinstadt-sqlite.log" 2>&1 &
+K_SQLITE_PID=$!
+PIDS+=("$K_SQLITE_PID")
+(
+  cd "$PGL_DIR"
+  NODE_ENV=production exec node node_modules/.bin/postgraphile -c "$PG_URL" --schema public \
+    --host 127.0.0.1 --port "$POSTGRAPHILE_PORT" \
+    --disable-graphiql --disable-query-log --dynamic-json --no-setof-functions-contain-nulls --no-ignore-rbac \
+    --append-plugins @graphile-contrib/pg-simplify-inflector,postgraphile-plugin-connection-filter \
+    --export-schema-graphql "$OUT/postgraphile-schema.graphql"
+) > "$WORK/postgraphile.log" 2>&1 &
+PGL_PID=$!
+PIDS+=("$PGL_PID")
+
+step "bench: DURATION=$DURATION WARMUP=$WARMUP CONCURRENCY=$CONCURRENCY"
+python3 - "$TIMINGS" "$OUT/meta.json" "$BIN" "$PGL_DIR" "$SEED" <<'PY'
+import json, subprocess, sys
+timings, out, binary, pgl, seed = sys.argv[1:]
+meta = {"seed": int(seed), "timings_s": {}}
+for line in open(timings):
+    label, secs = line.split()
+    meta["timings_s"][label] = float(secs)
+def version(cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True).stdout.strip().splitlines()[0]
+    except Exception as e:  # noqa: BLE001
+        return f"unknown ({e})"
+meta["versions"] = {
+    "kleinstadt": version([binary, "--version"]),
+    "postgraphile": json.load(open(f"{pgl}/node_modules/postgraphile/package.json"))["version"],
+    "node": version(["node", "--version"]),
+    "postgresql": version(["psql", "--version"]),
+}
+json.dump(meta, open(out, "w"), indent=2)
+PY
+python3 "$HERE/bench.py" \
+  --server "kleinstadt-pg=http://$KLEINSTADT_PG_ADDR/graphql,$HERE/queries/kleinstadt,$K_PG_PID,$PG_PID" \
+  --server "kleinstadt-sqlite=http://$KLEINSTADT_SQLITE_ADDR/graphql,$HERE/queries/kleinstadt,$K_SQLITE_PID" \
+  --server "postgraphile=http://127.0.0.1:$POSTGRAPHILE_PORT/graphql,$HERE/queries/postgraphile,$PGL_PID,$PG_PID" \
+  --baseline postgraphile --concurrency "$CONCURRENCY" --duration "$DURATION" --warmup "$WARMUP" \
+  --meta "$OUT/meta.json" --out "$OUT/results.json" | tee "$OUT/results.md"
+echo >&2
+cat "$TIMINGS" >&2
