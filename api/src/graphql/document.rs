@@ -8,8 +8,8 @@ use super::connection::{args, connection, page_cost};
 use super::enums::DocumentKind;
 use super::event::Event;
 use super::loaders::{
-    AuthorsByDocument, DocumentById, EventById, ModelProjectById, OrganisationById, PersonById,
-    Row, SessionById,
+    AuthorsByDocument, DocumentById, EventById, LinkedPersonById, ModelProjectById,
+    OrganisationById, Row, SessionById,
 };
 use super::model_project::ModelProject;
 use super::organisation::Organisation;
@@ -126,10 +126,10 @@ impl Document {
             .related::<AuthorsByDocument>("AuthorsByDocument", |m| Some(m.id))
             .await
             .gql()?;
-        let page = joined::<_, PersonById, _, _, _>(
+        let page = joined::<_, LinkedPersonById, _, _, _>(
             &rows,
             &args(first, after, last, before),
-            "PersonById",
+            "LinkedPersonById",
             |row| Some(row.person_id),
             profile_for(self.0.viewer()),
             |row| {
@@ -291,8 +291,8 @@ impl DocumentAuthor {
     async fn person(&self) -> Result<Option<Person>> {
         Ok(self
             .0
-            .related_as::<PersonById, _>(
-                "PersonById",
+            .related_as::<LinkedPersonById, _>(
+                "LinkedPersonById",
                 |m| Some(m.person_id),
                 profile_for(self.0.viewer()),
             )

@@ -296,6 +296,13 @@ spec!(/** Towns of a state. */ TownsByState, town, StateId, order = [Name, Id]);
 spec!(/** Organisations by id. */ OrganisationById, organisation, Id);
 spec!(/** Organisations seated in a town. */ OrganisationsByTown, organisation, TownId, order = [Name, Id]);
 spec!(/** Visible people by id. */ PersonById, person, Id, scope = person_service::visible);
+spec!(
+    /** People by id, reached through a visible contribution, authorship or board seat: such a
+    link makes a person public by the privacy rule itself, so the rule is not checked twice. */
+    LinkedPersonById,
+    person,
+    Id
+);
 spec!(/** Visible people of an organisation. */ PeopleByOrganisation, person, OrganisationId, scope = person_service::visible, order = [Name, Id]);
 spec!(/** Visible people of a town. */ PeopleByTown, person, TownId, scope = person_service::visible, order = [Name, Id]);
 spec!(/** Project calls by id. */ ProjectCallById, project_call, Id);

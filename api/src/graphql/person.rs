@@ -11,7 +11,7 @@ use super::document::{Document, DocumentConnection};
 use super::enums::{BoardRole, ContributionRole};
 use super::loaders::{
     AuthorshipsByPerson, BoardSeatsByPerson, ContributionsByPerson, DocumentById, Level,
-    OrganisationById, PersonById, RegistrationsByPerson, Row, TownById,
+    LinkedPersonById, OrganisationById, PersonById, RegistrationsByPerson, Row, TownById,
 };
 use super::organisation::Organisation;
 use super::registration::RegistrationConnection;
@@ -243,8 +243,8 @@ impl BoardMembership {
     async fn person(&self) -> Result<Option<Person>> {
         Ok(self
             .0
-            .related_as::<PersonById, _>(
-                "PersonById",
+            .related_as::<LinkedPersonById, _>(
+                "LinkedPersonById",
                 |m| Some(m.person_id),
                 profile_for(self.0.viewer()),
             )

@@ -10,7 +10,7 @@ use super::document::{Document, DocumentConnection};
 use super::enums::{ContributionRole, SessionKind};
 use super::event::{Event, local};
 use super::loaders::{
-    ContributionsBySession, DocumentsBySession, EventById, OrganisationById, PersonById, Row,
+    ContributionsBySession, DocumentsBySession, EventById, LinkedPersonById, OrganisationById, Row,
     SessionById,
 };
 use super::organisation::Organisation;
@@ -202,8 +202,8 @@ impl Contribution {
     async fn person(&self) -> Result<Option<Person>> {
         Ok(self
             .0
-            .related_as::<PersonById, _>(
-                "PersonById",
+            .related_as::<LinkedPersonById, _>(
+                "LinkedPersonById",
                 |m| m.person_id,
                 profile_for(self.0.viewer()),
             )
