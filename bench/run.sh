@@ -31,6 +31,8 @@ PGL_DIR=$HERE/.work/postgraphile
 BUNDLE=$OUT/bundle.json
 SQLITE_FILE=$WORK/kleinstadt.sqlite
 TIMINGS=$OUT/timings.txt
+# kleinstadt on PostgreSQL needs a configured token secret; the bench makes a throwaway one.
+export JWT_SECRET=${JWT_SECRET:-$(python3 -c 'import secrets; print(secrets.token_hex(32))')}
 
 mkdir -p "$WORK" "$OUT"
 chmod 1777 "$WORK"
