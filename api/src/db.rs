@@ -30,6 +30,9 @@ pub async fn connect(config: &Config) -> AppResult<(DatabaseConnection, Arc<Stat
         .min_connections(1)
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(5))
+        // A ping before every statement doubles the round trips; a broken connection is dropped by
+        // the pool when its statement fails instead.
+        .test_before_acquire(false)
         .sqlx_logging(false)
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
