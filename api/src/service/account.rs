@@ -72,6 +72,11 @@ pub async fn list<C: ConnectionTrait>(db: &C) -> AppResult<Vec<staff_user::Model
         .await?)
 }
 
+/// One account by id.
+pub async fn get<C: ConnectionTrait>(db: &C, id: i32) -> AppResult<Option<staff_user::Model>> {
+    Ok(staff_user::Entity::find_by_id(id).one(db).await?)
+}
+
 /// Disables an account by e-mail.
 pub async fn disable<C: ConnectionTrait>(db: &C, email: &str) -> AppResult<staff_user::Model> {
     let user = staff_user::Entity::find()

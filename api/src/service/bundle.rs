@@ -1311,7 +1311,7 @@ mod tests {
     use super::*;
 
     fn bundle(json: &str) -> Bundle {
-        parse(json.as_bytes()).unwrap()
+        parse(json.as_bytes()).unwrap_or_else(|e| panic!("bundle does not parse: {e:?}"))
     }
 
     fn problems_of(bundle: &Bundle) -> Vec<String> {
