@@ -10,7 +10,7 @@ use entity::{
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect, Select, Set, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 
 use super::page::{Page, PageArgs, paginate};
@@ -151,7 +151,7 @@ pub async fn create_call(
     changes: ProjectCallChanges,
 ) -> AppResult<project_call::Model> {
     let record = prepare_call(None, changes)?;
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     let created = write::create::<project_call::Entity, _>(&txn, actor, record).await?;
     txn.commit().await?;
     Ok(created)
@@ -165,7 +165,7 @@ pub async fn update_call(
     expected_version: i32,
     changes: ProjectCallChanges,
 ) -> AppResult<project_call::Model> {
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     let current =
         write::load_for_change::<project_call::Entity, _>(&txn, id, expected_version).await?;
     let record = prepare_call(Some(&current), changes)?;
@@ -192,7 +192,7 @@ pub async fn delete_call(
     id: i32,
     expected_version: i32,
 ) -> AppResult<project_call::Model> {
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     let deleted =
         write::delete::<project_call::Entity, _>(&txn, actor, id, expected_version).await?;
     txn.commit().await?;
@@ -396,7 +396,7 @@ pub async fn create_project(
     actor: &Actor,
     changes: ModelProjectChanges,
 ) -> AppResult<model_project::Model> {
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     let record = prepare_project(&txn, None, changes).await?;
     let created = write::create::<model_project::Entity, _>(&txn, actor, record).await?;
     lead_membership_follows(&txn, actor, created.id, created.lead_town_id).await?;
@@ -413,7 +413,7 @@ pub async fn update_project(
     expected_version: i32,
     changes: ModelProjectChanges,
 ) -> AppResult<model_project::Model> {
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     let current =
         write::load_for_change::<model_project::Entity, _>(&txn, id, expected_version).await?;
     let lead_given = changes.lead_town_id.is_some();
@@ -445,7 +445,7 @@ pub async fn delete_project(
     id: i32,
     expected_version: i32,
 ) -> AppResult<model_project::Model> {
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     write::load_for_change::<model_project::Entity, _>(&txn, id, expected_version).await?;
     for row in members(&txn, id).await? {
         write::delete::<model_project_town::Entity, _>(&txn, actor, row.id, row.version).await?;
@@ -504,7 +504,7 @@ pub async fn add_member(
     role: MemberRole,
     position: Option<i32>,
 ) -> AppResult<model_project_town::Model> {
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     write::must_exist::<model_project::Entity, _>(&txn, "modelProject", project).await?;
     write::must_exist::<town::Entity, _>(&txn, "town", town_id).await?;
     let rows = members(&txn, project).await?;
@@ -555,7 +555,7 @@ pub async fn update_member(
     role: Option<MemberRole>,
     position: Option<i32>,
 ) -> AppResult<model_project_town::Model> {
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     let current =
         write::load_for_change::<model_project_town::Entity, _>(&txn, id, expected_version).await?;
     if role == Some(MemberRole::Lead) {
@@ -604,7 +604,7 @@ pub async fn remove_member(
     id: i32,
     expected_version: i32,
 ) -> AppResult<model_project_town::Model> {
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     let deleted =
         write::delete::<model_project_town::Entity, _>(&txn, actor, id, expected_version).await?;
     if deleted.role == MemberRole::Lead {
@@ -622,7 +622,7 @@ pub async fn add_partner(
     organisation_id: i32,
     role: PartnerRole,
 ) -> AppResult<model_project_partner::Model> {
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     write::must_exist::<model_project::Entity, _>(&txn, "modelProject", project).await?;
     write::must_exist::<organisation::Entity, _>(&txn, "organisation", organisation_id).await?;
     let created = write::create::<model_project_partner::Entity, _>(
@@ -653,7 +653,7 @@ pub async fn remove_partner(
     id: i32,
     expected_version: i32,
 ) -> AppResult<model_project_partner::Model> {
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     let deleted =
         write::delete::<model_project_partner::Entity, _>(&txn, actor, id, expected_version)
             .await?;

@@ -4,7 +4,7 @@ use entity::enums::{AuditAction, OrganisationKind};
 use entity::{organisation, person};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, Select, Set, TransactionTrait,
+    QueryFilter, QueryOrder, Select, Set,
 };
 
 use super::page::{Page, PageArgs, paginate};
@@ -119,7 +119,7 @@ pub async fn create(
     actor: &Actor,
     changes: OrganisationChanges,
 ) -> AppResult<organisation::Model> {
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     let record = prepare(&txn, None, changes).await?;
     let created = write::create::<organisation::Entity, _>(&txn, actor, record).await?;
     txn.commit().await?;
@@ -134,7 +134,7 @@ pub async fn update(
     expected_version: i32,
     changes: OrganisationChanges,
 ) -> AppResult<organisation::Model> {
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     let current =
         write::load_for_change::<organisation::Entity, _>(&txn, id, expected_version).await?;
     let record = prepare(&txn, Some(&current), changes).await?;
@@ -162,7 +162,7 @@ pub async fn delete(
     id: i32,
     expected_version: i32,
 ) -> AppResult<organisation::Model> {
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     write::load_for_change::<organisation::Entity, _>(&txn, id, expected_version).await?;
     let people = person::Entity::find()
         .filter(person::Column::OrganisationId.eq(id))

@@ -17,7 +17,7 @@ use entity::{
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, Select, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Select, Set,
 };
 use serde_json::{Value as Json, json};
 
@@ -299,7 +299,7 @@ pub async fn create(
     actor: &Actor,
     changes: PersonChanges,
 ) -> AppResult<person::Model> {
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     let record = prepare(&txn, None, changes).await?;
     let created = write::create::<person::Entity, _>(&txn, actor, record).await?;
     txn.commit().await?;
@@ -314,7 +314,7 @@ pub async fn update(
     expected_version: i32,
     changes: PersonChanges,
 ) -> AppResult<person::Model> {
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     let current = write::load_for_change::<person::Entity, _>(&txn, id, expected_version).await?;
     let record = prepare(&txn, Some(&current), changes).await?;
     let updated = write::update::<person::Entity, _, _>(
@@ -343,7 +343,7 @@ pub async fn record_consent(
     note: &str,
 ) -> AppResult<person::Model> {
     let note = validate::text("note", note, 1000)?;
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     let updated = write::update::<person::Entity, _, _>(
         &txn,
         actor,
@@ -368,7 +368,7 @@ pub async fn withdraw_consent(
     id: i32,
     expected_version: i32,
 ) -> AppResult<person::Model> {
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     let updated = write::update::<person::Entity, _, _>(
         &txn,
         actor,
@@ -413,7 +413,7 @@ pub async fn delete(
     id: i32,
     expected_version: i32,
 ) -> AppResult<person::Model> {
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     write::load_for_change::<person::Entity, _>(&txn, id, expected_version).await?;
     delete_registrations(&txn, actor, id).await?;
     let seats = advisory_board_membership::Entity::find()
@@ -442,7 +442,7 @@ pub async fn export(db: &DatabaseConnection, actor: &Actor, id: i32) -> AppResul
             "only administrators may export personal data".to_owned(),
         ));
     }
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     let person = person::Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -553,7 +553,7 @@ pub async fn erase(
             "only administrators may erase personal data".to_owned(),
         ));
     }
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     write::load_for_change::<person::Entity, _>(&txn, id, expected_version).await?;
     let registrations_deleted = delete_registrations(&txn, actor, id).await?;
     let references = contribution::Entity::find()

@@ -5,7 +5,7 @@ use entity::{model_project_town, organisation, person, state, town};
 use sea_orm::sea_query::{Expr, ExprTrait, NullOrdering, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, Select, Set, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Select, Set,
 };
 
 use super::page::{Page, PageArgs, paginate};
@@ -335,7 +335,7 @@ pub async fn create(
     actor: &Actor,
     changes: TownChanges,
 ) -> AppResult<town::Model> {
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     let record = prepare(&txn, None, changes).await?;
     let created = write::create::<town::Entity, _>(&txn, actor, record).await?;
     txn.commit().await?;
@@ -350,7 +350,7 @@ pub async fn update(
     expected_version: i32,
     changes: TownChanges,
 ) -> AppResult<town::Model> {
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     let current = write::load_for_change::<town::Entity, _>(&txn, id, expected_version).await?;
     let record = prepare(&txn, Some(&current), changes).await?;
     let updated = write::update::<town::Entity, _, _>(
@@ -377,7 +377,7 @@ pub async fn delete(
     id: i32,
     expected_version: i32,
 ) -> AppResult<town::Model> {
-    let txn = db.begin().await?;
+    let txn = write::begin(db).await?;
     write::load_for_change::<town::Entity, _>(&txn, id, expected_version).await?;
     let memberships = model_project_town::Entity::find()
         .filter(model_project_town::Column::TownId.eq(id))

@@ -1,0 +1,81 @@
+//! A multi-row change that fails halfway writes nothing: deleting a town first unlinks its people
+//! (audited updates), then fails on the event still located there; all of it is rolled back.
+
+use kleinstadt::auth::StaffRole;
+use kleinstadt_tests::{TestApp, error_code};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::json;
+
+#[tokio::test]
+async fn a_failing_town_deletion_leaves_people_and_log_untouched() {
+    let app = TestApp::seeded().await;
+    let token = app
+        .staff_token("editor@bbsr.example", StaffRole::Editor)
+        .await;
+    // Wittenberge: people from the town, and events located there (which forbid the deletion).
+    let data = app
+        .query(
+            r#"{ towns(filter: { nameContains: "Wittenberge" }) { nodes { id version people { totalCount } events { totalCount } } } }"#,
+            json!({}),
+        )
+        .await;
+    let town = &data["towns"]["nodes"][0];
+    let people = town["people"]["totalCount"].as_i64().unwrap_or(0);
+    assert!(people > 0, "{town}");
+    assert!(
+        town["events"]["totalCount"].as_i64().unwrap_or(0) > 0,
+        "{town}"
+    );
+    let town_row = kleinstadt::ids::decode(town["id"].as_str().unwrap_or_default())
+        .map(|(_, id)| id)
+        .unwrap_or(0);
+    let linked_before = entity::person::Entity::find()
+        .filter(entity::person::Column::TownId.eq(town_row))
+        .count(app.db())
+        .await
+        .unwrap_or(0);
+    let audit_before = entity::audit_entry::Entity::find()
+        .count(app.db())
+        .await
+        .unwrap_or(0);
+
+    let (_, body) = app
+        .graphql_as(
+            &token,
+            "mutation($id: ID!, $v: Int!) { deleteTown(id: $id, expectedVersion: $v) { id } }",
+            json!({ "id": town["id"], "v": town["version"] }),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("CONFLICT"), "{body}");
+    // Refused by the database at the last step, after the people had been unlinked.
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("still referenced"),
+        "{body}"
+    );
+
+    let linked_after = entity::person::Entity::find()
+        .filter(entity::person::Column::TownId.eq(town_row))
+        .count(app.db())
+        .await
+        .unwrap_or(0);
+    assert_eq!(
+        linked_after, linked_before,
+        "the people were unlinked and not restored"
+    );
+    let audit_after = entity::audit_entry::Entity::find()
+        .count(app.db())
+        .await
+        .unwrap_or(0);
+    assert_eq!(
+        audit_after, audit_before,
+        "audit entries of a rolled-back change survived"
+    );
+    let data = app
+        .query(r#"{ towns(filter: { nameContains: "Wittenberge" }) { nodes { version people { totalCount } } } }"#, json!({}))
+        .await;
+    assert_eq!(data["towns"]["nodes"][0]["version"], town["version"]);
+    assert_eq!(data["towns"]["nodes"][0]["people"]["totalCount"], people);
+}
