@@ -532,10 +532,7 @@ impl UpdateEventInput {
 }
 
 fn one_row(rc: &super::RequestContext, event: event::Model) -> Option<Event> {
-    super::loaders::Level::rows(vec![event], &rc.db, rc.viewer)
-        .into_iter()
-        .next()
-        .map(Event)
+    rc.row(event).map(Event)
 }
 
 /// Changes to events (staff only).

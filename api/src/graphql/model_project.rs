@@ -8,7 +8,7 @@ use super::document::{Document, DocumentConnection};
 use super::enums::{MemberRole, PartnerRole};
 use super::event::{Event, EventConnection};
 use super::loaders::{
-    DocumentsByModelProject, EventsByModelProject, Level, MembersByProject, ModelProjectById,
+    DocumentsByModelProject, EventsByModelProject, MembersByProject, ModelProjectById,
     ModelProjectsByCall, OrganisationById, PartnersByProject, ProjectCallById, Row, TownById,
 };
 use super::organisation::Organisation;
@@ -705,10 +705,7 @@ fn one_row<M: Send + Sync + 'static, T>(
     model: M,
     wrap: fn(Row<M>) -> T,
 ) -> Option<T> {
-    Level::rows(vec![model], &rc.db, rc.viewer)
-        .into_iter()
-        .next()
-        .map(wrap)
+    rc.row(model).map(wrap)
 }
 
 /// Changes to project calls, model projects, their member towns and partners (staff only).

@@ -8,7 +8,7 @@ use super::document::{Document, DocumentConnection};
 use super::enums::{OrganisationKind, OrganiserRole, PartnerRole};
 use super::event::{Event, OrganisationEventConnection};
 use super::loaders::{
-    BoardSeatsByBoard, ContributionsByOrganisation, DocumentsByPublisher, EventById, Level,
+    BoardSeatsByBoard, ContributionsByOrganisation, DocumentsByPublisher, EventById,
     ModelProjectById, OrganisationById, OrganisedByOrganisation, PartnershipsByOrganisation,
     PeopleByOrganisation, Row, TownById,
 };
@@ -357,10 +357,7 @@ impl UpdateOrganisationInput {
 }
 
 fn one_row(rc: &RequestContext, organisation: organisation::Model) -> Option<Organisation> {
-    Level::rows(vec![organisation], &rc.db, rc.viewer)
-        .into_iter()
-        .next()
-        .map(Organisation)
+    rc.row(organisation).map(Organisation)
 }
 
 /// Changes to organisations (staff only).

@@ -10,8 +10,8 @@ use super::connection::{args, connection, page_cost};
 use super::document::{Document, DocumentConnection};
 use super::enums::{BoardRole, ContributionRole};
 use super::loaders::{
-    AuthorshipsByPerson, BoardSeatsByPerson, ContributionsByPerson, DocumentById, Level,
-    LinkedPersonById, OrganisationById, PersonById, RegistrationsByPerson, Row, TownById,
+    AuthorshipsByPerson, BoardSeatsByPerson, ContributionsByPerson, DocumentById, LinkedPersonById,
+    OrganisationById, PersonById, RegistrationsByPerson, Row, TownById,
 };
 use super::organisation::Organisation;
 use super::registration::RegistrationConnection;
@@ -476,10 +476,7 @@ pub struct ErasePersonPayload {
 }
 
 fn one_row(rc: &RequestContext, person: person::Model) -> Option<Person> {
-    Level::rows(vec![profile_for(rc.viewer)(person)], &rc.db, rc.viewer)
-        .into_iter()
-        .next()
-        .map(Person)
+    rc.row(profile_for(rc.viewer)(person)).map(Person)
 }
 
 /// Changes to people (staff only; export and erasure administrators only).

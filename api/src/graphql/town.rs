@@ -7,8 +7,8 @@ use super::connection::{args, connection, page_cost};
 use super::enums::{MemberRole, StateCode, TownType};
 use super::event::{Event, EventConnection};
 use super::loaders::{
-    EventsByTown, Level, MembershipsByTown, ModelProjectById, OrganisationsByTown, PeopleByTown,
-    Row, StateById, TownById, TownsByState,
+    EventsByTown, MembershipsByTown, ModelProjectById, OrganisationsByTown, PeopleByTown, Row,
+    StateById, TownById, TownsByState,
 };
 use super::model_project::{ModelProject, TownModelProjectConnection};
 use super::organisation::{Organisation, OrganisationConnection};
@@ -336,13 +336,7 @@ impl TownQuery {
             }
             (None, Some(key)) => {
                 let town = service::by_municipality_key(&rc.db, &key).await.gql()?;
-                Ok(town
-                    .and_then(|town| {
-                        Level::rows(vec![town], &rc.db, rc.viewer)
-                            .into_iter()
-                            .next()
-                    })
-                    .map(Town))
+                Ok(town.and_then(|town| rc.row(town)).map(Town))
             }
             _ => Err(crate::AppError::bad_input(
                 "pass exactly one of `id` and `municipalityKey`",
@@ -451,10 +445,7 @@ impl From<UpdateTownInput> for TownChanges {
 }
 
 fn one_row(rc: &RequestContext, town: town::Model) -> Option<Town> {
-    Level::rows(vec![town], &rc.db, rc.viewer)
-        .into_iter()
-        .next()
-        .map(Town)
+    rc.row(town).map(Town)
 }
 
 /// Changes to towns (staff only). States are fixed.
