@@ -58,6 +58,12 @@ pub enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Print the OpenAPI document of the REST API (the committed `openapi.json`).
+    ExportOpenapi {
+        /// Write to this file instead of stdout.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
 }
 
 /// Subcommands of `user`.
@@ -179,6 +185,13 @@ pub struct Config {
         global = true
     )]
     pub login_limit_per_address: u32,
+    /// Origins whose pages may read the public API from the browser (CORS), comma-separated;
+    /// `*` allows any. Never with credentials; editing is never open to other origins.
+    #[arg(long, env = "CORS_ALLOWED_ORIGINS", default_value = "*", global = true)]
+    pub cors_allowed_origins: String,
+    /// How long browsers and proxies may reuse a public REST or feed answer, in seconds.
+    #[arg(long, env = "HTTP_CACHE_MAX_AGE", default_value_t = 60, global = true)]
+    pub http_cache_max_age: u32,
 }
 
 impl Config {
@@ -200,6 +213,8 @@ impl Config {
             response_cache_mib: 0,
             login_limit_per_account: 5,
             login_limit_per_address: 20,
+            cors_allowed_origins: "*".to_owned(),
+            http_cache_max_age: 60,
         }
     }
 

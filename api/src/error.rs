@@ -9,7 +9,7 @@ use sea_orm::DbErr;
 use serde::Serialize;
 
 /// The stable error codes of the public contract.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
     /// The request is malformed or a value is invalid.
@@ -171,19 +171,24 @@ impl AppError {
 }
 
 /// The JSON body of every REST error.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// Always present: the stable code and a human-readable message.
     pub error: ErrorDetail,
 }
 
 /// Code, message and (for invalid input) the offending field.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct ErrorDetail {
+    /// The stable code.
     pub code: ErrorCode,
+    /// What went wrong, for people.
     pub message: String,
+    /// The offending parameter or input field, for invalid input.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// The record's current version, when a version check failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i32>,
 }

@@ -6,33 +6,47 @@ use async_graphql_axum::{GraphQLRequest, GraphQLResponse, rejection::GraphQLReje
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use axum::Extension;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::{Extension, middleware};
 use axum::{Json, Router};
 use serde_json::json;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::auth::Actor;
+use crate::cors;
 use crate::db::backend_name;
 use crate::error::AppError;
 use crate::error::ErrorCode;
 use crate::graphql::RequestContext;
+use crate::rest;
 use crate::service::account;
 use crate::state::AppState;
 
 /// Largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// The whole application: GraphQL, GraphiQL and health, over `state`.
+/// The whole application: GraphQL, GraphiQL, the REST API, health, over `state`.
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let graphql = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
+        .layer(cors::graphql(&state.config));
+    let public = rest::router()
+        .route("/api/v1/openapi.json", get(rest::openapi::serve))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            rest::conditional::etag,
+        ))
+        .layer(cors::public(&state.config));
+    Router::new()
+        .merge(graphql)
+        .merge(public)
         .route("/health", get(health))
         .route("/api/v1/auth/login", post(login))
+        .fallback(not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -69,6 +83,10 @@ async fn login(
         "user": { "email": session.user.email, "name": session.user.name, "role": session.user.role },
     }))
     .into_response())
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound("resource")
 }
 
 async fn health(State(state): State<AppState>) -> Response {

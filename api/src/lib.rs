@@ -3,11 +3,13 @@
 pub mod auth;
 pub mod cache;
 pub mod config;
+pub mod cors;
 pub mod db;
 pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod ids;
+pub mod rest;
 pub mod run;
 pub mod service;
 pub mod state;

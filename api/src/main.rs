@@ -24,6 +24,7 @@ async fn main() -> anyhow::Result<()> {
         Command::User { command } => run::user(cli.config, command).await?,
         Command::ImportBundle { file } => run::import_bundle(cli.config, &file).await?,
         Command::ExportSchema { output } => run::export_schema(&cli.config, output.as_deref())?,
+        Command::ExportOpenapi { output } => run::export_openapi(output.as_deref())?,
     }
     Ok(())
 }

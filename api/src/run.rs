@@ -136,6 +136,17 @@ pub async fn import_bundle(config: Config, file: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes the OpenAPI document of the REST API to `output`, or to stdout.
+pub fn export_openapi(output: Option<&Path>) -> anyhow::Result<()> {
+    let json = crate::rest::openapi::json()?;
+    match output {
+        Some(path) => std::fs::write(path, json)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => print!("{json}"),
+    }
+    Ok(())
+}
+
 /// Writes the GraphQL SDL to `output` or stdout.
 pub fn export_schema(config: &Config, output: Option<&Path>) -> anyhow::Result<()> {
     let sdl = schema::sdl(config);

@@ -31,6 +31,7 @@ pub struct AppState {
 impl AppState {
     /// Connects to the configured database (without migrating) and builds the schema.
     pub async fn connect(config: Config) -> AppResult<Self> {
+        crate::cors::origins(&config)?;
         let tokens = TokenKeys::new(
             &config.token_secret()?,
             std::time::Duration::from_secs(config.token_ttl_seconds),

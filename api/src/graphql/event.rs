@@ -2,7 +2,6 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, NaiveDateTime, Utc};
-use chrono_tz::Tz;
 use entity::{event, event_organiser};
 
 use super::audit::AuditEntryConnection;
@@ -25,12 +24,7 @@ use crate::service::event::{
     self as service, EventChanges, EventFilter, EventOrder, EventOrderField,
 };
 use crate::service::page::paginate_vec;
-use crate::service::timing::When;
-
-/// An instant in a time zone, as RFC 3339 with the zone's offset (`2022-01-21T09:30:00+01:00`).
-pub fn local(at: DateTime<Utc>, zone: Tz) -> String {
-    at.with_timezone(&zone).to_rfc3339()
-}
+use crate::service::timing::{When, local};
 
 /// An event (Veranstaltung): a conference, workshop, meeting, …
 #[derive(Clone)]

@@ -8,7 +8,7 @@ use super::audit::AuditEntryConnection;
 use super::connection::{args, connection, page_cost};
 use super::document::{Document, DocumentConnection};
 use super::enums::{ContributionRole, SessionKind};
-use super::event::{Event, local};
+use super::event::Event;
 use super::loaders::{
     ContributionsBySession, DocumentsBySession, EventById, LinkedPersonById, OrganisationById, Row,
     SessionById,
@@ -24,6 +24,7 @@ use crate::service::session::{
     self as service, ContributionChanges, SessionChanges, SessionFilter,
 };
 use crate::service::timing::When;
+use crate::service::timing::local;
 
 /// A programme item of an event.
 #[derive(Clone)]

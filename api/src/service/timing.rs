@@ -6,6 +6,11 @@ use chrono_tz::Tz;
 use super::validate;
 use crate::error::{AppError, AppResult};
 
+/// An instant in a time zone, as RFC 3339 with the zone's offset (`2022-01-21T09:30:00+01:00`).
+pub fn local(at: DateTime<Utc>, zone: Tz) -> String {
+    at.with_timezone(&zone).to_rfc3339()
+}
+
 /// A point in time as a client gave it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum When {
