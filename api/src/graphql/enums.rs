@@ -301,6 +301,26 @@ pub enum StateCode {
 }
 
 impl StateCode {
+    /// All sixteen states, by key.
+    pub const ALL: [Self; 16] = [
+        Self::Sh,
+        Self::Hh,
+        Self::Ni,
+        Self::Hb,
+        Self::Nw,
+        Self::He,
+        Self::Rp,
+        Self::Bw,
+        Self::By,
+        Self::Sl,
+        Self::Be,
+        Self::Bb,
+        Self::Mv,
+        Self::Sn,
+        Self::St,
+        Self::Th,
+    ];
+
     /// The state's two-digit key (first digits of its municipality keys).
     pub fn key(self) -> &'static str {
         match self {

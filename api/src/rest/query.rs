@@ -1,7 +1,5 @@
 //! Query strings: parsed with serde, every failure a `BAD_USER_INPUT` naming the problem.
 
-use std::str::FromStr;
-
 use axum::extract::{FromRequestParts, Query};
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
@@ -37,24 +35,6 @@ pub fn list<T: DeserializeOwned>(
         .filter(|item| !item.is_empty())
         .map(|item| {
             serde_json::from_value(serde_json::Value::String(item.to_owned())).map_err(|_| {
-                AppError::bad_field(parameter, format!("`{item}` is not a valid `{parameter}`"))
-            })
-        })
-        .collect::<AppResult<Vec<T>>>()
-        .map(Some)
-}
-
-/// A comma-separated list of plain values (`state=08,09`).
-pub fn plain_list<T: FromStr>(value: Option<&str>, parameter: &str) -> AppResult<Option<Vec<T>>> {
-    let Some(value) = value else {
-        return Ok(None);
-    };
-    value
-        .split(',')
-        .map(str::trim)
-        .filter(|item| !item.is_empty())
-        .map(|item| {
-            item.parse().map_err(|_| {
                 AppError::bad_field(parameter, format!("`{item}` is not a valid `{parameter}`"))
             })
         })

@@ -13,9 +13,10 @@ use utoipa::{IntoParams, ToSchema};
 use super::expand::Expand;
 use super::listing::{ListPage, PageQuery};
 use super::model_projects::{ModelProjectView, model_project_view};
-use super::query::{ApiQuery, list, plain_list};
+use super::query::{ApiQuery, list};
 use super::{one, param_id, path_id, rows};
 use crate::error::{AppError, AppResult};
+use crate::graphql::enums::StateCode;
 use crate::graphql::loaders::{MembershipsByTown, ModelProjectById, Row, StateById, TownById};
 use crate::ids;
 use crate::service::town::{self as service, TownFilter, TownOrder, TownOrderField};
@@ -145,11 +146,9 @@ pub async fn town_view(row: &Row<town::Model>, expand: &Expand) -> AppResult<Tow
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct TownQuery {
-    /// Two-digit state keys, comma-separated (`14,16`).
+    /// States, comma-separated, by code as in GraphQL (`SN,TH`) or by two-digit key (`14,16`).
     state: Option<String>,
     /// Town types, comma-separated (`SMALLER_SMALL_TOWN,LARGER_SMALL_TOWN`).
-    #[serde(rename = "type")]
-    #[param(rename = "type")]
     town_type: Option<String>,
     /// At least this many inhabitants.
     population_min: Option<i32>,
@@ -163,6 +162,30 @@ pub struct TownQuery {
     order_by: Option<String>,
     /// Related records to embed: `modelProjects`.
     expand: Option<String>,
+}
+
+/// State keys from codes (`SN`) or keys (`14`).
+fn state_keys(value: Option<&str>) -> AppResult<Option<Vec<String>>> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            let by_key = (item.len() == 2 && item.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| StateCode::ALL.into_iter().find(|state| state.key() == item))
+                .flatten();
+            by_key
+                .or_else(|| StateCode::from_abbreviation(&item.to_ascii_uppercase()))
+                .map(|state| state.key().to_owned())
+                .ok_or_else(|| {
+                    AppError::bad_field("state", format!("`{item}` is not a German state"))
+                })
+        })
+        .collect::<AppResult<Vec<_>>>()
+        .map(Some)
 }
 
 fn order(value: Option<&str>) -> AppResult<TownOrder> {
@@ -204,8 +227,8 @@ pub async fn list_towns(
     let window = page.window()?;
     let expand = Expand::parse(query.expand.as_deref(), EXPANSIONS)?;
     let filter = TownFilter {
-        state_keys: plain_list(query.state.as_deref(), "state")?,
-        town_types: list(query.town_type.as_deref(), "type")?,
+        state_keys: state_keys(query.state.as_deref())?,
+        town_types: list(query.town_type.as_deref(), "townType")?,
         population_min: query.population_min,
         population_max: query.population_max,
         name_contains: query.q.clone(),
