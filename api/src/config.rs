@@ -192,6 +192,79 @@ pub struct Config {
     /// How long browsers and proxies may reuse a public REST or feed answer, in seconds.
     #[arg(long, env = "HTTP_CACHE_MAX_AGE", default_value_t = 60, global = true)]
     pub http_cache_max_age: u32,
+    /// `development` (default) or `production`: in production, anonymous callers get no GraphQL
+    /// introspection and no field suggestions.
+    #[arg(long, env = "KLEINSTADT_MODE", value_enum, default_value_t = Mode::Development, global = true)]
+    pub mode: Mode,
+    /// Largest request body accepted on any route, in bytes.
+    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 1024 * 1024, global = true)]
+    pub max_body_bytes: usize,
+    /// Longest time one request may take, in seconds; then it is answered with 503.
+    #[arg(
+        long,
+        env = "REQUEST_TIMEOUT_SECONDS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub request_timeout_seconds: u64,
+    /// Longest time one SQL statement may run on PostgreSQL, and SQLite waits for a lock, in ms.
+    #[arg(
+        long,
+        env = "DB_STATEMENT_TIMEOUT_MS",
+        default_value_t = 5000,
+        global = true
+    )]
+    pub db_statement_timeout_ms: u64,
+    /// Requests handled at once; more are refused at once with 503 and `Retry-After`.
+    #[arg(
+        long,
+        env = "MAX_CONCURRENT_REQUESTS",
+        default_value_t = 256,
+        global = true
+    )]
+    pub max_concurrent_requests: usize,
+    /// A client must send its request head within this many seconds.
+    #[arg(
+        long,
+        env = "HEADER_READ_TIMEOUT_SECONDS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub header_read_timeout_seconds: u64,
+    /// After SIGTERM or Ctrl-C, requests in flight get this many seconds to finish.
+    #[arg(
+        long,
+        env = "SHUTDOWN_GRACE_SECONDS",
+        default_value_t = 20,
+        global = true
+    )]
+    pub shutdown_grace_seconds: u64,
+    /// Requests per minute and client address for anonymous callers (per instance); 0 = no limit.
+    #[arg(
+        long,
+        env = "RATE_LIMIT_ANONYMOUS_PER_MINUTE",
+        default_value_t = 600,
+        global = true
+    )]
+    pub rate_limit_anonymous_per_minute: u32,
+    /// Requests per minute and account for staff (per instance); 0 = no limit.
+    #[arg(
+        long,
+        env = "RATE_LIMIT_STAFF_PER_MINUTE",
+        default_value_t = 1200,
+        global = true
+    )]
+    pub rate_limit_staff_per_minute: u32,
+}
+
+/// How much the server tells anonymous callers about its schema.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum Mode {
+    /// Introspection and suggestions for everyone (GraphiQL works without logging in).
+    #[default]
+    Development,
+    /// Introspection and suggestions for staff only.
+    Production,
 }
 
 impl Config {
@@ -215,6 +288,15 @@ impl Config {
             login_limit_per_address: 20,
             cors_allowed_origins: "*".to_owned(),
             http_cache_max_age: 60,
+            mode: Mode::Development,
+            max_body_bytes: 1024 * 1024,
+            request_timeout_seconds: 10,
+            db_statement_timeout_ms: 5000,
+            max_concurrent_requests: 256,
+            header_read_timeout_seconds: 10,
+            shutdown_grace_seconds: 20,
+            rate_limit_anonymous_per_minute: 600,
+            rate_limit_staff_per_minute: 1200,
         }
     }
 

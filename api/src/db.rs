@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
 use crate::config::Config;
 use crate::error::AppResult;
@@ -24,6 +24,7 @@ impl StatementCounter {
 
 /// Opens the pool. SQLite runs in WAL mode with foreign keys on, a busy timeout and full sync.
 pub async fn connect(config: &Config) -> AppResult<(DatabaseConnection, Arc<StatementCounter>)> {
+    let busy_timeout = Duration::from_millis(config.db_statement_timeout_ms);
     let mut options = ConnectOptions::new(config.database_url.clone());
     options
         .max_connections(config.db_max_connections)
@@ -33,14 +34,31 @@ pub async fn connect(config: &Config) -> AppResult<(DatabaseConnection, Arc<Stat
         // A ping before every statement doubles the round trips; a broken connection is dropped by
         // the pool when its statement fails instead.
         .test_before_acquire(false)
+        .statement_timeout(Duration::from_millis(config.db_statement_timeout_ms))
         .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|opts| {
+        .map_sqlx_sqlite_opts(move |opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(5))
+                .busy_timeout(busy_timeout)
         });
     let mut db = Database::connect(options).await?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA foreign_keys",
+            ))
+            .await?;
+        let on = row
+            .and_then(|row| row.try_get_by_index::<i32>(0).ok())
+            .is_some_and(|value| value == 1);
+        if !on {
+            return Err(crate::AppError::Internal(
+                "SQLite refused to switch foreign keys on".to_owned(),
+            ));
+        }
+    }
     let counter = Arc::new(StatementCounter::default());
     let sink = counter.clone();
     db.set_metric_callback(move |_info| {
@@ -53,6 +71,11 @@ pub async fn connect(config: &Config) -> AppResult<(DatabaseConnection, Arc<Stat
 pub async fn migrate(db: &DatabaseConnection) -> AppResult<()> {
     Migrator::up(db, None).await?;
     Ok(())
+}
+
+/// How many migrations of this build are not applied yet.
+pub async fn pending_migrations(db: &DatabaseConnection) -> AppResult<usize> {
+    Ok(Migrator::get_pending_migrations(db).await?.len())
 }
 
 /// A short name of the backend, for logs.

@@ -24,6 +24,8 @@ pub enum ErrorCode {
     Conflict,
     /// Too many requests.
     RateLimited,
+    /// The server is overloaded, or its database is busy or unreachable: retry shortly.
+    Unavailable,
     /// Something failed on our side.
     Internal,
 }
@@ -38,6 +40,7 @@ impl ErrorCode {
             Self::NotFound => "NOT_FOUND",
             Self::Conflict => "CONFLICT",
             Self::RateLimited => "RATE_LIMITED",
+            Self::Unavailable => "UNAVAILABLE",
             Self::Internal => "INTERNAL",
         }
     }
@@ -51,6 +54,7 @@ impl ErrorCode {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict => StatusCode::CONFLICT,
             Self::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -84,9 +88,12 @@ pub enum AppError {
         /// The record's current version, when a version check failed.
         current_version: Option<i32>,
     },
+    /// Overloaded, timed out, or the database is locked or unreachable; the cause is logged.
+    #[error("the service is busy or its database is unreachable; retry shortly")]
+    Unavailable(String),
     /// The database failed; the cause is logged, not shown.
     #[error("internal error")]
-    Database(#[from] DbErr),
+    Database(DbErr),
     /// Any other internal failure; the cause is logged, not shown.
     #[error("internal error")]
     Internal(String),
@@ -126,6 +133,7 @@ impl AppError {
             Self::Forbidden(_) => ErrorCode::Forbidden,
             Self::RateLimited { .. } => ErrorCode::RateLimited,
             Self::Conflict { .. } => ErrorCode::Conflict,
+            Self::Unavailable(_) => ErrorCode::Unavailable,
             Self::Database(_) | Self::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -140,6 +148,10 @@ impl AppError {
             Self::Internal(cause) => {
                 tracing::error!(error = %cause, "internal error");
                 "internal error".to_owned()
+            }
+            Self::Unavailable(cause) => {
+                tracing::warn!(cause = %cause, "unavailable");
+                self.to_string()
             }
             other => other.to_string(),
         }
@@ -165,8 +177,53 @@ impl AppError {
     pub fn retry_after(&self) -> Option<u64> {
         match self {
             Self::RateLimited { retry_after } => Some(*retry_after),
+            Self::Unavailable(_) => Some(1),
             _ => None,
         }
+    }
+}
+
+impl From<DbErr> for AppError {
+    fn from(error: DbErr) -> Self {
+        if unavailable(&error) {
+            Self::Unavailable(error.to_string())
+        } else {
+            Self::Database(error)
+        }
+    }
+}
+
+/// Whether a database error means "busy or unreachable" (retry later) rather than a fault:
+/// pool exhausted, connection lost, SQLite locked, PostgreSQL shutting down, timed out or full.
+fn unavailable(error: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error as Sqlx;
+    let runtime = match error {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(runtime) | DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(sqlx) = runtime else {
+        return false;
+    };
+    match sqlx.as_ref() {
+        Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::Io(_) | Sqlx::Protocol(_) => true,
+        Sqlx::WorkerCrashed => true,
+        Sqlx::Database(database) => {
+            let code = database.code();
+            let code = code.as_deref().unwrap_or_default();
+            // SQLite: BUSY (5) and LOCKED (6) with their extended codes.
+            let sqlite_busy = code
+                .parse::<u32>()
+                .is_ok_and(|code| matches!(code & 0xff, 5 | 6));
+            // PostgreSQL: connection exceptions, insufficient resources, operator intervention
+            // (shutdown, statement timeout, cancel).
+            sqlite_busy
+                || code.starts_with("08")
+                || code.starts_with("53")
+                || code.starts_with("57")
+        }
+        _ => false,
     }
 }
 
@@ -191,6 +248,9 @@ pub struct ErrorDetail {
     /// The record's current version, when a version check failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i32>,
+    /// The request's id (also in the `x-request-id` header), to find the cause in the log.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 impl IntoResponse for AppError {
@@ -202,6 +262,7 @@ impl IntoResponse for AppError {
                 message: self.public_message(),
                 field: self.field().map(str::to_owned),
                 current_version: self.current_version(),
+                request_id: None,
             },
         };
         let retry_after = self.retry_after();

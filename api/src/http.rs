@@ -1,4 +1,5 @@
-//! The HTTP edge: routes, GraphQL over HTTP, GraphiQL, health.
+//! The HTTP edge: routes, GraphQL over HTTP, GraphiQL, health, readiness, and the layers every
+//! request passes.
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{ErrorExtensionValues, ServerError, Value};
@@ -6,6 +7,7 @@ use async_graphql_axum::{GraphQLRequest, GraphQLResponse, rejection::GraphQLReje
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
+use axum::error_handling::HandleErrorLayer;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
@@ -13,42 +15,71 @@ use axum::routing::{get, post};
 use axum::{Extension, middleware};
 use axum::{Json, Router};
 use serde_json::json;
+use std::time::Duration;
+use tower::ServiceBuilder;
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::auth::Actor;
-use crate::cors;
+use crate::config::Mode;
 use crate::db::backend_name;
 use crate::error::AppError;
 use crate::error::ErrorCode;
 use crate::graphql::RequestContext;
-use crate::rest;
 use crate::service::account;
 use crate::state::AppState;
+use crate::{cors, guard, metrics, rate_limit, rest};
 
-/// Largest request body accepted, in bytes.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-
-/// The whole application: GraphQL, GraphiQL, the REST API, health, over `state`.
+/// The whole application over `state`: GraphQL, GraphiQL, the REST API, health, readiness and
+/// metrics, behind request ids, panic catching, metrics, a timeout, a concurrency limit with load
+/// shedding, a body limit, a content-type check and rate limits.
 pub fn app(state: AppState) -> Router {
+    let config = state.config.clone();
     let graphql = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
-        .layer(cors::graphql(&state.config));
+        .layer(cors::graphql(&config));
     let public = rest::router()
         .route("/api/v1/openapi.json", get(rest::openapi::serve))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             rest::conditional::etag,
         ))
-        .layer(cors::public(&state.config));
+        .layer(cors::public(&config));
     Router::new()
         .merge(graphql)
         .merge(public)
         .route("/health", get(health))
+        .route("/ready", get(ready))
+        .route("/metrics", get(metrics::serve))
         .route("/api/v1/auth/login", post(login))
         .fallback(not_found)
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
-        .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::limit,
+        ))
+        .layer(middleware::from_fn(guard::require_json))
+        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
+        .layer(
+            ServiceBuilder::new()
+                .layer(HandleErrorLayer::new(guard::overloaded))
+                .load_shed()
+                .layer(GlobalConcurrencyLimitLayer::with_semaphore(
+                    state.in_flight.clone(),
+                ))
+                .timeout(Duration::from_secs(config.request_timeout_seconds.max(1))),
+        )
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(CatchPanicLayer::custom(guard::panicked))
+        .layer(middleware::from_fn(guard::request_id_in_errors))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(guard::span))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
 }
 
@@ -87,6 +118,26 @@ async fn login(
 
 async fn not_found() -> AppError {
     AppError::NotFound("resource")
+}
+
+/// Readiness: the database answers and every migration of this build is applied.
+async fn ready(State(state): State<AppState>) -> Response {
+    match crate::db::pending_migrations(&state.db).await {
+        Ok(0) => Json(json!({ "status": "ready" })).into_response(),
+        Ok(pending) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "status": "migrations pending", "pending": pending })),
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "readiness check: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "database unreachable" })),
+            )
+                .into_response()
+        }
+    }
 }
 
 async fn health(State(state): State<AppState>) -> Response {
@@ -189,6 +240,16 @@ async fn execute(
     };
     let request = match request {
         Ok(request) => request.into_inner(),
+        Err(rejection) if too_large(&rejection.0) => {
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                Json(json!({ "error": {
+                    "code": ErrorCode::BadUserInput.as_str(),
+                    "message": "the request body is too large",
+                } })),
+            )
+                .into_response();
+        }
         Err(rejection) => return bad_request(&rejection.0.to_string()),
     };
     let mutation = is_mutation(&request.query);
@@ -206,13 +267,28 @@ async fn execute(
     if let Some(body) = ticket.as_ref().and_then(|ticket| state.cache.get(ticket)) {
         return json_body(body);
     }
-    let request = request.data(RequestContext::new(&state, actor, address));
-    let mut response = state.schema.execute(request).await;
+    let operation = request.operation_name.clone();
+    let started = std::time::Instant::now();
+    let anonymous = actor.is_none();
+    let mut request = request.data(RequestContext::new(&state, actor, address));
+    let schema = if anonymous && state.config.mode == Mode::Production {
+        request = request.disable_introspection();
+        state.public_schema.as_ref().unwrap_or(&state.schema)
+    } else {
+        &state.schema
+    };
+    let mut response = schema.execute(request).await;
+    state
+        .metrics
+        .graphql_operation(operation.as_deref(), started.elapsed().as_secs_f64());
     if mutation {
         state.cache.clear();
     }
+    let request_id = headers
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok());
     for error in &mut response.errors {
-        ensure_code(error);
+        ensure_code(error, request_id);
     }
     match ticket {
         Some(ticket) if response.errors.is_empty() => match serde_json::to_vec(&response) {
@@ -231,12 +307,15 @@ async fn execute(
 
 /// Errors raised by the GraphQL engine itself (syntax, validation, limits) carry no code: they are
 /// all the client's doing.
-fn ensure_code(error: &mut ServerError) {
+fn ensure_code(error: &mut ServerError, request_id: Option<&str>) {
     let extensions = error
         .extensions
         .get_or_insert_with(ErrorExtensionValues::default);
     if extensions.get("code").is_none() {
         extensions.set("code", Value::from(ErrorCode::BadUserInput.as_str()));
+    }
+    if let Some(id) = request_id {
+        extensions.set("requestId", Value::from(id));
     }
 }
 
@@ -246,6 +325,12 @@ fn json_body(body: Arc<[u8]>) -> Response {
         axum::body::Bytes::from_owner(body),
     )
         .into_response()
+}
+
+/// Whether the body was cut off by the body limit (a body sent without `Content-Length`). The
+/// GraphQL extractor keeps only the message of the body error, so the message is what is compared.
+fn too_large(error: &async_graphql::ParseRequestError) -> bool {
+    matches!(error, async_graphql::ParseRequestError::Io(io) if io.to_string().contains("length limit exceeded"))
 }
 
 /// Whether a document holds a mutation (GET may only read).

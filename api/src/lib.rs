@@ -7,10 +7,14 @@ pub mod cors;
 pub mod db;
 pub mod error;
 pub mod graphql;
+pub mod guard;
 pub mod http;
 pub mod ids;
+pub mod metrics;
+pub mod rate_limit;
 pub mod rest;
 pub mod run;
+pub mod serve;
 pub mod service;
 pub mod state;
 

@@ -41,12 +41,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         config.database_display()
     );
     let db = state.db.clone();
-    axum::serve(
-        listener,
-        crate::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    let limits = crate::serve::ServeLimits {
+        header_read_timeout: std::time::Duration::from_secs(config.header_read_timeout_seconds),
+        drain_deadline: std::time::Duration::from_secs(config.shutdown_grace_seconds),
+    };
+    crate::serve::serve(listener, crate::app(state), limits, shutdown_signal()).await;
     db.close().await?;
     tracing::info!("kleinstadt stopped");
     Ok(())

@@ -17,6 +17,8 @@ use crate::graphql::schema::{self, ApiSchema};
 pub struct AppState {
     pub db: DatabaseConnection,
     pub schema: ApiSchema,
+    /// The schema for anonymous callers in production mode (no field suggestions).
+    pub public_schema: Option<ApiSchema>,
     pub config: Arc<Config>,
     /// SQL statements executed on `db` so far.
     pub statements: Arc<StatementCounter>,
@@ -26,6 +28,13 @@ pub struct AppState {
     pub login_limiter: LoginLimiter,
     /// Cached answers to anonymous queries.
     pub cache: ResponseCache,
+    /// Request rate limits per client address and per account.
+    pub request_limiter: crate::rate_limit::RequestLimiter,
+    /// Prometheus metrics of this instance.
+    pub metrics: Arc<crate::metrics::Metrics>,
+    /// Permits for requests in flight (`MAX_CONCURRENT_REQUESTS`), shared by every router of
+    /// this state.
+    pub in_flight: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -54,11 +63,21 @@ impl AppState {
     ) -> Self {
         Self {
             schema: schema::build(&config),
+            public_schema: (config.mode == crate::config::Mode::Production)
+                .then(|| schema::build_public(&config)),
             cache: ResponseCache::new(config.response_cache_mib * 1024 * 1024),
             login_limiter: LoginLimiter::new(
                 config.login_limit_per_account,
                 config.login_limit_per_address,
             ),
+            request_limiter: crate::rate_limit::RequestLimiter::new(
+                config.rate_limit_anonymous_per_minute,
+                config.rate_limit_staff_per_minute,
+            ),
+            metrics: crate::metrics::Metrics::new(),
+            in_flight: Arc::new(tokio::sync::Semaphore::new(
+                config.max_concurrent_requests.max(1),
+            )),
             db,
             config: Arc::new(config),
             statements,

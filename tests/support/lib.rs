@@ -136,6 +136,7 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("body failed: {e}"))
             .to_bytes()
             .to_vec();
+        assert_no_leak(status, &body);
         (status, headers, body)
     }
 
@@ -215,9 +216,54 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("cannot connect: {e}"))
     }
 
+    /// The database URL of this app.
+    pub fn database_url(&self) -> String {
+        self.state.config.database_url.clone()
+    }
+
     /// Whether this app runs on PostgreSQL.
     pub fn is_postgres(&self) -> bool {
         matches!(self.backend, Backend::Postgres { .. })
+    }
+}
+
+/// What must never appear in an error answer: SQL, driver and crate names, source paths, panics.
+const LEAKS: &[&str] = &[
+    "sqlx",
+    "sea_orm",
+    "sea-orm",
+    "sqlite_",
+    "SQLITE",
+    "constraint",
+    "panicked",
+    "/src/",
+    ".rs:",
+    "SELECT ",
+    "INSERT ",
+    "UPDATE \"",
+    "DELETE FROM",
+    "syntax error at",
+    "stack backtrace",
+    "postgres://",
+    "pg_",
+    "relation \"",
+];
+
+/// Every answer that reports an error is checked for leaks of internals, across the whole suite.
+fn assert_no_leak(status: StatusCode, body: &[u8]) {
+    let text = String::from_utf8_lossy(body);
+    let is_error = status.is_client_error()
+        || status.is_server_error()
+        || text.contains("\"errors\"")
+        || text.starts_with("{\"error\"");
+    if !is_error {
+        return;
+    }
+    for leak in LEAKS {
+        assert!(
+            !text.contains(leak),
+            "an error answer ({status}) shows `{leak}`: {text}"
+        );
     }
 }
 

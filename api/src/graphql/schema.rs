@@ -60,6 +60,18 @@ pub fn build(config: &Config) -> ApiSchema {
         .finish()
 }
 
+/// The schema anonymous callers use in production mode: no field suggestions in error messages
+/// (introspection is switched off per request).
+pub fn build_public(config: &Config) -> ApiSchema {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(config.graphql_max_depth)
+        .limit_complexity(config.graphql_max_complexity)
+        .limit_recursive_depth(32)
+        .limit_directives(16)
+        .disable_suggestions()
+        .finish()
+}
+
 /// The schema in SDL, as committed in `schema.graphql`.
 pub fn sdl(config: &Config) -> String {
     build(config).sdl()

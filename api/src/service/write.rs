@@ -112,7 +112,7 @@ pub fn map_db_error(error: DbErr) -> AppError {
         // SQLite reports an `ON DELETE RESTRICT` as a trigger constraint (code 1811), which
         // sea-orm does not classify.
         _ if error.to_string().contains("FOREIGN KEY constraint failed") => broken_reference(),
-        _ => AppError::Database(error),
+        _ => AppError::from(error),
     }
 }
 
