@@ -1,4 +1,4 @@
-//! The HTTP edge: routes, GraphQL over HTTP, GraphiQL, health.
+//! The HTTP edge: routes, GraphQL over HTTP, GraphiQL, health, and the feeds' routes.
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{ErrorExtensionValues, ServerError, Value};
@@ -27,12 +27,13 @@ use crate::state::AppState;
 /// Largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// The whole application: GraphQL, GraphiQL and health, over `state`.
+/// The whole application: GraphQL, GraphiQL, health, feeds and embeds, over `state`.
 pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/health", get(health))
         .route("/api/v1/auth/login", post(login))
+        .merge(crate::feeds::router())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -5,6 +5,7 @@ pub mod cache;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod feeds;
 pub mod graphql;
 pub mod http;
 pub mod ids;
