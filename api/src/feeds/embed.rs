@@ -21,13 +21,13 @@ h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.2rem;margin:1.5rem 0 .5rem}
 h3{font-size:1.05rem;margin:0}p{margin:.2rem 0}\
 .subtitle{font-size:1.1rem}.meta{color:#444}.notice{color:#a00000;font-weight:700}\
 ol.programme{list-style:none;margin:0;padding:0}\
-ol.programme>li{display:grid;grid-template-columns:9.5rem 1fr;gap:.75rem;padding:.6rem 0;\
+ol.programme>li{display:grid;grid-template-columns:7.5rem 1fr;gap:.75rem;padding:.6rem 0;\
 border-top:1px solid #ccc}\
-.time{font-variant-numeric:tabular-nums;font-weight:600}.kind{color:#444;font-size:.9rem}\
+.time{font-variant-numeric:tabular-nums;font-weight:600}.until{display:block;font-weight:400;color:#444}.kind{color:#444;font-size:.9rem}\
 ul.contributors{margin:.3rem 0 0;padding-left:1.1rem}\
 a{color:#0b4f8a}a:focus{outline:2px solid #0b4f8a;outline-offset:2px}\
 footer{margin-top:1.5rem;border-top:1px solid #ccc;padding-top:.75rem}\
-@media (max-width:30rem){ol.programme>li{grid-template-columns:1fr;gap:.1rem}}\
+@media (max-width:30rem){ol.programme>li{grid-template-columns:1fr;gap:.1rem}.until{display:inline}}\
 @media print{:root{color:#000}body{padding:0}a{color:#000;text-decoration:none}\
 .ics{display:none}ol.programme>li{break-inside:avoid;border-color:#000}}";
 
@@ -83,9 +83,11 @@ pub fn page(programme: &Programme) -> String {
                                             (german::clock(local(s.starts_at)))
                                         }
                                         @if let Some(end) = s.ends_at {
-                                            " – "
-                                            time datetime=(local(end).to_rfc3339()) {
-                                                (german::clock(local(end)))
+                                            span.until {
+                                                " bis "
+                                                time datetime=(local(end).to_rfc3339()) {
+                                                    (german::clock(local(end)))
+                                                }
                                             }
                                         }
                                     }
