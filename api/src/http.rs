@@ -42,6 +42,7 @@ pub fn app(state: AppState) -> Router {
         .route("/graphql", get(graphql_get).post(graphql_post))
         .layer(cors::graphql(&config));
     let public = rest::router()
+        .merge(crate::feeds::router())
         .route("/api/v1/openapi.json", get(rest::openapi::serve))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::Uri;
+use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use entity::enums::{DatePrecision, EventFormat, EventStatus, OrganiserRole};
@@ -19,6 +19,7 @@ use super::sessions::{SessionView, session_view};
 use super::towns::{TownView, town_view};
 use super::{VIEWER, one, param_id, path_id, rows};
 use crate::error::{AppError, AppResult};
+use crate::feeds;
 use crate::graphql::loaders::{
     EventById, ModelProjectById, OrganisationById, OrganisersByEvent, Row, TownById,
 };
@@ -293,7 +294,8 @@ pub struct EventExpand {
     expand: Option<String>,
 }
 
-/// One published event.
+/// One published event: JSON, or schema.org JSON-LD for `Accept: application/ld+json`. The same
+/// path with `.ics` or `.jsonld` appended is its calendar or its JSON-LD document.
 #[utoipa::path(
     get,
     path = "/api/v1/events/{id}",
@@ -307,11 +309,38 @@ pub struct EventExpand {
 pub async fn get_event(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     ApiQuery(query): ApiQuery<EventExpand>,
 ) -> AppResult<Response> {
-    let expand = Expand::parse(query.expand.as_deref(), EXPANSIONS)?;
-    let row = one::<EventById>(&state, path_id(&id, "Event")?, "Event").await?;
-    Ok(Json(event_view(&row, &expand).await?).into_response())
+    if id.contains('.') {
+        return feeds::event_file_response(&state, &id).await;
+    }
+    let mut response = if wants_json_ld(&headers) {
+        feeds::event_jsonld(&state, &id).await?
+    } else {
+        let expand = Expand::parse(query.expand.as_deref(), EXPANSIONS)?;
+        let row = one::<EventById>(&state, path_id(&id, "Event")?, "Event").await?;
+        Json(event_view(&row, &expand).await?).into_response()
+    };
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("accept"));
+    Ok(response)
+}
+
+/// Whether the client prefers JSON-LD to plain JSON.
+fn wants_json_ld(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|accept| {
+            accept.split(',').any(|media| {
+                media
+                    .split(';')
+                    .next()
+                    .is_some_and(|m| m.trim() == feeds::JSON_LD)
+            })
+        })
 }
 
 /// The programme of one published event: its sessions in time order, each with its contributions.

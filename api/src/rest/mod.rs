@@ -48,6 +48,10 @@ fn parts() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(people::get_person))
         .routes(routes!(documents::list_documents))
         .routes(routes!(documents::get_document))
+        .routes(routes!(crate::feeds::network_events))
+        .routes(routes!(crate::feeds::town_events))
+        .routes(routes!(crate::feeds::model_project_events))
+        .routes(routes!(crate::feeds::organisation_events))
         .split_for_parts()
 }
 

@@ -22,7 +22,9 @@ use crate::error::AppError;
         (name = "organisations", description = "Ministries, institutes, associations, agencies, …"),
         (name = "people", description = "Public profiles of people who appear in published programmes, documents or on the advisory board."),
         (name = "documents", description = "Reports, position papers and other publications."),
+        (name = "calendars", description = "iCalendar (RFC 5545) feeds and schema.org JSON-LD of published events: times in the event's zone with a VTIMEZONE, stable UIDs, SEQUENCE growing with every change, cancelled events kept as `STATUS:CANCELLED`."),
     ),
+    paths(event_calendar, event_json_ld, session_calendar),
     components(schemas(
         crate::error::ErrorBody,
         crate::error::ErrorDetail,
@@ -39,6 +41,49 @@ use crate::error::AppError;
     ))
 )]
 pub struct ApiDoc;
+
+/// One published event and its programme as an iCalendar file (answered by the event route).
+#[utoipa::path(
+    get,
+    path = "/api/v1/events/{id}.ics",
+    tag = "calendars",
+    params(("id" = String, Path, description = "Global ID of the event")),
+    responses(
+        (status = 200, description = "The event and one VEVENT per session", content_type = "text/calendar", body = String),
+        (status = 404, description = "No such published event", body = crate::error::ErrorBody),
+    )
+)]
+#[allow(dead_code)]
+fn event_calendar() {}
+
+/// One published event as schema.org JSON-LD (also on the event URL with
+/// `Accept: application/ld+json`; answered by the event route).
+#[utoipa::path(
+    get,
+    path = "/api/v1/events/{id}.jsonld",
+    tag = "calendars",
+    params(("id" = String, Path, description = "Global ID of the event")),
+    responses(
+        (status = 200, description = "A schema.org Event with a subEvent per session", content_type = "application/ld+json", body = Object),
+        (status = 404, description = "No such published event", body = crate::error::ErrorBody),
+    )
+)]
+#[allow(dead_code)]
+fn event_json_ld() {}
+
+/// One session of a published event as an iCalendar file (answered by the session route).
+#[utoipa::path(
+    get,
+    path = "/api/v1/sessions/{id}.ics",
+    tag = "calendars",
+    params(("id" = String, Path, description = "Global ID of the session")),
+    responses(
+        (status = 200, description = "The session as one VEVENT", content_type = "text/calendar", body = String),
+        (status = 404, description = "No such session of a published event", body = crate::error::ErrorBody),
+    )
+)]
+#[allow(dead_code)]
+fn session_calendar() {}
 
 /// The document as pretty-printed JSON with a final newline (the committed `openapi.json`).
 pub fn json() -> Result<String, AppError> {

@@ -228,7 +228,7 @@ pub struct SessionExpand {
     expand: Option<String>,
 }
 
-/// One session.
+/// One session; the same path with `.ics` appended is its calendar.
 #[utoipa::path(
     get,
     path = "/api/v1/sessions/{id}",
@@ -244,6 +244,9 @@ pub async fn get_session(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<SessionExpand>,
 ) -> AppResult<Response> {
+    if let Some(id) = id.strip_suffix(".ics") {
+        return crate::feeds::session_ics(&state, id).await;
+    }
     let expand = Expand::parse(query.expand.as_deref(), EXPANSIONS)?;
     let row = one::<SessionById>(&state, path_id(&id, "Session")?, "Session").await?;
     Ok(Json(session_view(&row, &expand).await?).into_response())

@@ -164,6 +164,21 @@ pub async fn list<C: ConnectionTrait>(
     .await
 }
 
+/// The events the viewer may see that match `filter`, in `order`, at most `limit` (for feeds, which
+/// are not paged).
+pub async fn all_matching<C: ConnectionTrait>(
+    db: &C,
+    viewer: Viewer,
+    filter: &EventFilter,
+    order: EventOrder,
+    limit: u64,
+) -> AppResult<Vec<event::Model>> {
+    Ok(query(viewer, filter, order, Utc::now())?
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
 /// One event, if the viewer may see it.
 pub async fn get<C: ConnectionTrait>(
     db: &C,

@@ -12,6 +12,7 @@ pub mod model_project;
 pub mod organisation;
 pub mod page;
 pub mod person;
+pub mod programme;
 pub mod registration;
 pub mod seed;
 pub mod session;
