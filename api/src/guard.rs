@@ -149,3 +149,27 @@ pub async fn request_id_in_errors(request: Request, next: Next) -> Response {
     );
     Response::from_parts(parts, Body::from(body))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panic_becomes_a_generic_internal_error() {
+        let response = panicked(Box::new("index out of bounds at api/src/x.rs:1".to_owned()));
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(response.into_body(), 1024)
+            .await
+            .unwrap_or_default();
+        let body: Value = serde_json::from_slice(&body).unwrap_or_default();
+        assert_eq!(body["error"]["code"], "INTERNAL");
+        assert_eq!(body["error"]["message"], "internal error");
+    }
+
+    #[tokio::test]
+    async fn overload_and_timeouts_are_unavailable() {
+        let response = overloaded(Box::new(tower::load_shed::error::Overloaded::new())).await;
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(response.headers().contains_key(header::RETRY_AFTER));
+    }
+}
