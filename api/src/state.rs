@@ -10,6 +10,7 @@ use crate::cache::ResponseCache;
 use crate::config::Config;
 use crate::db::{self, StatementCounter};
 use crate::error::AppResult;
+use crate::graphql::documents::ParsedDocuments;
 use crate::graphql::schema::{self, ApiSchema};
 
 /// Everything a request needs: the pool, the schema, the settings.
@@ -26,6 +27,8 @@ pub struct AppState {
     pub login_limiter: LoginLimiter,
     /// Cached answers to anonymous queries.
     pub cache: ResponseCache,
+    /// Syntax trees of the GraphQL documents seen so far.
+    pub documents: ParsedDocuments,
 }
 
 impl AppState {
@@ -54,6 +57,7 @@ impl AppState {
         Self {
             schema: schema::build(&config),
             cache: ResponseCache::new(config.response_cache_mib * 1024 * 1024),
+            documents: ParsedDocuments::default(),
             login_limiter: LoginLimiter::new(
                 config.login_limit_per_account,
                 config.login_limit_per_address,
