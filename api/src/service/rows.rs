@@ -12,6 +12,7 @@ use entity::enums::{
     SessionKind, TownType,
 };
 use entity::sources::Sources;
+use futures::future::BoxFuture;
 use sea_orm::sqlx::postgres::{PgRow, PgTypeInfo};
 use sea_orm::sqlx::types::Json;
 use sea_orm::sqlx::{Column as _, Postgres, Row as _, Type};
@@ -36,19 +37,24 @@ pub trait Decode: FromQueryResult + Sized {
     }
 }
 
-/// All models a select finds, like [`Select::all`].
-pub async fn all<E, C>(select: Select<E>, db: &C) -> Result<Vec<E::Model>, DbErr>
+/// All models a select finds, like [`Select::all`]. The query runs in a future of its own on the
+/// heap, so the (large) state of the database driver is not copied into every resolver that may
+/// load a relation.
+pub fn all<'a, E, C>(select: Select<E>, db: &'a C) -> BoxFuture<'a, Result<Vec<E::Model>, DbErr>>
 where
     E: EntityTrait,
-    E::Model: Decode,
-    C: ConnectionTrait,
+    E::Model: Decode + Send,
+    C: ConnectionTrait + Sync,
 {
-    if <E::Model as Decode>::COLUMNS.is_empty() || db.get_database_backend() != DbBackend::Postgres
-    {
-        return select.all(db).await;
-    }
-    let rows = db.query_all(&select.into_query()).await?;
-    decode_all(&rows)
+    Box::pin(async move {
+        if <E::Model as Decode>::COLUMNS.is_empty()
+            || db.get_database_backend() != DbBackend::Postgres
+        {
+            return select.all(db).await;
+        }
+        let rows = db.query_all(&select.into_query()).await?;
+        decode_all(&rows)
+    })
 }
 
 /// Decodes a result: by position when its first row has exactly the model's columns and types.
