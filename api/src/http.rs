@@ -239,7 +239,7 @@ async fn execute(
         Ok(actor) => actor,
         Err(error) => return graphql_error(error.code(), &error.public_message()),
     };
-    let request = match request {
+    let mut request = match request {
         Ok(request) => request.into_inner(),
         Err(rejection) if too_large(&rejection.0) => {
             return (
@@ -253,7 +253,10 @@ async fn execute(
         }
         Err(rejection) => return bad_request(&rejection.0.to_string()),
     };
-    let mutation = is_mutation(&request.query);
+    let mutation = state
+        .documents
+        .prepare(&mut request)
+        .is_some_and(is_mutation);
     if read_only && mutation {
         return graphql_error(ErrorCode::BadUserInput, "mutations need POST");
     }
@@ -335,12 +338,9 @@ fn too_large(error: &async_graphql::ParseRequestError) -> bool {
 }
 
 /// Whether a document holds a mutation (GET may only read).
-fn is_mutation(query: &str) -> bool {
+fn is_mutation(document: &async_graphql::parser::types::ExecutableDocument) -> bool {
     use async_graphql::parser::types::{DocumentOperations, OperationType};
-    let Ok(document) = async_graphql::parser::parse_query(query) else {
-        return false;
-    };
-    match document.operations {
+    match &document.operations {
         DocumentOperations::Single(operation) => operation.node.ty == OperationType::Mutation,
         DocumentOperations::Multiple(operations) => operations
             .values()

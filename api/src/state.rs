@@ -10,6 +10,7 @@ use crate::cache::ResponseCache;
 use crate::config::Config;
 use crate::db::{self, StatementCounter};
 use crate::error::AppResult;
+use crate::graphql::documents::ParsedDocuments;
 use crate::graphql::schema::{self, ApiSchema};
 
 /// Everything a request needs: the pool, the schema, the settings.
@@ -35,6 +36,8 @@ pub struct AppState {
     /// Permits for requests in flight (`MAX_CONCURRENT_REQUESTS`), shared by every router of
     /// this state.
     pub in_flight: Arc<tokio::sync::Semaphore>,
+    /// Syntax trees of the GraphQL documents seen so far.
+    pub documents: ParsedDocuments,
 }
 
 impl AppState {
@@ -66,6 +69,7 @@ impl AppState {
             public_schema: (config.mode == crate::config::Mode::Production)
                 .then(|| schema::build_public(&config)),
             cache: ResponseCache::new(config.response_cache_mib * 1024 * 1024),
+            documents: ParsedDocuments::default(),
             login_limiter: LoginLimiter::new(
                 config.login_limit_per_account,
                 config.login_limit_per_address,

@@ -18,6 +18,7 @@ use sea_orm::{
 use tokio::sync::OnceCell;
 
 use crate::error::{AppError, AppResult};
+use crate::service::rows::{self, Decode};
 use crate::service::session as session_service;
 use crate::service::viewer::Viewer;
 use crate::service::write::Record;
@@ -29,7 +30,7 @@ use crate::service::{
 /// How to batch-load the rows of one entity by one integer column.
 pub trait BatchSpec: Send + Sync + 'static {
     /// The entity loaded.
-    type Entity: EntityTrait;
+    type Entity: EntityTrait<Model: Decode>;
     /// The column the keys are matched against.
     fn key() -> <Self::Entity as EntityTrait>::Column;
     /// What the viewer may see (all rows unless overridden).
@@ -147,7 +148,7 @@ impl<M: Send + Sync + 'static> Level<M> {
                     let select = S::Entity::find()
                         .filter(S::key().is_in(keys))
                         .filter(S::scope(self.viewer));
-                    S::order(select).all(&self.db).await?
+                    rows::all(S::order(select), &self.db).await?
                 };
                 let mut by_key: HashMap<i32, Vec<usize>> = HashMap::new();
                 let mut models = Vec::with_capacity(rows.len());
@@ -262,7 +263,7 @@ where
         let select = S::Entity::find()
             .filter(S::key().is_in(keys.iter().copied()))
             .filter(S::scope(viewer));
-        S::order(select).all(db).await?
+        rows::all(S::order(select), db).await?
     };
     Ok(Level::rows(
         rows.into_iter().map(convert).collect(),

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod board;
 pub mod connection;
 pub mod document;
+pub mod documents;
 pub mod enums;
 pub mod event;
 pub mod loaders;

@@ -14,6 +14,7 @@ pub mod page;
 pub mod person;
 pub mod programme;
 pub mod registration;
+pub mod rows;
 pub mod seed;
 pub mod session;
 pub mod text;

@@ -6,6 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QuerySelect, Select};
 
 use crate::error::{AppError, AppResult};
+use crate::service::rows::{self, Decode};
 
 /// Largest page a client may ask for.
 pub const MAX_PAGE_SIZE: i32 = 100;
@@ -153,7 +154,7 @@ pub async fn paginate<E, C>(
 ) -> AppResult<Page<E::Model>>
 where
     E: EntityTrait,
-    E::Model: Send + Sync,
+    E::Model: Send + Sync + Decode,
     C: ConnectionTrait,
 {
     let bounds = args.bounds()?;
@@ -166,7 +167,7 @@ where
     let rows = if limit == 0 {
         Vec::new()
     } else {
-        select.offset(start).limit(limit + 1).all(db).await?
+        rows::all(select.offset(start).limit(limit + 1), db).await?
     };
     let has_next =
         rows.len() as u64 > limit || total.is_some_and(|total| start + limit < total && limit > 0);

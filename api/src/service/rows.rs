@@ -1,0 +1,341 @@
+//! Decoding whole models from PostgreSQL rows by position. sea-orm looks every column up by name and
+//! checks its type on every row (and formats an error text for every NULL); a page of a few hundred
+//! rows spent most of its decoding time there. Here the column names and types of a result are
+//! checked once, against the model, on its first row; every row is then decoded by position. A
+//! result that does not have exactly the model's columns, and every other backend, is decoded by
+//! sea-orm as before.
+
+use chrono::{DateTime, Utc};
+use entity::enums::{
+    AuditAction, BoardRole, ContributionRole, DatePrecision, DocumentKind, EventFormat,
+    EventStatus, MemberRole, OrganisationKind, OrganiserRole, PartnerRole, RegistrationStatus,
+    SessionKind, TownType,
+};
+use entity::sources::Sources;
+use futures::future::BoxFuture;
+use sea_orm::sqlx::postgres::{PgRow, PgTypeInfo};
+use sea_orm::sqlx::types::Json;
+use sea_orm::sqlx::{Column as _, Postgres, Row as _, Type};
+use sea_orm::{
+    ActiveEnum, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryResult,
+    QueryTrait, Select,
+};
+
+/// A model that can be decoded from a PostgreSQL row by position.
+pub trait Decode: FromQueryResult + Sized {
+    /// The column names in the order `Entity::find()` selects them; empty: always decoded by sea-orm.
+    const COLUMNS: &'static [&'static str] = &[];
+
+    /// Whether every column type of `row` decodes into its field.
+    fn compatible(_row: &PgRow) -> bool {
+        false
+    }
+
+    /// Decodes a row whose columns are [`Decode::COLUMNS`] with compatible types.
+    fn decode(_row: &PgRow) -> Result<Self, DbErr> {
+        Err(DbErr::Custom("no positional decoder".to_owned()))
+    }
+}
+
+/// All models a select finds, like [`Select::all`]. The query runs in a future of its own on the
+/// heap, so the (large) state of the database driver is not copied into every resolver that may
+/// load a relation.
+pub fn all<'a, E, C>(select: Select<E>, db: &'a C) -> BoxFuture<'a, Result<Vec<E::Model>, DbErr>>
+where
+    E: EntityTrait,
+    E::Model: Decode + Send,
+    C: ConnectionTrait + Sync,
+{
+    Box::pin(async move {
+        if <E::Model as Decode>::COLUMNS.is_empty()
+            || db.get_database_backend() != DbBackend::Postgres
+        {
+            return select.all(db).await;
+        }
+        let rows = db.query_all(&select.into_query()).await?;
+        decode_all(&rows)
+    })
+}
+
+/// Decodes a result: by position when its first row has exactly the model's columns and types.
+fn decode_all<M: Decode>(rows: &[QueryResult]) -> Result<Vec<M>, DbErr> {
+    let positional = rows
+        .first()
+        .and_then(QueryResult::try_as_pg_row)
+        .is_some_and(|row| same_columns(row, M::COLUMNS) && M::compatible(row));
+    if !positional {
+        return rows
+            .iter()
+            .map(|row| M::from_query_result(row, ""))
+            .collect();
+    }
+    let mut models = Vec::with_capacity(rows.len());
+    for row in rows {
+        let row = row
+            .try_as_pg_row()
+            .ok_or_else(|| DbErr::Custom("a PostgreSQL result with another row type".to_owned()))?;
+        models.push(M::decode(row)?);
+    }
+    Ok(models)
+}
+
+fn same_columns(row: &PgRow, names: &[&str]) -> bool {
+    let columns = row.columns();
+    columns.len() == names.len()
+        && columns
+            .iter()
+            .zip(names)
+            .all(|(column, name)| column.name() == *name)
+}
+
+/// One field of a model, read from a PostgreSQL column by position.
+pub trait Field: Sized {
+    /// Whether a column of type `ty` decodes into this field.
+    fn compatible(ty: &PgTypeInfo) -> bool;
+    /// The value at `index` (its type already checked by [`Field::compatible`]).
+    fn get(row: &PgRow, index: usize) -> Result<Self, DbErr>;
+}
+
+fn column_compatible<M, T: Field>(_field: fn(&M) -> &T, row: &PgRow, index: usize) -> bool {
+    row.columns()
+        .get(index)
+        .is_some_and(|column| T::compatible(column.type_info()))
+}
+
+fn decode_error(error: sea_orm::sqlx::Error) -> DbErr {
+    DbErr::Type(error.to_string())
+}
+
+fn null_error(row: &PgRow, index: usize) -> DbErr {
+    let name = row.columns().get(index).map_or("?", |column| column.name());
+    DbErr::Type(format!(
+        "A null value was encountered while decoding {name:?}"
+    ))
+}
+
+fn nullable<T>(row: &PgRow, index: usize) -> Result<Option<T>, DbErr>
+where
+    T: for<'r> sea_orm::sqlx::Decode<'r, Postgres> + Type<Postgres>,
+{
+    row.try_get_unchecked::<Option<T>, _>(index)
+        .map_err(decode_error)
+}
+
+macro_rules! sqlx_fields {
+    ($($ty:ty),+) => {$(
+        impl Field for $ty {
+            fn compatible(ty: &PgTypeInfo) -> bool {
+                <$ty as Type<Postgres>>::compatible(ty)
+            }
+            fn get(row: &PgRow, index: usize) -> Result<Self, DbErr> {
+                nullable::<$ty>(row, index)?.ok_or_else(|| null_error(row, index))
+            }
+        }
+        impl Field for Option<$ty> {
+            fn compatible(ty: &PgTypeInfo) -> bool {
+                <$ty as Type<Postgres>>::compatible(ty)
+            }
+            fn get(row: &PgRow, index: usize) -> Result<Self, DbErr> {
+                nullable::<$ty>(row, index)
+            }
+        }
+    )+};
+}
+
+sqlx_fields!(i32, i64, f64, bool, String, DateTime<Utc>);
+
+/// Enumerations are stored as their string values, as sea-orm reads them.
+macro_rules! enum_fields {
+    ($($ty:ty),+) => {$(
+        impl Field for $ty {
+            fn compatible(ty: &PgTypeInfo) -> bool {
+                <String as Type<Postgres>>::compatible(ty)
+            }
+            fn get(row: &PgRow, index: usize) -> Result<Self, DbErr> {
+                let value = nullable::<String>(row, index)?.ok_or_else(|| null_error(row, index))?;
+                <$ty as ActiveEnum>::try_from_value(&value)
+            }
+        }
+        impl Field for Option<$ty> {
+            fn compatible(ty: &PgTypeInfo) -> bool {
+                <String as Type<Postgres>>::compatible(ty)
+            }
+            fn get(row: &PgRow, index: usize) -> Result<Self, DbErr> {
+                nullable::<String>(row, index)?
+                    .map(|value| <$ty as ActiveEnum>::try_from_value(&value))
+                    .transpose()
+            }
+        }
+    )+};
+}
+
+enum_fields!(
+    AuditAction,
+    BoardRole,
+    ContributionRole,
+    DatePrecision,
+    DocumentKind,
+    EventFormat,
+    EventStatus,
+    MemberRole,
+    OrganisationKind,
+    OrganiserRole,
+    PartnerRole,
+    RegistrationStatus,
+    SessionKind,
+    TownType
+);
+
+/// The `sources` column: JSON, as sea-orm reads it.
+impl Field for Sources {
+    fn compatible(ty: &PgTypeInfo) -> bool {
+        <Json<Sources> as Type<Postgres>>::compatible(ty)
+    }
+    fn get(row: &PgRow, index: usize) -> Result<Self, DbErr> {
+        nullable::<Json<Sources>>(row, index)?
+            .map(|json| json.0)
+            .ok_or_else(|| null_error(row, index))
+    }
+}
+
+/// Declares the positional decoder of a model: its fields in column order.
+macro_rules! positional {
+    ($($entity:ident { $($field:ident),+ $(,)? })+) => {$(
+        impl Decode for entity::$entity::Model {
+            const COLUMNS: &'static [&'static str] = &[$(stringify!($field)),+];
+
+            #[allow(unused_assignments)]
+            fn compatible(row: &PgRow) -> bool {
+                let mut index = 0;
+                $(
+                    if !column_compatible(|model: &Self| &model.$field, row, index) {
+                        return false;
+                    }
+                    index += 1;
+                )+
+                true
+            }
+
+            #[allow(unused_assignments)]
+            fn decode(row: &PgRow) -> Result<Self, DbErr> {
+                let mut index = 0;
+                $(
+                    let $field = Field::get(row, index)?;
+                    index += 1;
+                )+
+                Ok(Self { $($field),+ })
+            }
+        }
+    )+};
+}
+
+positional! {
+    advisory_board_membership {
+        id, board_id, person_id, role, from_date, until_date, note, sources, version, created_at,
+        updated_at,
+    }
+    contribution {
+        id, event_id, session_id, person_id, organisation_id, role, affiliation, position, version,
+        created_at, updated_at,
+    }
+    document {
+        id, slug, title, kind, published_on, year, publisher_id, url, isbn, language,
+        model_project_id, event_id, session_id, description, sources, version, created_at,
+        updated_at,
+    }
+    document_author { id, document_id, person_id, position, version, created_at, updated_at }
+    event {
+        id, slug, title, subtitle, description, format, status, time_zone, starts_at, ends_at,
+        date_precision, place, town_id, online_url, website, model_project_id, published, sources,
+        version, created_at, updated_at,
+    }
+    event_organiser { id, event_id, organisation_id, role, version, created_at, updated_at }
+    model_project {
+        id, slug, title, short_title, topic, description, project_call_id, lead_town_id,
+        period_start, period_end, funding_programme, sources, version, created_at, updated_at,
+    }
+    model_project_partner {
+        id, model_project_id, organisation_id, role, version, created_at, updated_at,
+    }
+    model_project_town {
+        id, model_project_id, town_id, role, position, version, created_at, updated_at,
+    }
+    organisation {
+        id, slug, name, short_name, kind, description, website, address, town_id, sources, version,
+        created_at, updated_at,
+    }
+    person {
+        id, slug, name, academic_title, position, organisation_id, town_id, email, phone,
+        biography, photo_url, website, consent_given_at, consent_note, sources, version,
+        created_at, updated_at,
+    }
+    project_call {
+        id, slug, name, year, opened_on, deadline_on, description, sources, version, created_at,
+        updated_at,
+    }
+    registration {
+        id, event_id, person_id, status, registered_at, note, sources, version, created_at,
+        updated_at,
+    }
+    session {
+        id, event_id, position, title, subtitle, kind, starts_at, ends_at, end_inferred,
+        description, sources, version, created_at, updated_at,
+    }
+    state { id, key, code, name, version }
+    town {
+        id, slug, name, state_id, district, municipality_key, geonames_id, population, latitude,
+        longitude, town_type, town_type_official, website, sources, version, created_at,
+        updated_at,
+    }
+}
+
+/// Audit entries keep their changes as free JSON: decoded by sea-orm.
+impl Decode for entity::audit_entry::Model {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::{IdenStatic, Iterable};
+
+    fn columns<E: EntityTrait>() -> Vec<String> {
+        E::Column::iter()
+            .map(|column| column.as_str().to_owned())
+            .collect()
+    }
+
+    fn declared<M: Decode>() -> Vec<String> {
+        M::COLUMNS.iter().map(|name| (*name).to_owned()).collect()
+    }
+
+    /// The declared order must be the order `Entity::find()` selects, or the decoder is never used.
+    #[test]
+    fn positional_decoders_follow_the_select_list() {
+        macro_rules! check {
+            ($($entity:ident),+) => {$(
+                assert_eq!(
+                    declared::<entity::$entity::Model>(),
+                    columns::<entity::$entity::Entity>(),
+                    stringify!($entity)
+                );
+            )+};
+        }
+        check!(
+            advisory_board_membership,
+            contribution,
+            document,
+            document_author,
+            event,
+            event_organiser,
+            model_project,
+            model_project_partner,
+            model_project_town,
+            organisation,
+            person,
+            project_call,
+            registration,
+            session,
+            state,
+            town
+        );
+    }
+}
