@@ -52,6 +52,17 @@ pub enum Command {
         /// Path of the JSON file.
         file: PathBuf,
     },
+    /// Write a checked online copy of the SQLite database to a new file (PostgreSQL: use pg_dump).
+    Backup {
+        /// Path of the backup; an existing file is never overwritten.
+        file: PathBuf,
+    },
+    /// Replace the SQLite database by a backup, after checking it, then migrate. Stop the server
+    /// first.
+    Restore {
+        /// Path of the backup.
+        file: PathBuf,
+    },
     /// Print the GraphQL schema (SDL) to stdout or to a file.
     ExportSchema {
         /// Write to this file instead of stdout.
@@ -340,6 +351,11 @@ impl Config {
                 path.display()
             ))),
         }
+    }
+
+    /// The file of a SQLite database URL; `None` for PostgreSQL and in-memory databases.
+    pub fn sqlite_path(&self) -> Option<PathBuf> {
+        sqlite_file(&self.database_url).map(PathBuf::from)
     }
 
     /// The database URL with any password replaced, for logs.

@@ -29,6 +29,8 @@ async fn main() -> anyhow::Result<()> {
         Command::ImportTowns { csv } => run::import_towns(cli.config, &csv).await?,
         Command::User { command } => run::user(cli.config, command).await?,
         Command::ImportBundle { file } => run::import_bundle(cli.config, &file).await?,
+        Command::Backup { file } => run::backup(cli.config, &file).await?,
+        Command::Restore { file } => run::restore(cli.config, &file).await?,
         Command::ExportSchema { output } => run::export_schema(&cli.config, output.as_deref())?,
         Command::ExportOpenapi { output } => run::export_openapi(output.as_deref())?,
     }

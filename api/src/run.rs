@@ -10,7 +10,7 @@ use crate::auth::StaffRole;
 use crate::config::{Config, RoleArg, UserCommand};
 use crate::db::backend_name;
 use crate::graphql::schema;
-use crate::service::{account, bundle, import, seed};
+use crate::service::{account, backup, bundle, import, seed};
 use crate::state::AppState;
 
 /// Migrates, seeds an empty database with the demo data, and serves until SIGINT or SIGTERM.
@@ -133,6 +133,60 @@ pub async fn import_bundle(config: Config, file: &Path) -> anyhow::Result<()> {
     println!("{}", serde_json::to_string_pretty(&report)?);
     state.db.close().await?;
     Ok(())
+}
+
+/// Writes a checked online copy of the SQLite database to `file` and prints what it wrote.
+/// PostgreSQL is refused with a pointer to `pg_dump`.
+pub async fn backup(config: Config, file: &Path) -> anyhow::Result<()> {
+    let database = backup::sqlite_file(&config)?;
+    anyhow::ensure!(
+        database.is_file(),
+        backup::BackupError::NoDatabase(database)
+    );
+    let (db, _) = crate::db::connect(&config)
+        .await
+        .context("cannot open the database")?;
+    let written = backup::backup(&db, file).await;
+    db.close().await?;
+    let written = written?;
+    println!(
+        "wrote {} ({} bytes, {} migrations{}); integrity and foreign keys checked",
+        written.path.display(),
+        written.bytes,
+        written.migrations.len(),
+        last_migration(&written.migrations)
+    );
+    Ok(())
+}
+
+/// Replaces the SQLite database by the checked backup `file`, migrates it, and prints what it did.
+/// The server must be stopped.
+pub async fn restore(config: Config, file: &Path) -> anyhow::Result<()> {
+    let database = backup::sqlite_file(&config)?;
+    let restored = backup::restore(file, &database).await?;
+    let (db, _) = crate::db::connect(&config)
+        .await
+        .context("cannot open the restored database")?;
+    let migrated = crate::db::migrate(&db).await;
+    db.close().await?;
+    migrated.context("the restored database could not be migrated")?;
+    println!(
+        "restored {} from {} ({} bytes, {} migrations{}); now at {} migrations",
+        restored.path.display(),
+        file.display(),
+        restored.bytes,
+        restored.migrations.len(),
+        last_migration(&restored.migrations),
+        Migrator::migrations().len()
+    );
+    Ok(())
+}
+
+fn last_migration(migrations: &[String]) -> String {
+    migrations
+        .last()
+        .map(|name| format!(", the last {name}"))
+        .unwrap_or_default()
 }
 
 /// Writes the OpenAPI document of the REST API to `output`, or to stdout.

@@ -212,6 +212,7 @@ pub struct DocumentExpand {
     params(("id" = String, Path, description = "Global ID of the document"), DocumentExpand),
     responses(
         (status = 200, description = "The document", body = DocumentView),
+        (status = 400, description = "Invalid parameter", body = crate::error::ErrorBody),
         (status = 404, description = "No such document", body = crate::error::ErrorBody),
     )
 )]

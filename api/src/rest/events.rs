@@ -303,6 +303,7 @@ pub struct EventExpand {
     params(("id" = String, Path, description = "Global ID of the event"), EventExpand),
     responses(
         (status = 200, description = "The event", body = EventView),
+        (status = 400, description = "Invalid parameter", body = crate::error::ErrorBody),
         (status = 404, description = "No such published event", body = crate::error::ErrorBody),
     )
 )]
@@ -351,6 +352,7 @@ fn wants_json_ld(headers: &HeaderMap) -> bool {
     params(("id" = String, Path, description = "Global ID of the event"), PageQuery),
     responses(
         (status = 200, description = "One page of the programme", body = ListPage<SessionView>),
+        (status = 400, description = "Invalid parameter", body = crate::error::ErrorBody),
         (status = 404, description = "No such published event", body = crate::error::ErrorBody),
     )
 )]

@@ -262,6 +262,7 @@ pub struct ModelProjectExpand {
     params(("id" = String, Path, description = "Global ID of the model project"), ModelProjectExpand),
     responses(
         (status = 200, description = "The model project", body = ModelProjectView),
+        (status = 400, description = "Invalid parameter", body = crate::error::ErrorBody),
         (status = 404, description = "No such model project", body = crate::error::ErrorBody),
     )
 )]

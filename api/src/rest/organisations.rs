@@ -153,6 +153,7 @@ pub struct OrganisationExpand {
     params(("id" = String, Path, description = "Global ID of the organisation"), OrganisationExpand),
     responses(
         (status = 200, description = "The organisation", body = OrganisationView),
+        (status = 400, description = "Invalid parameter", body = crate::error::ErrorBody),
         (status = 404, description = "No such organisation", body = crate::error::ErrorBody),
     )
 )]

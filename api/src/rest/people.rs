@@ -185,6 +185,7 @@ pub struct PersonExpand {
     params(("id" = String, Path, description = "Global ID of the person"), PersonExpand),
     responses(
         (status = 200, description = "The public profile", body = PersonProfile),
+        (status = 400, description = "Invalid parameter", body = crate::error::ErrorBody),
         (status = 404, description = "No such person, or no public profile", body = crate::error::ErrorBody),
     )
 )]

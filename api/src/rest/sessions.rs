@@ -236,6 +236,7 @@ pub struct SessionExpand {
     params(("id" = String, Path, description = "Global ID of the session"), SessionExpand),
     responses(
         (status = 200, description = "The session", body = SessionView),
+        (status = 400, description = "Invalid parameter", body = crate::error::ErrorBody),
         (status = 404, description = "No such session", body = crate::error::ErrorBody),
     )
 )]

@@ -270,6 +270,7 @@ pub struct TownExpand {
     params(("id" = String, Path, description = "Global ID of the town"), TownExpand),
     responses(
         (status = 200, description = "The town", body = TownView),
+        (status = 400, description = "Invalid parameter", body = crate::error::ErrorBody),
         (status = 404, description = "No such town", body = crate::error::ErrorBody),
     )
 )]
@@ -288,10 +289,10 @@ pub async fn get_town(
     get,
     path = "/api/v1/towns/by-municipality-key/{key}",
     tag = "towns",
-    params(("key" = String, Path, description = "8-digit municipality key (AGS)"), TownExpand),
+    params(("key" = String, Path, description = "8-digit municipality key (AGS)", pattern = "^[0-9]{8}$"), TownExpand),
     responses(
         (status = 200, description = "The town", body = TownView),
-        (status = 400, description = "Not an 8-digit key", body = crate::error::ErrorBody),
+        (status = 400, description = "Not an 8-digit key, or an invalid parameter", body = crate::error::ErrorBody),
         (status = 404, description = "No town has this key", body = crate::error::ErrorBody),
     )
 )]

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod backup;
 pub mod board;
 pub mod bundle;
 pub mod document;
