@@ -203,7 +203,7 @@ async fn lists_page_with_cursors_and_link_headers() {
                     next.contains("format=IN_PERSON%2CDIGITAL%2CHYBRID"),
                     "{next}"
                 );
-                assert_eq!(page["nextCursor"].is_string(), true);
+                assert!(page["nextCursor"].is_string());
                 uri = next;
             }
             None => {
