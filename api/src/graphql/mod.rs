@@ -16,6 +16,7 @@ pub mod person;
 pub mod registration;
 pub mod schema;
 pub mod session;
+pub mod statistics;
 pub mod town;
 
 use std::net::IpAddr;

@@ -13,6 +13,7 @@ use super::organisation::{OrganisationMutation, OrganisationQuery};
 use super::person::{PersonMutation, PersonQuery};
 use super::registration::RegistrationMutation;
 use super::session::{SessionMutation, SessionQuery};
+use super::statistics::StatisticsQuery;
 use super::town::{TownMutation, TownQuery};
 use crate::config::Config;
 
@@ -29,6 +30,7 @@ pub struct Query(
     DocumentQuery,
     AccountQuery,
     AuditQuery,
+    StatisticsQuery,
 );
 
 /// The root of all changes (staff only, except `login`).

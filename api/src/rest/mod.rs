@@ -12,6 +12,7 @@ mod organisations;
 mod people;
 mod query;
 mod sessions;
+mod statistics;
 mod towns;
 
 use std::sync::LazyLock;
@@ -48,6 +49,12 @@ fn parts() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(people::get_person))
         .routes(routes!(documents::list_documents))
         .routes(routes!(documents::get_document))
+        .routes(routes!(statistics::town_statistics))
+        .routes(routes!(statistics::participation_statistics))
+        .routes(routes!(statistics::event_statistics))
+        .routes(routes!(statistics::session_statistics))
+        .routes(routes!(statistics::contribution_statistics))
+        .routes(routes!(statistics::model_project_statistics))
         .split_for_parts()
 }
 

@@ -22,6 +22,7 @@ use crate::error::AppError;
         (name = "organisations", description = "Ministries, institutes, associations, agencies, …"),
         (name = "people", description = "Public profiles of people who appear in published programmes, documents or on the advisory board."),
         (name = "documents", description = "Reports, position papers and other publications."),
+        (name = "statistics", description = "Grouped counts for analysts, as JSON or CSV (`format=csv`; the CSV starts with `#` lines naming the licence)."),
     ),
     components(schemas(
         crate::error::ErrorBody,

@@ -15,6 +15,7 @@ pub mod person;
 pub mod registration;
 pub mod seed;
 pub mod session;
+pub mod statistics;
 pub mod text;
 pub mod timing;
 pub mod town;
