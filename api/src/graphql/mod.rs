@@ -15,6 +15,7 @@ pub mod organisation;
 pub mod person;
 pub mod registration;
 pub mod schema;
+pub mod search;
 pub mod session;
 pub mod statistics;
 pub mod town;

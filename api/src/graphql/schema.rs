@@ -12,6 +12,7 @@ use super::node::NodeQuery;
 use super::organisation::{OrganisationMutation, OrganisationQuery};
 use super::person::{PersonMutation, PersonQuery};
 use super::registration::RegistrationMutation;
+use super::search::SearchQuery;
 use super::session::{SessionMutation, SessionQuery};
 use super::statistics::StatisticsQuery;
 use super::town::{TownMutation, TownQuery};
@@ -31,6 +32,7 @@ pub struct Query(
     AccountQuery,
     AuditQuery,
     StatisticsQuery,
+    SearchQuery,
 );
 
 /// The root of all changes (staff only, except `login`).

@@ -13,6 +13,7 @@ pub mod organisation;
 pub mod page;
 pub mod person;
 pub mod registration;
+pub mod search;
 pub mod seed;
 pub mod session;
 pub mod statistics;
