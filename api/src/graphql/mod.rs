@@ -10,6 +10,7 @@ pub mod enums;
 pub mod event;
 pub mod loaders;
 pub mod model_project;
+pub mod network;
 pub mod node;
 pub mod organisation;
 pub mod person;

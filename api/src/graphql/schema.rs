@@ -8,6 +8,7 @@ use super::board::BoardMembershipMutation;
 use super::document::{DocumentMutation, DocumentQuery};
 use super::event::{EventMutation, EventOrganiserMutation, EventQuery};
 use super::model_project::{ModelProjectMutation, ModelProjectQuery};
+use super::network::NetworkQuery;
 use super::node::NodeQuery;
 use super::organisation::{OrganisationMutation, OrganisationQuery};
 use super::person::{PersonMutation, PersonQuery};
@@ -33,6 +34,7 @@ pub struct Query(
     AuditQuery,
     StatisticsQuery,
     SearchQuery,
+    NetworkQuery,
 );
 
 /// The root of all changes (staff only, except `login`).

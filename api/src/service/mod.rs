@@ -7,6 +7,7 @@ pub mod board;
 pub mod bundle;
 pub mod document;
 pub mod event;
+pub mod graph;
 pub mod import;
 pub mod model_project;
 pub mod organisation;
