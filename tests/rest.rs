@@ -846,7 +846,10 @@ async fn the_openapi_document_is_committed_served_and_complete() {
         }
         let body = parse_json(&body);
         assert!(
-            body.get("items").is_some() || body.get("error").is_some() || body.get("id").is_some(),
+            body.get("items").is_some()
+                || body.get("error").is_some()
+                || body.get("id").is_some()
+                || body.get("rows").is_some(),
             "{path}: {body}"
         );
     }

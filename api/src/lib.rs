@@ -6,6 +6,7 @@ pub mod config;
 pub mod cors;
 pub mod db;
 pub mod error;
+pub mod export;
 pub mod feeds;
 pub mod graphql;
 pub mod guard;

@@ -15,6 +15,8 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
+pub mod network;
+
 /// Where the test databases live.
 enum Backend {
     Sqlite(PathBuf),

@@ -297,7 +297,7 @@ pub struct EventFilterInput {
 }
 
 impl EventFilterInput {
-    fn into_filter(self) -> crate::AppResult<EventFilter> {
+    pub fn into_filter(self) -> crate::AppResult<EventFilter> {
         Ok(EventFilter {
             from: self.from,
             to: self.to,

@@ -11,12 +11,15 @@ pub mod enums;
 pub mod event;
 pub mod loaders;
 pub mod model_project;
+pub mod network;
 pub mod node;
 pub mod organisation;
 pub mod person;
 pub mod registration;
 pub mod schema;
+pub mod search;
 pub mod session;
+pub mod statistics;
 pub mod town;
 
 use std::net::IpAddr;

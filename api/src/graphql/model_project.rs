@@ -444,7 +444,7 @@ pub struct ModelProjectFilterInput {
 }
 
 impl ModelProjectFilterInput {
-    fn into_filter(self) -> crate::AppResult<ModelProjectFilter> {
+    pub fn into_filter(self) -> crate::AppResult<ModelProjectFilter> {
         Ok(ModelProjectFilter {
             project_call_id: decode_opt(
                 self.project_call.as_ref(),

@@ -8,11 +8,14 @@ use super::board::BoardMembershipMutation;
 use super::document::{DocumentMutation, DocumentQuery};
 use super::event::{EventMutation, EventOrganiserMutation, EventQuery};
 use super::model_project::{ModelProjectMutation, ModelProjectQuery};
+use super::network::NetworkQuery;
 use super::node::NodeQuery;
 use super::organisation::{OrganisationMutation, OrganisationQuery};
 use super::person::{PersonMutation, PersonQuery};
 use super::registration::RegistrationMutation;
+use super::search::SearchQuery;
 use super::session::{SessionMutation, SessionQuery};
+use super::statistics::StatisticsQuery;
 use super::town::{TownMutation, TownQuery};
 use crate::config::Config;
 
@@ -29,6 +32,9 @@ pub struct Query(
     DocumentQuery,
     AccountQuery,
     AuditQuery,
+    StatisticsQuery,
+    SearchQuery,
+    NetworkQuery,
 );
 
 /// The root of all changes (staff only, except `login`).

@@ -284,6 +284,18 @@ pub struct SessionFilterInput {
     pub text: Option<String>,
 }
 
+impl SessionFilterInput {
+    pub fn into_filter(self) -> crate::AppResult<SessionFilter> {
+        Ok(SessionFilter {
+            event_id: decode_opt(self.event.as_ref(), "Event", "filter.event")?,
+            kinds: self.kind.map(|v| v.into_iter().map(Into::into).collect()),
+            from: self.from,
+            to: self.to,
+            text: self.text,
+        })
+    }
+}
+
 /// Queries of sessions.
 #[derive(Default)]
 pub struct SessionQuery;
@@ -302,14 +314,7 @@ impl SessionQuery {
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<SessionConnection> {
         let rc = request(ctx).gql()?;
-        let filter = filter.unwrap_or_default();
-        let filter = SessionFilter {
-            event_id: decode_opt(filter.event.as_ref(), "Event", "filter.event").gql()?,
-            kinds: filter.kind.map(|v| v.into_iter().map(Into::into).collect()),
-            from: filter.from,
-            to: filter.to,
-            text: filter.text,
-        };
+        let filter = filter.unwrap_or_default().into_filter().gql()?;
         let page = service::list(
             &rc.db,
             rc.viewer,

@@ -265,7 +265,7 @@ impl From<TownOrderBy> for TownOrder {
 }
 
 impl TownFilterInput {
-    fn into_filter(self) -> crate::AppResult<TownFilter> {
+    pub fn into_filter(self) -> crate::AppResult<TownFilter> {
         Ok(TownFilter {
             state_keys: self.state.map(|codes| {
                 codes

@@ -12,6 +12,7 @@ mod organisations;
 mod people;
 mod query;
 mod sessions;
+mod statistics;
 mod towns;
 
 use std::sync::LazyLock;
@@ -52,6 +53,12 @@ fn parts() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(crate::feeds::town_events))
         .routes(routes!(crate::feeds::model_project_events))
         .routes(routes!(crate::feeds::organisation_events))
+        .routes(routes!(statistics::town_statistics))
+        .routes(routes!(statistics::participation_statistics))
+        .routes(routes!(statistics::event_statistics))
+        .routes(routes!(statistics::session_statistics))
+        .routes(routes!(statistics::contribution_statistics))
+        .routes(routes!(statistics::model_project_statistics))
         .split_for_parts()
 }
 

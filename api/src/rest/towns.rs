@@ -165,7 +165,7 @@ pub struct TownQuery {
 }
 
 /// State keys from codes (`SN`) or keys (`14`).
-fn state_keys(value: Option<&str>) -> AppResult<Option<Vec<String>>> {
+pub(super) fn state_keys(value: Option<&str>) -> AppResult<Option<Vec<String>>> {
     let Some(value) = value else {
         return Ok(None);
     };

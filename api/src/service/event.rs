@@ -70,12 +70,8 @@ pub fn visible(viewer: Viewer) -> Condition {
     }
 }
 
-fn query(
-    viewer: Viewer,
-    filter: &EventFilter,
-    order: EventOrder,
-    now: DateTime<Utc>,
-) -> AppResult<Select<event::Entity>> {
+/// The condition a visible event must meet to pass `filter` at `now`.
+pub fn condition(viewer: Viewer, filter: &EventFilter, now: DateTime<Utc>) -> AppResult<Condition> {
     let mut condition = Condition::all().add(visible(viewer));
     if let (Some(from), Some(to)) = (filter.from, filter.to)
         && from > to
@@ -133,6 +129,16 @@ fn query(
                 .add(text::contains(event::Column::Description, &search)),
         );
     }
+    Ok(condition)
+}
+
+fn query(
+    viewer: Viewer,
+    filter: &EventFilter,
+    order: EventOrder,
+    now: DateTime<Utc>,
+) -> AppResult<Select<event::Entity>> {
+    let condition = condition(viewer, filter, now)?;
     let direction = if order.descending {
         sea_orm::Order::Desc
     } else {

@@ -86,6 +86,7 @@ where
         unchanged: upserted.unchanged,
         rejected: parsed.rejected,
     };
+    super::search::rebuild_kind(&txn, super::search::SearchKind::Town).await?;
     txn.commit().await?;
     tracing::info!(
         created = report.created,

@@ -31,7 +31,8 @@ pub struct ModelProjectFilter {
     pub text: Option<String>,
 }
 
-fn query(filter: &ModelProjectFilter) -> AppResult<Select<model_project::Entity>> {
+/// The condition a model project must meet to pass `filter`.
+pub fn condition(filter: &ModelProjectFilter) -> AppResult<Condition> {
     let mut condition = Condition::all();
     if let Some(call) = filter.project_call_id {
         condition = condition.add(model_project::Column::ProjectCallId.eq(call));
@@ -67,8 +68,12 @@ fn query(filter: &ModelProjectFilter) -> AppResult<Select<model_project::Entity>
                 .add(text::contains(model_project::Column::Description, &search)),
         );
     }
+    Ok(condition)
+}
+
+fn query(filter: &ModelProjectFilter) -> AppResult<Select<model_project::Entity>> {
     Ok(model_project::Entity::find()
-        .filter(condition)
+        .filter(condition(filter)?)
         .order_by_asc(model_project::Column::Title)
         .order_by_asc(model_project::Column::Id))
 }

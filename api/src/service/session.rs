@@ -46,7 +46,8 @@ pub fn contribution_visible(viewer: Viewer) -> Condition {
     }
 }
 
-fn query(viewer: Viewer, filter: &SessionFilter) -> AppResult<Select<session::Entity>> {
+/// The condition a visible session must meet to pass `filter`.
+pub fn condition(viewer: Viewer, filter: &SessionFilter) -> AppResult<Condition> {
     let mut condition = Condition::all().add(visible(viewer));
     if let Some(event) = filter.event_id {
         condition = condition.add(session::Column::EventId.eq(event));
@@ -76,8 +77,12 @@ fn query(viewer: Viewer, filter: &SessionFilter) -> AppResult<Select<session::En
                 .add(text::contains(session::Column::Subtitle, &search)),
         );
     }
+    Ok(condition)
+}
+
+fn query(viewer: Viewer, filter: &SessionFilter) -> AppResult<Select<session::Entity>> {
     Ok(session::Entity::find()
-        .filter(condition)
+        .filter(condition(viewer, filter)?)
         .order_by_asc(session::Column::StartsAt)
         .order_by_asc(session::Column::Position)
         .order_by_asc(session::Column::Id))

@@ -41,7 +41,8 @@ pub struct TownOrder {
     pub descending: bool,
 }
 
-fn query(filter: &TownFilter, order: TownOrder) -> AppResult<Select<town::Entity>> {
+/// The condition a town must meet to pass `filter`.
+pub fn condition(filter: &TownFilter) -> AppResult<Condition> {
     let mut condition = Condition::all();
     if let Some(keys) = &filter.state_keys {
         condition = condition.add(
@@ -86,12 +87,16 @@ fn query(filter: &TownFilter, order: TownOrder) -> AppResult<Select<town::Entity
             ),
         );
     }
+    Ok(condition)
+}
+
+fn query(filter: &TownFilter, order: TownOrder) -> AppResult<Select<town::Entity>> {
     let direction = if order.descending {
         sea_orm::Order::Desc
     } else {
         sea_orm::Order::Asc
     };
-    let select = town::Entity::find().filter(condition);
+    let select = town::Entity::find().filter(condition(filter)?);
     let select = match order.field {
         TownOrderField::Name => select.order_by(town::Column::Name, direction.clone()),
         // Towns without a known population come last in both directions, on every backend.

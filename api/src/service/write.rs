@@ -1,5 +1,5 @@
 //! The one way records change: validated by the domain, then created, updated or deleted here with
-//! optimistic locking and an audit entry, inside the caller's transaction.
+//! optimistic locking, an audit entry and a search-index update, inside the caller's transaction.
 
 use chrono::Utc;
 use entity::audit_entry;
@@ -203,6 +203,7 @@ where
         changes(None, Some(&after), E::PRIVATE),
     )
     .await?;
+    super::search::record_changed(db, E::TYPE, E::id_of(&created)).await?;
     Ok(created)
 }
 
@@ -312,6 +313,7 @@ where
         ),
     };
     audit(db, actor, action, E::TYPE, id, summary).await?;
+    super::search::record_changed(db, E::TYPE, id).await?;
     Ok(updated)
 }
 
@@ -369,6 +371,7 @@ where
         None => changes(Some(&snapshot(&current)?), None, E::PRIVATE),
     };
     audit(db, actor, action, E::TYPE, id, summary).await?;
+    super::search::record_changed(db, E::TYPE, id).await?;
     Ok(current)
 }
 
