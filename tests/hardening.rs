@@ -602,3 +602,40 @@ async fn every_error_of_a_broken_database_is_generic() {
     );
     assert_eq!(body["errors"][0]["message"], "internal error");
 }
+
+/// The introspection query of graphql-js (`getIntrospectionQuery()`), which GraphiQL and client
+/// code generators send.
+const INTROSPECTION: &str = r#"
+query IntrospectionQuery {
+  __schema {
+    queryType { name } mutationType { name } subscriptionType { name }
+    types { ...FullType }
+    directives { name description locations args { ...InputValue } }
+  }
+}
+fragment FullType on __Type {
+  kind name description
+  fields(includeDeprecated: true) { name description args { ...InputValue } type { ...TypeRef } isDeprecated deprecationReason }
+  inputFields { ...InputValue }
+  interfaces { ...TypeRef }
+  enumValues(includeDeprecated: true) { name description isDeprecated deprecationReason }
+  possibleTypes { ...TypeRef }
+}
+fragment InputValue on __InputValue { name description type { ...TypeRef } defaultValue }
+fragment TypeRef on __Type {
+  kind name
+  ofType { kind name ofType { kind name ofType { kind name ofType { kind name
+    ofType { kind name ofType { kind name ofType { kind name } } } } } } }
+}"#;
+
+#[tokio::test]
+async fn the_standard_introspection_query_is_within_the_limits() {
+    let app = TestApp::empty().await;
+    let (_, body) = app.graphql(INTROSPECTION, json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert!(
+        body["data"]["__schema"]["types"]
+            .as_array()
+            .is_some_and(|t| t.len() > 50)
+    );
+}

@@ -157,7 +157,7 @@ pub struct Config {
     #[arg(long, env = "DB_MAX_CONNECTIONS", default_value_t = 10, global = true)]
     pub db_max_connections: u32,
     /// Maximum depth of a GraphQL query.
-    #[arg(long, env = "GRAPHQL_MAX_DEPTH", default_value_t = 12, global = true)]
+    #[arg(long, env = "GRAPHQL_MAX_DEPTH", default_value_t = 16, global = true)]
     pub graphql_max_depth: usize,
     /// Maximum complexity of a GraphQL query (list fields cost their page size times their children).
     #[arg(
@@ -286,7 +286,7 @@ impl Config {
             database_url: database_url.into(),
             bind_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             db_max_connections: 5,
-            graphql_max_depth: 12,
+            graphql_max_depth: 16,
             graphql_max_complexity: 20_000,
             log_format: LogFormat::Text,
             jwt_secret: Some(Secret(
