@@ -67,8 +67,18 @@ async fn malformed_requests_get_a_coded_error() {
 #[tokio::test]
 async fn deep_queries_are_refused() {
     let app = TestApp::seeded().await;
-    let deep = "{ towns(first: 1) { nodes { modelProjects(first: 1) { nodes { towns(first: 1) { nodes { modelProjects(first: 1) { nodes { towns(first: 1) { nodes { modelProjects(first: 1) { nodes { towns(first: 1) { nodes { name } } } } } } } } } } } } } } }";
-    let (_, body) = app.graphql(deep, serde_json::json!({})).await;
+    // Town → model project → town → …: 30 levels, far beyond the depth limit of 16.
+    let mut deep = "name".to_owned();
+    for level in 0..15 {
+        let field = if level % 2 == 0 {
+            "towns"
+        } else {
+            "modelProjects"
+        };
+        deep = format!("{field}(first: 1) {{ nodes {{ {deep} }} }}");
+    }
+    let deep = format!("{{ {deep} }}");
+    let (_, body) = app.graphql(&deep, serde_json::json!({})).await;
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
     assert!(
         body["errors"][0]["message"]
