@@ -94,6 +94,14 @@ async fn bodies_are_limited_and_must_be_json() {
         ))
         .await;
     assert_eq!(status, StatusCode::OK);
+    // A method a route does not have is a 405, whatever the body.
+    let put = Request::put("/api/v1/events")
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(Body::from("x"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (status, _, body) = app.send(put).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(parse_json(&body)["error"]["code"], "BAD_USER_INPUT");
 }
 
 #[tokio::test]

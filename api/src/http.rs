@@ -38,9 +38,15 @@ use crate::{cors, guard, metrics, rate_limit, rest};
 /// shedding, a body limit, a content-type check and rate limits.
 pub fn app(state: AppState) -> Router {
     let config = state.config.clone();
+    // Only the routes that take a body check its type, after routing, so that a method a route
+    // does not have is a 405, whatever its body.
     let graphql = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
+        .route_layer(middleware::from_fn(guard::require_json))
         .layer(cors::graphql(&config));
+    let login_route = Router::new()
+        .route("/api/v1/auth/login", post(login))
+        .route_layer(middleware::from_fn(guard::require_json));
     let public = rest::router()
         .merge(crate::feeds::router())
         .route("/api/v1/openapi.json", get(rest::openapi::serve))
@@ -55,13 +61,12 @@ pub fn app(state: AppState) -> Router {
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(metrics::serve))
-        .route("/api/v1/auth/login", post(login))
+        .merge(login_route)
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             rate_limit::limit,
         ))
-        .layer(middleware::from_fn(guard::require_json))
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(
             ServiceBuilder::new()
