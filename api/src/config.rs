@@ -266,6 +266,9 @@ pub struct Config {
         global = true
     )]
     pub rate_limit_staff_per_minute: u32,
+    /// Rows read per statement while streaming a bulk NDJSON export; bounds its memory.
+    #[arg(long, env = "EXPORT_CHUNK_ROWS", default_value_t = 500, global = true)]
+    pub export_chunk_rows: u32,
 }
 
 /// How much the server tells anonymous callers about its schema.
@@ -308,6 +311,7 @@ impl Config {
             shutdown_grace_seconds: 20,
             rate_limit_anonymous_per_minute: 600,
             rate_limit_staff_per_minute: 1200,
+            export_chunk_rows: 500,
         }
     }
 

@@ -3,7 +3,9 @@
 //! that skips lines starting with `#` drops it. Text fields are always quoted, so a `#` inside a
 //! value never starts a comment.
 
+use super::{NODE_ATTRIBUTES, edge_attributes, node_id};
 use crate::error::{AppError, AppResult};
+use crate::service::export::Network;
 use crate::service::statistics::Statistic;
 
 /// The licence block that opens every CSV, one `#` line each.
@@ -51,6 +53,56 @@ pub fn statistic_columns(statistic: &Statistic) -> Vec<String> {
     columns
 }
 
+fn failed(error: ::csv::Error) -> AppError {
+    AppError::Internal(format!("cannot write CSV: {error}"))
+}
+
+/// The rows written by `out`, licence block first.
+fn finish(out: ::csv::Writer<Vec<u8>>) -> AppResult<String> {
+    let body = out
+        .into_inner()
+        .map_err(|error| AppError::Internal(format!("cannot write CSV: {error}")))?;
+    let body = String::from_utf8(body)
+        .map_err(|error| AppError::Internal(format!("cannot write CSV: {error}")))?;
+    Ok(licence_block() + &body)
+}
+
+/// The nodes of the network: `id`, `label`, then the node attributes (empty where a kind has
+/// none).
+pub fn nodes(network: &Network) -> AppResult<String> {
+    let mut out = writer(Vec::new());
+    let mut header = vec!["id", "label"];
+    header.extend(NODE_ATTRIBUTES.iter().map(|attribute| attribute.name));
+    out.write_record(&header).map_err(failed)?;
+    for node in &network.nodes {
+        let mut record = vec![node_id(node.key), node.label.clone()];
+        record.extend(
+            NODE_ATTRIBUTES
+                .iter()
+                .map(|attribute| (attribute.value)(node).unwrap_or_default()),
+        );
+        out.write_record(&record).map_err(failed)?;
+    }
+    finish(out)
+}
+
+/// The edges of the network: `source`, `target` (node ids), `relation` and `role`.
+pub fn edges(network: &Network) -> AppResult<String> {
+    let mut out = writer(Vec::new());
+    out.write_record(["source", "target", "relation", "role"])
+        .map_err(failed)?;
+    for edge in &network.edges {
+        let mut record = vec![node_id(edge.source), node_id(edge.target)];
+        record.extend(
+            edge_attributes(edge)
+                .into_iter()
+                .map(|(_, value)| value.unwrap_or_default()),
+        );
+        out.write_record(&record).map_err(failed)?;
+    }
+    finish(out)
+}
+
 /// A statistic as CSV, licence block first.
 pub fn statistic(statistic: &Statistic) -> AppResult<String> {
     let columns = statistic_columns(statistic);
@@ -60,7 +112,6 @@ pub fn statistic(statistic: &Statistic) -> AppResult<String> {
         .map(|dimension| columns.iter().any(|c| *c == format!("{dimension}Label")))
         .collect();
     let mut out = writer(Vec::new());
-    let failed = |error: ::csv::Error| AppError::Internal(format!("cannot write CSV: {error}"));
     out.write_record(&columns).map_err(failed)?;
     for row in &statistic.rows {
         let mut record: Vec<String> = Vec::with_capacity(columns.len());
@@ -81,12 +132,7 @@ pub fn statistic(statistic: &Statistic) -> AppResult<String> {
         }
         out.write_record(&record).map_err(failed)?;
     }
-    let body = out
-        .into_inner()
-        .map_err(|error| AppError::Internal(format!("cannot write CSV: {error}")))?;
-    let body = String::from_utf8(body)
-        .map_err(|error| AppError::Internal(format!("cannot write CSV: {error}")))?;
-    Ok(licence_block() + &body)
+    finish(out)
 }
 
 #[cfg(test)]

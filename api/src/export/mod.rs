@@ -1,4 +1,96 @@
-//! Pure formatters of analysts' downloads: models in, text out. The licence header every CSV
-//! starts with lives here.
+//! Pure formatters of analysts' downloads: models in, text out. The licence every download
+//! carries lives in `csv` (as `#` lines) and is repeated in the XML formats' descriptions.
 
 pub mod csv;
+pub mod gexf;
+pub mod graphml;
+
+use crate::ids;
+use crate::service::export::ExportNode;
+use crate::service::graph::{Edge, NodeKey};
+
+/// The type of an attribute in the graph formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttributeType {
+    Text,
+    Integer,
+    Decimal,
+}
+
+/// A node attribute of the graph exports: its name, type and value at a node.
+pub struct NodeAttribute {
+    pub name: &'static str,
+    pub kind: AttributeType,
+    pub value: fn(&ExportNode) -> Option<String>,
+}
+
+/// The node attributes, in the order of the nodes CSV (after `id` and `label`).
+pub const NODE_ATTRIBUTES: [NodeAttribute; 8] = [
+    NodeAttribute {
+        name: "type",
+        kind: AttributeType::Text,
+        value: |node| Some(node.key.0.type_name().to_owned()),
+    },
+    NodeAttribute {
+        name: "degree",
+        kind: AttributeType::Integer,
+        value: |node| Some(node.degree.to_string()),
+    },
+    NodeAttribute {
+        name: "state",
+        kind: AttributeType::Text,
+        value: |node| node.state.clone(),
+    },
+    NodeAttribute {
+        name: "population",
+        kind: AttributeType::Integer,
+        value: |node| node.population.map(|p| p.to_string()),
+    },
+    NodeAttribute {
+        name: "latitude",
+        kind: AttributeType::Decimal,
+        value: |node| node.latitude.map(|v| v.to_string()),
+    },
+    NodeAttribute {
+        name: "longitude",
+        kind: AttributeType::Decimal,
+        value: |node| node.longitude.map(|v| v.to_string()),
+    },
+    NodeAttribute {
+        name: "startsAt",
+        kind: AttributeType::Text,
+        value: |node| node.starts_at.map(|t| t.to_rfc3339()),
+    },
+    NodeAttribute {
+        name: "category",
+        kind: AttributeType::Text,
+        value: |node| node.category.clone(),
+    },
+];
+
+/// The id of a node in every export: its global ID, as in GraphQL and REST.
+pub fn node_id(key: NodeKey) -> String {
+    ids::encode(key.0.type_name(), key.1)
+}
+
+/// What an edge stands for (`membership`, `contribution`, …) and its role, if any.
+pub fn edge_attributes(edge: &Edge) -> [(&'static str, Option<String>); 2] {
+    [
+        ("relation", Some(edge.kind.name().to_owned())),
+        ("role", edge.role.clone()),
+    ]
+}
+
+/// The licence as one paragraph, for the descriptions of the XML formats.
+pub fn licence_text() -> String {
+    csv::LICENCE_LINES
+        .iter()
+        .map(|line| line.trim_start_matches('#').trim())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// An XML writer failed (on a `Vec`, it cannot; kept typed anyway).
+fn xml_failed(error: std::io::Error) -> crate::error::AppError {
+    crate::error::AppError::Internal(format!("cannot write XML: {error}"))
+}

@@ -5,6 +5,7 @@ pub mod conditional;
 mod documents;
 mod events;
 mod expand;
+mod exports;
 mod listing;
 mod model_projects;
 pub mod openapi;
@@ -59,6 +60,8 @@ fn parts() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(statistics::session_statistics))
         .routes(routes!(statistics::contribution_statistics))
         .routes(routes!(statistics::model_project_statistics))
+        .routes(routes!(exports::list_exports))
+        .routes(routes!(exports::get_export))
         .split_for_parts()
 }
 

@@ -8,6 +8,7 @@ pub mod board;
 pub mod bundle;
 pub mod document;
 pub mod event;
+pub mod export;
 pub mod graph;
 pub mod import;
 pub mod model_project;
