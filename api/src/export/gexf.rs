@@ -37,15 +37,17 @@ fn write(writer: &mut Writer<Vec<u8>>, network: &Network) -> std::io::Result<()>
             ("version", "1.3"),
         ])
         .write_inner_content(|writer| {
-            writer.create_element("meta").write_inner_content(|writer| {
-                writer
-                    .create_element("creator")
-                    .write_text_content(BytesText::new("kleinstadt"))?;
-                writer
-                    .create_element("description")
-                    .write_text_content(BytesText::new(&licence_text()))?;
-                Ok::<(), std::io::Error>(())
-            })?;
+            writer
+                .create_element("meta")
+                .write_inner_content(|writer| {
+                    writer
+                        .create_element("creator")
+                        .write_text_content(BytesText::new("kleinstadt"))?;
+                    writer
+                        .create_element("description")
+                        .write_text_content(BytesText::new(&licence_text()))?;
+                    Ok::<(), std::io::Error>(())
+                })?;
             writer
                 .create_element("graph")
                 .with_attributes([("mode", "static"), ("defaultedgetype", "undirected")])

@@ -348,24 +348,21 @@ async fn chunk(state: &AppState, kind: RecordType, after: i32, size: u64) -> App
 async fn records(state: AppState, kind: RecordType) -> AppResult<Body> {
     let size = u64::from(state.config.export_chunk_rows.max(1));
     let first = chunk(&state, kind, 0, size).await?;
-    let rest = futures::stream::try_unfold(
-        (state, first.next),
-        move |(state, after)| async move {
-            let Some(after) = after else {
-                return Ok(None);
-            };
-            match chunk(&state, kind, after, size).await {
-                Ok(next) => {
-                    let continue_after = next.next;
-                    Ok(Some((Bytes::from(next.lines), (state, continue_after))))
-                }
-                Err(error) => {
-                    tracing::warn!(%error, export = kind.name(), "export ended early");
-                    Err(error)
-                }
+    let rest = futures::stream::try_unfold((state, first.next), move |(state, after)| async move {
+        let Some(after) = after else {
+            return Ok(None);
+        };
+        match chunk(&state, kind, after, size).await {
+            Ok(next) => {
+                let continue_after = next.next;
+                Ok(Some((Bytes::from(next.lines), (state, continue_after))))
             }
-        },
-    );
+            Err(error) => {
+                tracing::warn!(%error, export = kind.name(), "export ended early");
+                Err(error)
+            }
+        }
+    });
     let head = futures::stream::once(async move { Ok::<_, AppError>(Bytes::from(first.lines)) });
     Ok(Body::from_stream(futures::StreamExt::chain(head, rest)))
 }

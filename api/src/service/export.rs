@@ -79,7 +79,14 @@ async fn public_nodes<C: ConnectionTrait>(db: &C) -> AppResult<HashMap<NodeKey, 
         .await?
         .into_iter()
         .collect();
-    type TownColumns = (i32, String, Option<i32>, Option<i32>, Option<f64>, Option<f64>);
+    type TownColumns = (
+        i32,
+        String,
+        Option<i32>,
+        Option<i32>,
+        Option<f64>,
+        Option<f64>,
+    );
     for (id, name, state_id, population, latitude, longitude) in town::Entity::find()
         .select_only()
         .columns([
@@ -271,7 +278,11 @@ where
 }
 
 /// Towns after `after`, by id.
-pub async fn towns<C: ConnectionTrait>(db: &C, after: i32, size: u64) -> AppResult<Vec<town::Model>> {
+pub async fn towns<C: ConnectionTrait>(
+    db: &C,
+    after: i32,
+    size: u64,
+) -> AppResult<Vec<town::Model>> {
     chunk(db, town::Entity::find(), town::Column::Id, after, size).await
 }
 
@@ -281,7 +292,14 @@ pub async fn model_projects<C: ConnectionTrait>(
     after: i32,
     size: u64,
 ) -> AppResult<Vec<model_project::Model>> {
-    chunk(db, model_project::Entity::find(), model_project::Column::Id, after, size).await
+    chunk(
+        db,
+        model_project::Entity::find(),
+        model_project::Column::Id,
+        after,
+        size,
+    )
+    .await
 }
 
 /// Organisations after `after`, by id.
@@ -290,7 +308,14 @@ pub async fn organisations<C: ConnectionTrait>(
     after: i32,
     size: u64,
 ) -> AppResult<Vec<organisation::Model>> {
-    chunk(db, organisation::Entity::find(), organisation::Column::Id, after, size).await
+    chunk(
+        db,
+        organisation::Entity::find(),
+        organisation::Column::Id,
+        after,
+        size,
+    )
+    .await
 }
 
 /// People an anonymous reader may see, after `after`, by id (still to be reduced to their
