@@ -827,7 +827,8 @@ async fn the_openapi_document_is_committed_served_and_complete() {
         // never the router's own 405 or an empty body.
         let concrete = path
             .replace("{id}", "RXZlbnQ6OTk5OTk")
-            .replace("{key}", "99999999");
+            .replace("{key}", "99999999")
+            .replace("{file}", "no-such-file.csv");
         let (status, headers, body) = app.get(&concrete).await;
         assert!(
             status == StatusCode::OK || status == StatusCode::NOT_FOUND,
@@ -849,7 +850,8 @@ async fn the_openapi_document_is_committed_served_and_complete() {
             body.get("items").is_some()
                 || body.get("error").is_some()
                 || body.get("id").is_some()
-                || body.get("rows").is_some(),
+                || body.get("rows").is_some()
+                || body.get("files").is_some(),
             "{path}: {body}"
         );
     }

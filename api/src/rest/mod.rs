@@ -5,7 +5,7 @@ pub mod conditional;
 mod documents;
 mod events;
 mod expand;
-mod exports;
+pub(crate) mod exports;
 mod listing;
 mod model_projects;
 pub mod openapi;

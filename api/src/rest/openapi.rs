@@ -36,6 +36,7 @@ use crate::error::AppError;
         super::model_projects::MemberTownView,
         super::model_projects::PartnerView,
         super::towns::TownMembershipView,
+        super::exports::ExportFile,
         entity::enums::ContributionRole,
         entity::enums::MemberRole,
         entity::enums::PartnerRole,
