@@ -146,7 +146,7 @@ impl<M: Send + Sync + 'static> Level<M> {
                     Vec::new()
                 } else {
                     let select = S::Entity::find()
-                        .filter(S::key().is_in(keys))
+                        .filter(S::key().is_in(padded(keys)))
                         .filter(S::scope(self.viewer));
                     rows::all(S::order(select), &self.db).await?
                 };
@@ -241,6 +241,16 @@ impl<M: Send + Sync + 'static> Row<M> {
     }
 }
 
+/// Keys padded to the next power of two by repeating the last one: a relation is then read with a
+/// handful of statement texts instead of one per number of keys, so its prepared statements stay in
+/// each connection's statement cache.
+fn padded(mut keys: Vec<i32>) -> Vec<i32> {
+    if let Some(&last) = keys.last() {
+        keys.resize(keys.len().next_power_of_two(), last);
+    }
+    keys
+}
+
 fn identity<T>(value: T) -> T {
     value
 }
@@ -261,7 +271,7 @@ where
         Vec::new()
     } else {
         let select = S::Entity::find()
-            .filter(S::key().is_in(keys.iter().copied()))
+            .filter(S::key().is_in(padded(keys.to_vec())))
             .filter(S::scope(viewer));
         rows::all(S::order(select), db).await?
     };
