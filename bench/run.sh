@@ -4,6 +4,7 @@
 #   bench/run.sh                       # DURATION=15 WARMUP=5 CONCURRENCY=1,32
 #   SMOKE=1 bench/run.sh               # 1 s per run, concurrency 1 and 4, every answer still verified
 #   DATABASE_URL=postgres://... bench/run.sh   # an existing, empty PostgreSQL database instead of our own
+#   COMPARE_BIN=/path/to/other/kleinstadt bench/run.sh   # also that build on PostgreSQL ("kleinstadt-pg-compare")
 #
 # Steps: build kleinstadt (release) -> generate the bundle -> own PostgreSQL cluster on
 # 127.0.0.1:$PG_PORT (unless DATABASE_URL) -> `kleinstadt migrate` + `kleinstadt import-bundle` into
@@ -19,6 +20,7 @@ SEED=${SEED:-20240601}
 PG_PORT=${PG_PORT:-55432}
 KLEINSTADT_PG_ADDR=${KLEINSTADT_PG_ADDR:-127.0.0.1:18081}
 KLEINSTADT_SQLITE_ADDR=${KLEINSTADT_SQLITE_ADDR:-127.0.0.1:18082}
+KLEINSTADT_COMPARE_ADDR=${KLEINSTADT_COMPARE_ADDR:-127.0.0.1:18083}
 POSTGRAPHILE_PORT=${POSTGRAPHILE_PORT:-15055}
 if [ "${SMOKE:-0}" = 1 ]; then
   DURATION=${DURATION:-1}; WARMUP=${WARMUP:-0}; CONCURRENCY=${CONCURRENCY:-1,4}
@@ -175,6 +177,13 @@ PIDS+=("$K_PG_PID")
 DATABASE_URL="$SQLITE_URL" BIND_ADDR="$KLEINSTADT_SQLITE_ADDR" "$BIN" serve > "$WORK/kleinstadt-sqlite.log" 2>&1 &
 K_SQLITE_PID=$!
 PIDS+=("$K_SQLITE_PID")
+COMPARE_ARGS=()
+if [ -n "${COMPARE_BIN:-}" ]; then
+  DATABASE_URL="$PG_URL" BIND_ADDR="$KLEINSTADT_COMPARE_ADDR" "$COMPARE_BIN" serve > "$WORK/kleinstadt-compare.log" 2>&1 &
+  K_COMPARE_PID=$!
+  PIDS+=("$K_COMPARE_PID")
+  COMPARE_ARGS=(--server "kleinstadt-pg-compare=http://$KLEINSTADT_COMPARE_ADDR/graphql,$HERE/queries/kleinstadt,$K_COMPARE_PID,$PG_PID")
+fi
 (
   cd "$PGL_DIR"
   NODE_ENV=production exec node node_modules/.bin/postgraphile -c "$PG_URL" --schema public \
@@ -211,6 +220,7 @@ python3 "$HERE/bench.py" \
   --server "kleinstadt-pg=http://$KLEINSTADT_PG_ADDR/graphql,$HERE/queries/kleinstadt,$K_PG_PID,$PG_PID" \
   --server "kleinstadt-sqlite=http://$KLEINSTADT_SQLITE_ADDR/graphql,$HERE/queries/kleinstadt,$K_SQLITE_PID" \
   --server "postgraphile=http://127.0.0.1:$POSTGRAPHILE_PORT/graphql,$HERE/queries/postgraphile,$PGL_PID,$PG_PID" \
+  "${COMPARE_ARGS[@]}" \
   --baseline postgraphile --concurrency "$CONCURRENCY" --duration "$DURATION" --warmup "$WARMUP" \
   --meta "$OUT/meta.json" --out "$OUT/results.json" | tee "$OUT/results.md"
 echo >&2

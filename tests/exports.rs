@@ -51,9 +51,14 @@ fn attribute(element: &BytesStart<'_>, name: &str) -> Option<String> {
         })
 }
 
-/// Nodes (id → label attribute, if any) and edges (source, target) of a GraphML or GEXF
-/// document, checking that every edge joins two declared nodes.
-fn read_graph(xml: &str) -> (BTreeMap<String, Option<String>>, Vec<(String, String)>) {
+/// Nodes (id → label attribute, if any) and edges (source, target) of a graph file.
+struct Graph {
+    nodes: BTreeMap<String, Option<String>>,
+    edges: Vec<(String, String)>,
+}
+
+/// Reads a GraphML or GEXF document, checking that every edge joins two declared nodes.
+fn read_graph(xml: &str) -> Graph {
     let mut reader = Reader::from_str(xml);
     let mut nodes = BTreeMap::new();
     let mut edges = Vec::new();
@@ -85,7 +90,7 @@ fn read_graph(xml: &str) -> (BTreeMap<String, Option<String>>, Vec<(String, Stri
         );
         assert!(nodes.contains_key(target), "edge to unknown node {target}");
     }
-    (nodes, edges)
+    Graph { nodes, edges }
 }
 
 /// The records of a CSV download after its `#` licence lines: header and rows.
@@ -140,12 +145,18 @@ async fn the_network_in_graphml_gexf_and_csv() {
     assert!(graphml.contains(
         "<key id=\"population\" for=\"node\" attr.name=\"population\" attr.type=\"long\"/>"
     ));
-    let (graph_nodes, graph_edges) = read_graph(&graphml);
+    let Graph {
+        nodes: graph_nodes,
+        edges: graph_edges,
+    } = read_graph(&graphml);
     assert_eq!(graph_nodes.len(), NODES, "{graph_nodes:?}");
     assert_eq!(graph_edges.len(), EDGES);
 
     let (_, gexf) = download(&app, "network.gexf").await;
-    let (gexf_nodes, gexf_edges) = read_graph(&gexf);
+    let Graph {
+        nodes: gexf_nodes,
+        edges: gexf_edges,
+    } = read_graph(&gexf);
     assert_eq!(
         gexf_nodes.keys().collect::<Vec<_>>(),
         graph_nodes.keys().collect::<Vec<_>>()
@@ -398,7 +409,7 @@ async fn an_edit_shows_in_the_next_download() {
     let app = TestApp::empty().await;
     let ids = network::load(&app).await;
     let (before_headers, before) = download(&app, "network.graphml").await;
-    let (nodes_before, _) = read_graph(&before);
+    let nodes_before = read_graph(&before).nodes;
     let token = app
         .staff_token("editor@bbsr.example", kleinstadt::auth::StaffRole::Editor)
         .await;
@@ -422,7 +433,7 @@ async fn an_edit_shows_in_the_next_download() {
     assert_eq!(body["data"]["publishEvent"]["published"], true, "{body}");
     let (status, after_headers, after) = app.get("/api/v1/exports/network.graphml").await;
     assert_eq!(status, StatusCode::OK);
-    let (nodes_after, _) = read_graph(&String::from_utf8_lossy(&after));
+    let nodes_after = read_graph(&String::from_utf8_lossy(&after)).nodes;
     assert!(!nodes_before.contains_key(&secret));
     assert!(
         nodes_after.contains_key(&secret),

@@ -4,20 +4,12 @@
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
-use super::{AttributeType, NODE_ATTRIBUTES, edge_attributes, licence_text, node_id, xml_failed};
+use super::{NODE_ATTRIBUTES, edge_attributes, licence_text, node_id, xml_failed};
 use crate::error::AppResult;
 use crate::service::export::Network;
 
 const NAMESPACE: &str = "http://gexf.net/1.3";
 const SCHEMA_LOCATION: &str = "http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd";
-
-fn type_name(kind: AttributeType) -> &'static str {
-    match kind {
-        AttributeType::Text => "string",
-        AttributeType::Integer => "long",
-        AttributeType::Decimal => "double",
-    }
-}
 
 /// The network as a GEXF document.
 pub fn network(network: &Network) -> AppResult<Vec<u8>> {
@@ -57,7 +49,7 @@ fn write(writer: &mut Writer<Vec<u8>>, network: &Network) -> std::io::Result<()>
                         .with_attribute(("class", "node"))
                         .write_inner_content(|writer| {
                             for attribute in &NODE_ATTRIBUTES {
-                                declare(writer, attribute.name, type_name(attribute.kind))?;
+                                declare(writer, attribute.name, attribute.kind.xml_name())?;
                             }
                             Ok::<(), std::io::Error>(())
                         })?;

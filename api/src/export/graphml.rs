@@ -4,21 +4,13 @@
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
-use super::{AttributeType, NODE_ATTRIBUTES, edge_attributes, licence_text, node_id, xml_failed};
+use super::{NODE_ATTRIBUTES, edge_attributes, licence_text, node_id, xml_failed};
 use crate::error::AppResult;
 use crate::service::export::Network;
 
 const NAMESPACE: &str = "http://graphml.graphdrawing.org/xmlns";
 const SCHEMA_LOCATION: &str = "http://graphml.graphdrawing.org/xmlns \
                                http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd";
-
-fn type_name(kind: AttributeType) -> &'static str {
-    match kind {
-        AttributeType::Text => "string",
-        AttributeType::Integer => "long",
-        AttributeType::Decimal => "double",
-    }
-}
 
 /// The network as a GraphML document.
 pub fn network(network: &Network) -> AppResult<Vec<u8>> {
@@ -53,7 +45,7 @@ fn write(writer: &mut Writer<Vec<u8>>, network: &Network) -> std::io::Result<()>
                         ("id", attribute.name),
                         ("for", "node"),
                         ("attr.name", attribute.name),
-                        ("attr.type", type_name(attribute.kind)),
+                        ("attr.type", attribute.kind.xml_name()),
                     ])
                     .write_empty()?;
             }

@@ -17,6 +17,17 @@ pub enum AttributeType {
     Decimal,
 }
 
+impl AttributeType {
+    /// The type's name in GraphML `attr.type` and GEXF `type` (the same three words in both).
+    pub fn xml_name(self) -> &'static str {
+        match self {
+            Self::Text => "string",
+            Self::Integer => "long",
+            Self::Decimal => "double",
+        }
+    }
+}
+
 /// A node attribute of the graph exports: its name, type and value at a node.
 pub struct NodeAttribute {
     pub name: &'static str,
