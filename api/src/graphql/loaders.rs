@@ -331,10 +331,13 @@ spec!(/** Visible events of a model project. */ EventsByModelProject, event, Mod
 spec!(/** Organisers of an event. */ OrganisersByEvent, event_organiser, EventId, order = [Id]);
 spec!(/** Events an organisation organised. */ OrganisedByOrganisation, event_organiser, OrganisationId, order = [EventId, Id]);
 spec!(/** Visible sessions by id. */ SessionById, session, Id, scope = session_service::visible);
-spec!(/** Visible sessions of an event, in time order. */ SessionsByEvent, session, EventId, scope = session_service::visible, order = [StartsAt, Position, Id]);
+// A session or contribution reached from its event or session is visible when that parent is, and
+// parents are only ever loaded through their own visibility rule; so these relations skip the rule
+// (a subquery over all events in every statement). A contribution's event is always its session's.
+spec!(/** Sessions of an event (a visible one), in time order. */ SessionsByEvent, session, EventId, order = [StartsAt, Position, Id]);
 spec!(/** Visible contributions by id. */ ContributionById, contribution, Id, scope = session_service::contribution_visible);
-spec!(/** Visible contributions to a session. */ ContributionsBySession, contribution, SessionId, scope = session_service::contribution_visible, order = [Position, Id]);
-spec!(/** Visible contributions to an event. */ ContributionsByEvent, contribution, EventId, scope = session_service::contribution_visible, order = [SessionId, Position, Id]);
+spec!(/** Contributions to a session (a visible one). */ ContributionsBySession, contribution, SessionId, order = [Position, Id]);
+spec!(/** Contributions to an event (a visible one). */ ContributionsByEvent, contribution, EventId, order = [SessionId, Position, Id]);
 spec!(/** Visible contributions of a person. */ ContributionsByPerson, contribution, PersonId, scope = session_service::contribution_visible, order = [EventId, SessionId, Id]);
 spec!(/** Visible contributions of an organisation. */ ContributionsByOrganisation, contribution, OrganisationId, scope = session_service::contribution_visible, order = [EventId, SessionId, Id]);
 spec!(/** Visible documents by id. */ DocumentById, document, Id, scope = document_service::visible);
