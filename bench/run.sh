@@ -5,6 +5,7 @@
 #   SMOKE=1 bench/run.sh               # 1 s per run, concurrency 1 and 4, every answer still verified
 #   DATABASE_URL=postgres://... bench/run.sh   # an existing, empty PostgreSQL database instead of our own
 #   COMPARE_BIN=/path/to/other/kleinstadt bench/run.sh   # also that build on PostgreSQL ("kleinstadt-pg-compare")
+#   ONLY=q1,q3 bench/run.sh            # only these scenarios
 #
 # Steps: build kleinstadt (release) -> generate the bundle -> own PostgreSQL cluster on
 # 127.0.0.1:$PG_PORT (unless DATABASE_URL) -> `kleinstadt migrate` + `kleinstadt import-bundle` into
@@ -224,6 +225,7 @@ python3 "$HERE/bench.py" \
   --server "postgraphile=http://127.0.0.1:$POSTGRAPHILE_PORT/graphql,$HERE/queries/postgraphile,$PGL_PID,$PG_PID" \
   "${COMPARE_ARGS[@]}" \
   --baseline postgraphile --concurrency "$CONCURRENCY" --duration "$DURATION" --warmup "$WARMUP" \
+  --only "${ONLY:-}" \
   --meta "$OUT/meta.json" --out "$OUT/results.json" | tee "$OUT/results.md"
 echo >&2
 cat "$TIMINGS" >&2
