@@ -13,9 +13,9 @@ use entity::enums::{
 };
 use entity::sources::Sources;
 use futures::future::BoxFuture;
-use sea_orm::sqlx::postgres::{PgRow, PgTypeInfo};
+use sea_orm::sqlx::postgres::{PgRow, PgTypeInfo, PgValueFormat};
 use sea_orm::sqlx::types::Json;
-use sea_orm::sqlx::{Column as _, Postgres, Row as _, Type};
+use sea_orm::sqlx::{Column as _, Postgres, Row as _, Type, ValueRef as _};
 use sea_orm::{
     ActiveEnum, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryResult,
     QueryTrait, Select,
@@ -142,7 +142,48 @@ macro_rules! sqlx_fields {
     )+};
 }
 
-sqlx_fields!(i32, i64, f64, bool, String, DateTime<Utc>);
+sqlx_fields!(i32, i64, f64, bool, String);
+
+/// Microseconds from the Unix epoch to PostgreSQL's (2000-01-01 UTC).
+const POSTGRES_EPOCH_MICROS: i64 = 946_684_800_000_000;
+
+/// A `timestamptz` column. Its binary form is microseconds since 2000-01-01 UTC, converted here in
+/// one step (sqlx goes through calendar arithmetic on every value); any other form, and a value out
+/// of chrono's range, is left to sqlx.
+fn timestamp(row: &PgRow, index: usize) -> Result<Option<DateTime<Utc>>, DbErr> {
+    let value = row.try_get_raw(index).map_err(decode_error)?;
+    if value.is_null() {
+        return Ok(None);
+    }
+    if value.format() == PgValueFormat::Binary
+        && let Ok(bytes) = value.as_bytes()
+        && let Ok(raw) = <[u8; 8]>::try_from(bytes)
+        && let Some(time) = i64::from_be_bytes(raw)
+            .checked_add(POSTGRES_EPOCH_MICROS)
+            .and_then(DateTime::from_timestamp_micros)
+    {
+        return Ok(Some(time));
+    }
+    nullable::<DateTime<Utc>>(row, index)
+}
+
+impl Field for DateTime<Utc> {
+    fn compatible(ty: &PgTypeInfo) -> bool {
+        <DateTime<Utc> as Type<Postgres>>::compatible(ty)
+    }
+    fn get(row: &PgRow, index: usize) -> Result<Self, DbErr> {
+        timestamp(row, index)?.ok_or_else(|| null_error(row, index))
+    }
+}
+
+impl Field for Option<DateTime<Utc>> {
+    fn compatible(ty: &PgTypeInfo) -> bool {
+        <DateTime<Utc> as Type<Postgres>>::compatible(ty)
+    }
+    fn get(row: &PgRow, index: usize) -> Result<Self, DbErr> {
+        timestamp(row, index)
+    }
+}
 
 /// Enumerations are stored as their string values, as sea-orm reads them.
 macro_rules! enum_fields {
