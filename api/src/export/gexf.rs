@@ -2,9 +2,9 @@
 //! attributes, then nodes with labels and edges with their relation.
 
 use quick_xml::Writer;
-use quick_xml::events::{BytesDecl, BytesText, Event};
+use quick_xml::events::BytesText;
 
-use super::{NODE_ATTRIBUTES, edge_attributes, licence_text, node_id, xml_failed};
+use super::{NODE_ATTRIBUTES, edge_attributes, licence_text, node_id, xml_document};
 use crate::error::AppResult;
 use crate::service::export::Network;
 
@@ -13,22 +13,12 @@ const SCHEMA_LOCATION: &str = "http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd"
 
 /// The network as a GEXF document.
 pub fn network(network: &Network) -> AppResult<Vec<u8>> {
-    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
-    write(&mut writer, network).map_err(xml_failed)?;
-    Ok(writer.into_inner())
-}
-
-fn write(writer: &mut Writer<Vec<u8>>, network: &Network) -> std::io::Result<()> {
-    writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
-    writer
-        .create_element("gexf")
-        .with_attributes([
-            ("xmlns", NAMESPACE),
-            ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
-            ("xsi:schemaLocation", SCHEMA_LOCATION),
-            ("version", "1.3"),
-        ])
-        .write_inner_content(|writer| {
+    xml_document(
+        "gexf",
+        NAMESPACE,
+        SCHEMA_LOCATION,
+        &[("version", "1.3")],
+        |writer| {
             writer
                 .create_element("meta")
                 .write_inner_content(|writer| {
@@ -101,9 +91,9 @@ fn write(writer: &mut Writer<Vec<u8>>, network: &Network) -> std::io::Result<()>
                         })?;
                     Ok::<(), std::io::Error>(())
                 })?;
-            Ok::<(), std::io::Error>(())
-        })?;
-    Ok(())
+            Ok(())
+        },
+    )
 }
 
 fn declare(writer: &mut Writer<Vec<u8>>, name: &str, kind: &str) -> std::io::Result<()> {

@@ -5,6 +5,9 @@ pub mod csv;
 pub mod gexf;
 pub mod graphml;
 
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, Event};
+
 use crate::ids;
 use crate::service::export::ExportNode;
 use crate::service::graph::{Edge, NodeKey};
@@ -104,4 +107,30 @@ pub fn licence_text() -> String {
 /// An XML writer failed (on a `Vec`, it cannot; kept typed anyway).
 fn xml_failed(error: std::io::Error) -> crate::error::AppError {
     crate::error::AppError::Internal(format!("cannot write XML: {error}"))
+}
+
+/// An indented UTF-8 XML document: the declaration, then the element `root` in `namespace` with
+/// its schema location and `attributes`, its content written by `content`.
+fn xml_document(
+    root: &str,
+    namespace: &str,
+    schema_location: &str,
+    attributes: &[(&str, &str)],
+    content: impl FnOnce(&mut Writer<Vec<u8>>) -> std::io::Result<()>,
+) -> crate::error::AppResult<Vec<u8>> {
+    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
+    writer
+        .write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))
+        .map_err(xml_failed)?;
+    writer
+        .create_element(root)
+        .with_attributes([
+            ("xmlns", namespace),
+            ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
+            ("xsi:schemaLocation", schema_location),
+        ])
+        .with_attributes(attributes.iter().copied())
+        .write_inner_content(content)
+        .map_err(xml_failed)?;
+    Ok(writer.into_inner())
 }
