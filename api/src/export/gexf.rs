@@ -4,7 +4,7 @@
 use quick_xml::Writer;
 use quick_xml::events::BytesText;
 
-use super::{NODE_ATTRIBUTES, edge_attributes, licence_text, node_id, xml_document};
+use super::{NODE_ATTRIBUTES, edge_attributes, licence_text, node_id, xml_document, xml_safe};
 use crate::error::AppResult;
 use crate::service::export::Network;
 
@@ -63,7 +63,7 @@ pub fn network(network: &Network) -> AppResult<Vec<u8>> {
                                     .create_element("node")
                                     .with_attributes([
                                         ("id", node_id(node.key).as_str()),
-                                        ("label", node.label.as_str()),
+                                        ("label", &xml_safe(&node.label)),
                                     ])
                                     .write_inner_content(|writer| attvalues(writer, &values))?;
                             }
@@ -111,7 +111,7 @@ fn attvalues(writer: &mut Writer<Vec<u8>>, values: &[(&str, String)]) -> std::io
             for (name, value) in values {
                 writer
                     .create_element("attvalue")
-                    .with_attributes([("for", *name), ("value", value.as_str())])
+                    .with_attributes([("for", *name), ("value", &xml_safe(value))])
                     .write_empty()?;
             }
             Ok::<(), std::io::Error>(())

@@ -4,7 +4,7 @@
 use quick_xml::Writer;
 use quick_xml::events::BytesText;
 
-use super::{NODE_ATTRIBUTES, edge_attributes, licence_text, node_id, xml_document};
+use super::{NODE_ATTRIBUTES, edge_attributes, licence_text, node_id, xml_document, xml_safe};
 use crate::error::AppResult;
 use crate::service::export::Network;
 
@@ -94,6 +94,6 @@ fn data(writer: &mut Writer<Vec<u8>>, key: &str, value: &str) -> std::io::Result
     writer
         .create_element("data")
         .with_attribute(("key", key))
-        .write_text_content(BytesText::new(value))?;
+        .write_text_content(BytesText::new(&xml_safe(value)))?;
     Ok(())
 }

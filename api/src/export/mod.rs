@@ -5,6 +5,8 @@ pub mod csv;
 pub mod gexf;
 pub mod graphml;
 
+use std::borrow::Cow;
+
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, Event};
 
@@ -104,6 +106,29 @@ pub fn licence_text() -> String {
         .join(" ")
 }
 
+/// Text as XML 1.0 allows it: a character it forbids (most control characters, U+FFFE, U+FFFF)
+/// becomes U+FFFD, so one stray character in a name cannot make a whole graph file unreadable.
+pub fn xml_safe(text: &str) -> Cow<'_, str> {
+    let allowed = |c: char| {
+        matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && !matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+    };
+    if text.chars().all(allowed) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(
+            text.chars()
+                .map(|c| {
+                    if allowed(c) {
+                        c
+                    } else {
+                        char::REPLACEMENT_CHARACTER
+                    }
+                })
+                .collect(),
+        )
+    }
+}
+
 /// An XML writer failed (on a `Vec`, it cannot; kept typed anyway).
 fn xml_failed(error: std::io::Error) -> crate::error::AppError {
     crate::error::AppError::Internal(format!("cannot write XML: {error}"))
@@ -133,4 +158,19 @@ fn xml_document(
         .write_inner_content(content)
         .map_err(xml_failed)?;
     Ok(writer.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn characters_xml_forbids_are_replaced() {
+        assert_eq!(xml_safe("Bad Soden-Salmünster"), "Bad Soden-Salmünster");
+        assert!(matches!(xml_safe("a\tb\nc"), Cow::Borrowed(_)));
+        assert_eq!(
+            xml_safe("a\u{1}b\u{b}c\u{FFFF}"),
+            "a\u{FFFD}b\u{FFFD}c\u{FFFD}"
+        );
+    }
 }

@@ -241,11 +241,16 @@ impl<M: Send + Sync + 'static> Row<M> {
     }
 }
 
+/// Most keys padded (larger lists are left as they are, far below PostgreSQL's 65,535 parameters).
+const MAX_PADDED_KEYS: usize = 1024;
+
 /// Keys padded to the next power of two by repeating the last one: a relation is then read with a
 /// handful of statement texts instead of one per number of keys, so its prepared statements stay in
 /// each connection's statement cache.
 fn padded(mut keys: Vec<i32>) -> Vec<i32> {
-    if let Some(&last) = keys.last() {
+    if let Some(&last) = keys.last()
+        && keys.len() <= MAX_PADDED_KEYS
+    {
         keys.resize(keys.len().next_power_of_two(), last);
     }
     keys
@@ -371,5 +376,19 @@ where
     }
     fn order(select: Select<audit_entry::Entity>) -> Select<audit_entry::Entity> {
         audit_service::newest_first(select)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_padded_to_a_power_of_two_up_to_a_bound() {
+        assert_eq!(padded(vec![]), Vec::<i32>::new());
+        assert_eq!(padded(vec![7]), [7]);
+        assert_eq!(padded(vec![1, 2, 3]), [1, 2, 3, 3]);
+        assert_eq!(padded((1..=33).collect()).len(), 64);
+        assert_eq!(padded((1..=1025).collect()).len(), 1025);
     }
 }

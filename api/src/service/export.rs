@@ -24,7 +24,7 @@ pub struct ExportNode {
     pub label: String,
     /// Edges at the node.
     pub degree: usize,
-    /// Towns: ISO 3166-2 code of the state (`DE-SN`).
+    /// Towns: the state's code (`SN`).
     pub state: Option<String>,
     /// Towns: inhabitants.
     pub population: Option<i32>,
@@ -188,7 +188,8 @@ async fn public_nodes<C: ConnectionTrait>(db: &C) -> AppResult<HashMap<NodeKey, 
 }
 
 /// The public network for the graph exports. An edge whose ends are not both public is left
-/// out, so every exported edge joins two exported nodes.
+/// out, so every exported edge joins two exported nodes; edges are not merged, so degrees are
+/// those of the network queries.
 pub async fn network<C: ConnectionTrait>(db: &C) -> AppResult<Network> {
     let graph = graph::load(db).await?;
     let mut public = public_nodes(db).await?;
@@ -199,7 +200,6 @@ pub async fn network<C: ConnectionTrait>(db: &C) -> AppResult<Network> {
         .cloned()
         .collect();
     edges.sort();
-    edges.dedup();
     let mut degrees: HashMap<NodeKey, usize> = HashMap::new();
     for edge in &edges {
         *degrees.entry(edge.source).or_default() += 1;
