@@ -272,3 +272,63 @@ async fn audit_actions(app: &TestApp, event: i32) -> Vec<String> {
         })
         .collect()
 }
+
+#[tokio::test]
+async fn authors_only_of_a_drafts_documents_stay_private() {
+    let app = TestApp::seeded().await;
+    let token = app
+        .staff_token("editor@bbsr.example", StaffRole::Editor)
+        .await;
+    let draft = draft(&app, &token).await;
+    let (_, body) = app
+        .graphql_as(
+            &token,
+            "mutation { createPerson(input: { name: \"Hanna Heimlich\" }) { id } }",
+            json!({}),
+        )
+        .await;
+    let person = body["data"]["createPerson"]["id"].clone();
+    assert!(person.is_string(), "{body}");
+    let (_, body) = app
+        .graphql_as(
+            &token,
+            "mutation($event: ID!) { createDocument(input: { kind: REPORT, title: \"Geheimer Bericht\", event: $event }) { id } }",
+            json!({ "event": draft.event }),
+        )
+        .await;
+    let document = body["data"]["createDocument"]["id"].clone();
+    assert!(document.is_string(), "{body}");
+    let (_, body) = app
+        .graphql_as(
+            &token,
+            "mutation($document: ID!, $person: ID!) { addDocumentAuthor(document: $document, person: $person) { position } }",
+            json!({ "document": document, "person": person }),
+        )
+        .await;
+    assert!(body.get("errors").is_none(), "{body}");
+
+    let lookup = "query($id: ID!) { person(id: $id) { name } }";
+    let data = app.query(lookup, json!({ "id": person })).await;
+    assert!(
+        data["person"].is_null(),
+        "an author of a draft's document: {data}"
+    );
+    let (_, _, listed) = app.get("/api/v1/people?q=Heimlich").await;
+    assert_eq!(kleinstadt_tests::parse_json(&listed)["totalCount"], 0);
+    let (_, _, exported) = app.get("/api/v1/exports/people.ndjson").await;
+    assert!(!String::from_utf8_lossy(&exported).contains("Hanna Heimlich"));
+
+    let (_, body) = app
+        .graphql_as(
+            &token,
+            "mutation($id: ID!) { publishEvent(id: $id, expectedVersion: 1) { published } }",
+            json!({ "id": draft.event }),
+        )
+        .await;
+    assert_eq!(body["data"]["publishEvent"]["published"], true, "{body}");
+    let data = app.query(lookup, json!({ "id": person })).await;
+    assert_eq!(
+        data["person"]["name"], "Hanna Heimlich",
+        "public once the event is"
+    );
+}

@@ -11,8 +11,8 @@
 use chrono::{DateTime, Utc};
 use entity::enums::{AuditAction, ContributionRole};
 use entity::{
-    Sources, advisory_board_membership, audit_entry, contribution, document_author, person,
-    registration,
+    Sources, advisory_board_membership, audit_entry, contribution, document, document_author,
+    person, registration,
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -131,6 +131,15 @@ pub fn visible(viewer: Viewer) -> Condition {
                 Query::select()
                     .column(document_author::Column::PersonId)
                     .from(document_author::Entity)
+                    .and_where(
+                        Expr::col(document_author::Column::DocumentId).in_subquery(
+                            Query::select()
+                                .column(document::Column::Id)
+                                .from(document::Entity)
+                                .cond_where(super::document::visible(viewer))
+                                .to_owned(),
+                        ),
+                    )
                     .to_owned(),
             ),
         )
