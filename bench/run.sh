@@ -15,14 +15,36 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-WORK=${BENCH_WORK:-/tmp/kleinstadt-bench}
+# A fresh work folder per run (removed at the end), so a cluster left behind by an earlier run that
+# was killed can never be mistaken for this run's.
+if [ -n "${BENCH_WORK:-}" ]; then
+  WORK=$BENCH_WORK
+  OWN_WORK=""
+else
+  WORK=$(mktemp -d /tmp/kleinstadt-bench.XXXXXX)
+  OWN_WORK=1
+fi
 OUT=${BENCH_OUT:-$HERE/out}
 SEED=${SEED:-20240601}
-PG_PORT=${PG_PORT:-55432}
-KLEINSTADT_PG_ADDR=${KLEINSTADT_PG_ADDR:-127.0.0.1:18081}
-KLEINSTADT_SQLITE_ADDR=${KLEINSTADT_SQLITE_ADDR:-127.0.0.1:18082}
-KLEINSTADT_COMPARE_ADDR=${KLEINSTADT_COMPARE_ADDR:-127.0.0.1:18083}
-POSTGRAPHILE_PORT=${POSTGRAPHILE_PORT:-15055}
+# free_port PREFERRED: PREFERRED if nothing listens on it on 127.0.0.1, else a port the kernel picks
+free_port() {
+  python3 - "$1" <<'PY'
+import socket, sys
+for port in (int(sys.argv[1]), 0):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        print(s.getsockname()[1])
+        break
+PY
+}
+PG_PORT=${PG_PORT:-$(free_port 55432)}
+KLEINSTADT_PG_ADDR=${KLEINSTADT_PG_ADDR:-127.0.0.1:$(free_port 18081)}
+KLEINSTADT_SQLITE_ADDR=${KLEINSTADT_SQLITE_ADDR:-127.0.0.1:$(free_port 18082)}
+KLEINSTADT_COMPARE_ADDR=${KLEINSTADT_COMPARE_ADDR:-127.0.0.1:$(free_port 18083)}
+POSTGRAPHILE_PORT=${POSTGRAPHILE_PORT:-$(free_port 15055)}
 if [ "${SMOKE:-0}" = 1 ]; then
   DURATION=${DURATION:-1}; WARMUP=${WARMUP:-0}; CONCURRENCY=${CONCURRENCY:-1,4}
 else
@@ -50,7 +72,7 @@ timed() {
   local label=$1 t0 t1
   shift
   t0=$(now)
-  "$@"
+  "$@" || return
   t1=$(now)
   awk -v l="$label" -v a="$t0" -v b="$t1" 'BEGIN { printf "%s %.2f\n", l, b - a }' | tee -a "$TIMINGS" >&2
 }
@@ -93,8 +115,12 @@ cleanup() {
   if [ -n "$STARTED_PG" ]; then
     as_postgres "'$PGBIN/pg_ctl' -D '$WORK/pgdata' -m fast -w stop" >/dev/null || true
   fi
+  if [ -n "$OWN_WORK" ]; then
+    rm -rf "$WORK"
+  fi
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 step "tools"
 for tool in python3 node npm psql; do
@@ -137,7 +163,11 @@ work_mem = 8MB
 CONF
   fi
   if ! as_postgres "'$PGBIN/pg_ctl' -D '$WORK/pgdata' status" >/dev/null 2>&1; then
-    timed pg_start as_postgres "'$PGBIN/pg_ctl' -D '$WORK/pgdata' -l '$WORK/pg.log' -w start" >/dev/null
+    if ! timed pg_start as_postgres "'$PGBIN/pg_ctl' -D '$WORK/pgdata' -l '$WORK/pg.log' -w start" >/dev/null; then
+      echo "PostgreSQL did not start on 127.0.0.1:$PG_PORT; its log:" >&2
+      tail -n 30 "$WORK/pg.log" >&2 || true
+      exit 1
+    fi
     STARTED_PG=1
   fi
   PG_PID=$(head -1 "$WORK/pgdata/postmaster.pid")
