@@ -131,7 +131,7 @@ pub async fn import_bundle(config: Config, file: &Path) -> anyhow::Result<()> {
     crate::db::migrate(&state.db).await?;
     let report = bundle::import_bundle(&state.db, &parsed).await?;
     println!("{}", serde_json::to_string_pretty(&report)?);
-    state.db.close().await?;
+    state.db.clone().close().await?;
     Ok(())
 }
 

@@ -13,9 +13,21 @@ use crate::error::AppResult;
 use crate::graphql::documents::ParsedDocuments;
 use crate::graphql::schema::{self, ApiSchema};
 
-/// Everything a request needs: the pool, the schema, the settings.
+/// Everything a request needs: the pool, the schema, the settings. One allocation shared by every
+/// clone: the router clones its state for every layer of every request.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What an [`AppState`] holds.
+pub struct Shared {
     pub db: DatabaseConnection,
     pub schema: ApiSchema,
     /// The schema for anonymous callers in production mode (no field suggestions).
@@ -64,7 +76,7 @@ impl AppState {
         tokens: TokenKeys,
         config: Config,
     ) -> Self {
-        Self {
+        Self(Arc::new(Shared {
             schema: schema::build(&config),
             public_schema: (config.mode == crate::config::Mode::Production)
                 .then(|| schema::build_public(&config)),
@@ -86,6 +98,6 @@ impl AppState {
             config: Arc::new(config),
             statements,
             tokens,
-        }
+        }))
     }
 }

@@ -2,7 +2,6 @@
 //! page size. A relation is declared by a spec (entity, key column, visibility, order).
 
 use std::any::{Any, TypeId};
-use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::{Arc, Mutex};
 
@@ -11,6 +10,8 @@ use entity::{
     event_organiser, model_project, model_project_partner, model_project_town, organisation,
     person, project_call, registration, session, state, town,
 };
+use foldhash::HashMap;
+use foldhash::HashMapExt as _;
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter, QueryOrder,
     Select, Value,
