@@ -20,6 +20,11 @@ impl StatementCounter {
     pub fn get(&self) -> u64 {
         self.0.load(Ordering::Relaxed)
     }
+
+    /// Counts one statement sent past sea-orm.
+    pub(crate) fn add(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 /// Opens the pool. SQLite runs in WAL mode with foreign keys on, a busy timeout and full sync.

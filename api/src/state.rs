@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::db::{self, StatementCounter};
 use crate::error::AppResult;
 use crate::graphql::documents::ParsedDocuments;
+use crate::service::reader::Reader;
 use crate::graphql::schema::{self, ApiSchema};
 
 /// Everything a request needs: the pool, the schema, the settings. One allocation shared by every
@@ -29,6 +30,8 @@ impl std::ops::Deref for AppState {
 /// What an [`AppState`] holds.
 pub struct Shared {
     pub db: DatabaseConnection,
+    /// The connection relations are loaded with (the same pool).
+    pub reader: Reader,
     pub schema: ApiSchema,
     /// The schema for anonymous callers in production mode (no field suggestions).
     pub public_schema: Option<ApiSchema>,
@@ -77,6 +80,7 @@ impl AppState {
         config: Config,
     ) -> Self {
         Self(Arc::new(Shared {
+            reader: Reader::new(db.clone(), statements.clone()),
             schema: schema::build(&config),
             public_schema: (config.mode == crate::config::Mode::Production)
                 .then(|| schema::build_public(&config)),

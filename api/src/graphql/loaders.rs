@@ -13,13 +13,13 @@ use entity::{
 use foldhash::HashMap;
 use foldhash::HashMapExt as _;
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, ModelTrait, QueryFilter, QueryOrder,
-    Select, Value,
+    ColumnTrait, Condition, EntityTrait, ModelTrait, QueryFilter, QueryOrder, Select, Value,
 };
 use tokio::sync::OnceCell;
 
 use crate::error::{AppError, AppResult};
-use crate::service::rows::{self, Decode};
+use crate::service::reader::Reader;
+use crate::service::rows::Decode;
 use crate::service::session as session_service;
 use crate::service::viewer::Viewer;
 use crate::service::write::Record;
@@ -53,7 +53,7 @@ pub type ModelOf<S> = <<S as BatchSpec>::Entity as EntityTrait>::Model;
 /// size, and without waiting on timers.
 pub struct Level<M> {
     models: Vec<M>,
-    db: DatabaseConnection,
+    reader: Reader,
     viewer: Viewer,
     related: Mutex<RelationCache>,
 }
@@ -100,11 +100,11 @@ fn key_of(value: Value) -> Option<i32> {
 
 impl<M: Send + Sync + 'static> Level<M> {
     /// A level of `models`, fetched for `viewer`; returns its rows in order.
-    pub fn rows(models: Vec<M>, db: &DatabaseConnection, viewer: Viewer) -> Vec<Row<M>> {
+    pub fn rows(models: Vec<M>, reader: &Reader, viewer: Viewer) -> Vec<Row<M>> {
         let count = models.len();
         let level = Arc::new(Self {
             models,
-            db: db.clone(),
+            reader: reader.clone(),
             viewer,
             related: Mutex::new(HashMap::new()),
         });
@@ -143,14 +143,7 @@ impl<M: Send + Sync + 'static> Level<M> {
                 let mut keys: Vec<i32> = self.models.iter().filter_map(key).collect();
                 keys.sort_unstable();
                 keys.dedup();
-                let rows = if keys.is_empty() {
-                    Vec::new()
-                } else {
-                    let select = S::Entity::find()
-                        .filter(S::key().is_in(padded(keys)))
-                        .filter(S::scope(self.viewer));
-                    rows::all(S::order(select), &self.db).await?
-                };
+                let rows = read::<S>(&self.reader, self.viewer, padded(keys)).await?;
                 let mut by_key: HashMap<i32, Vec<usize>> = HashMap::new();
                 let mut models = Vec::with_capacity(rows.len());
                 for (index, row) in rows.into_iter().enumerate() {
@@ -161,7 +154,7 @@ impl<M: Send + Sync + 'static> Level<M> {
                 }
                 let level = Arc::new(Level {
                     models,
-                    db: self.db.clone(),
+                    reader: self.reader.clone(),
                     viewer: self.viewer,
                     related: Mutex::new(HashMap::new()),
                 });
@@ -263,7 +256,7 @@ fn identity<T>(value: T) -> T {
 
 /// Fetches the rows of spec `S` for `keys` as one level (lookups by ID), converted with `convert`.
 pub async fn fetch<S, C>(
-    db: &DatabaseConnection,
+    reader: &Reader,
     viewer: Viewer,
     keys: &[i32],
     convert: fn(ModelOf<S>) -> C,
@@ -273,19 +266,33 @@ where
     ModelOf<S>: Send + Sync,
     C: Send + Sync + 'static,
 {
-    let rows = if keys.is_empty() {
-        Vec::new()
-    } else {
-        let select = S::Entity::find()
-            .filter(S::key().is_in(padded(keys.to_vec())))
-            .filter(S::scope(viewer));
-        rows::all(S::order(select), db).await?
-    };
+    let rows = read::<S>(reader, viewer, padded(keys.to_vec())).await?;
     Ok(Level::rows(
         rows.into_iter().map(convert).collect(),
-        db,
+        reader,
         viewer,
     ))
+}
+
+/// The rows of spec `S` whose key is one of `keys` (already padded), as `viewer` may see them.
+async fn read<S>(reader: &Reader, viewer: Viewer, keys: Vec<i32>) -> AppResult<Vec<ModelOf<S>>>
+where
+    S: BatchSpec,
+    ModelOf<S>: Send + Sync,
+{
+    if keys.is_empty() {
+        return Ok(Vec::new());
+    }
+    let select = || {
+        S::order(
+            S::Entity::find()
+                .filter(S::key().is_in(keys.iter().copied()))
+                .filter(S::scope(viewer)),
+        )
+    };
+    Ok(reader
+        .all(TypeId::of::<S>(), viewer, &keys, select)
+        .await?)
 }
 
 macro_rules! spec {

@@ -32,12 +32,15 @@ use crate::state::AppState;
 
 use self::loaders::{BatchSpec, Level, ModelOf, Row};
 use crate::error::{AppError, AppResult};
+use crate::service::reader::Reader;
 use crate::service::page::{Page, PageArgs, paginate_vec};
 use crate::service::viewer::Viewer;
 
 /// Per-request data every resolver can reach.
 pub struct RequestContext {
     pub db: DatabaseConnection,
+    /// The connection relations are loaded with.
+    pub reader: Reader,
     pub viewer: Viewer,
     /// The logged-in staff member, if any.
     pub actor: Option<Actor>,
@@ -52,6 +55,7 @@ impl RequestContext {
     pub fn new(state: &AppState, actor: Option<Actor>, address: Option<IpAddr>) -> Self {
         Self {
             db: state.db.clone(),
+            reader: state.reader.clone(),
             viewer: actor
                 .as_ref()
                 .map_or(Viewer::Public, |actor| Viewer::Staff(actor.role)),
@@ -83,7 +87,7 @@ impl RequestContext {
     /// A service page as rows of one level, so their relations load together.
     pub fn rows<M: Send + Sync + 'static>(&self, page: Page<M>) -> Page<Row<M>> {
         let (positions, models): (Vec<u64>, Vec<M>) = page.items.into_iter().unzip();
-        let rows = Level::rows(models, &self.db, self.viewer);
+        let rows = Level::rows(models, &self.reader, self.viewer);
         Page {
             items: positions.into_iter().zip(rows).collect(),
             has_previous: page.has_previous,
@@ -94,7 +98,7 @@ impl RequestContext {
 
     /// One model as a row of its own level (the answer of a mutation).
     pub fn row<M: Send + Sync + 'static>(&self, model: M) -> Option<Row<M>> {
-        Level::rows(vec![model], &self.db, self.viewer)
+        Level::rows(vec![model], &self.reader, self.viewer)
             .into_iter()
             .next()
     }
@@ -120,7 +124,7 @@ impl RequestContext {
         C: Send + Sync + 'static,
     {
         Ok(
-            loaders::fetch::<S, C>(&self.db, self.viewer, &[id], convert)
+            loaders::fetch::<S, C>(&self.reader, self.viewer, &[id], convert)
                 .await?
                 .into_iter()
                 .next(),

@@ -334,7 +334,7 @@ async fn chunk(state: &AppState, kind: RecordType, after: i32, size: u64) -> App
                 chunk.next = people.last().map(|person| person.id);
             }
             let profiles = people.into_iter().map(public_profile).collect();
-            for row in Level::rows(profiles, db, VIEWER) {
+            for row in Level::rows(profiles, &state.reader, VIEWER) {
                 chunk.push(&person_profile(&row, &Expand::default()).await?)?;
             }
             chunk

@@ -94,7 +94,7 @@ where
     S: BatchSpec,
     ModelOf<S>: Send + Sync,
 {
-    crate::graphql::loaders::fetch::<S, _>(&state.db, VIEWER, &[id], std::convert::identity)
+    crate::graphql::loaders::fetch::<S, _>(&state.reader, VIEWER, &[id], std::convert::identity)
         .await?
         .into_iter()
         .next()
@@ -103,5 +103,5 @@ where
 
 /// A page of service models as rows of one level.
 fn rows<M: Send + Sync + 'static>(state: &AppState, models: Vec<M>) -> Vec<Row<M>> {
-    Level::rows(models, &state.db, VIEWER)
+    Level::rows(models, &state.reader, VIEWER)
 }

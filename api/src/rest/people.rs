@@ -163,7 +163,7 @@ pub async fn list_people(
         .map(|(_, m)| public_profile(m.clone()))
         .collect();
     let mut items = Vec::new();
-    for row in Level::rows(profiles, &state.db, VIEWER) {
+    for row in Level::rows(profiles, &state.reader, VIEWER) {
         items.push(person_profile(&row, &expand).await?);
     }
     Ok(ListPage::new(&found, &window, items).respond(&uri))
@@ -196,7 +196,7 @@ pub async fn get_person(
 ) -> AppResult<Response> {
     let expand = Expand::parse(query.expand.as_deref(), EXPANSIONS)?;
     let id = path_id(&id, "Person")?;
-    let row = fetch::<PersonById, _>(&state.db, VIEWER, &[id], public_profile)
+    let row = fetch::<PersonById, _>(&state.reader, VIEWER, &[id], public_profile)
         .await?
         .into_iter()
         .next()

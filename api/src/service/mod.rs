@@ -16,6 +16,7 @@ pub mod organisation;
 pub mod page;
 pub mod person;
 pub mod programme;
+pub mod reader;
 pub mod registration;
 pub mod rows;
 pub mod search;

@@ -58,7 +58,7 @@ where
 }
 
 /// Decodes a result: by position when its first row has exactly the model's columns and types.
-fn decode_all<M: Decode>(rows: &[QueryResult]) -> Result<Vec<M>, DbErr> {
+pub fn decode_all<M: Decode>(rows: &[QueryResult]) -> Result<Vec<M>, DbErr> {
     let positional = rows
         .first()
         .and_then(QueryResult::try_as_pg_row)

@@ -3,7 +3,7 @@
 use entity::enums::StaffRole;
 
 /// The caller of a request, as far as visibility is concerned.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Viewer {
     /// Anyone: sees published records and public fields only.
     #[default]
