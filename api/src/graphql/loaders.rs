@@ -290,9 +290,7 @@ where
                 .filter(S::scope(viewer)),
         )
     };
-    Ok(reader
-        .all(TypeId::of::<S>(), viewer, &keys, select)
-        .await?)
+    Ok(reader.all(TypeId::of::<S>(), viewer, &keys, select).await?)
 }
 
 macro_rules! spec {

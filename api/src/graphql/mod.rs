@@ -32,8 +32,8 @@ use crate::state::AppState;
 
 use self::loaders::{BatchSpec, Level, ModelOf, Row};
 use crate::error::{AppError, AppResult};
-use crate::service::reader::Reader;
 use crate::service::page::{Page, PageArgs, paginate_vec};
+use crate::service::reader::Reader;
 use crate::service::viewer::Viewer;
 
 /// Per-request data every resolver can reach.

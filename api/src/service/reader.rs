@@ -11,8 +11,8 @@ use foldhash::HashMap;
 use sea_orm::sqlx::postgres::{PgArguments, PgPool};
 use sea_orm::sqlx::{Arguments as _, AssertSqlSafe, Error as SqlxError};
 use sea_orm::{
-    DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryResult, QueryTrait, RuntimeErr,
-    Select, Value,
+    DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryResult, QueryTrait, RuntimeErr, Select,
+    Value,
 };
 
 use crate::db::StatementCounter;
@@ -86,7 +86,11 @@ impl Reader {
             return rows::all(select(), &self.conn).await;
         };
         let key = (spec, viewer, keys.len());
-        let known = direct.texts.lock().ok().and_then(|texts| texts.get(&key).cloned());
+        let known = direct
+            .texts
+            .lock()
+            .ok()
+            .and_then(|texts| texts.get(&key).cloned());
         let text = match known {
             Some(Some(text)) => text,
             // Not expressible with plain values: sea-orm runs it.
@@ -94,8 +98,8 @@ impl Reader {
             None => {
                 let statement = select().build(DbBackend::Postgres);
                 let values = statement.values.map(|values| values.0).unwrap_or_default();
-                let reusable = keys_first(&values, keys)
-                    && statement.sql.contains(&placeholders(keys.len()));
+                let reusable =
+                    keys_first(&values, keys) && statement.sql.contains(&placeholders(keys.len()));
                 let text = reusable.then(|| {
                     Arc::new(Text {
                         sql: Arc::from(statement.sql),
@@ -117,9 +121,9 @@ impl Reader {
             return rows::all(select(), &self.conn).await;
         };
         // The text is sea-query's, with every value a parameter.
-        let result = sea_orm::sqlx::query_with(AssertSqlSafe(text.sql.clone()), arguments)
-            .fetch_all(&direct.pool)
-            .await;
+        let fetch = sea_orm::sqlx::query_with(AssertSqlSafe(text.sql.clone()), arguments)
+            .fetch_all(&direct.pool);
+        let result = without_span(fetch).await;
         direct.statements.add();
         let rows: Vec<QueryResult> = result
             .map_err(query_error)?
@@ -128,6 +132,18 @@ impl Reader {
             .collect();
         rows::decode_all(&rows)
     }
+}
+
+/// Polls `future` with no subscriber in scope. sqlx wraps its row stream in the span current
+/// when the stream starts (the request's) and enters it again for every row; statement logging
+/// is off, so nothing sqlx would record is lost, and errors come back as values.
+async fn without_span<F: Future>(future: F) -> F::Output {
+    let mut future = Box::pin(future);
+    let none = tracing::Dispatch::none();
+    std::future::poll_fn(move |cx| {
+        tracing::dispatcher::with_default(&none, || future.as_mut().poll(cx))
+    })
+    .await
 }
 
 /// Whether a statement's values start with exactly `keys`, so that another set of as many keys can
@@ -175,7 +191,11 @@ mod tests {
 
     #[test]
     fn only_statements_that_start_with_the_keys_are_reused() {
-        let values = [Value::Int(Some(3)), Value::Int(Some(5)), Value::Bool(Some(true))];
+        let values = [
+            Value::Int(Some(3)),
+            Value::Int(Some(5)),
+            Value::Bool(Some(true)),
+        ];
         assert!(keys_first(&values, &[3, 5]));
         assert!(!keys_first(&values, &[5, 3]));
         assert!(!keys_first(&values[..1], &[3, 5]));
