@@ -23,7 +23,7 @@ use crate::service::viewer::Viewer;
 #[derive(Clone)]
 pub struct Reader {
     /// sea-orm's connection (the pool every other access uses).
-    pub conn: DatabaseConnection,
+    conn: DatabaseConnection,
     direct: Option<Direct>,
 }
 
@@ -46,10 +46,10 @@ struct Direct {
 /// A statement: which relation (the loader's spec), for whom, with how many keys.
 type TextKey = (TypeId, Viewer, usize);
 
-/// A statement text and its values, the keys first.
+/// A statement text and the values that follow its keys (the viewer's scope).
 struct Text {
     sql: Arc<str>,
-    values: Vec<Value>,
+    rest: Vec<Value>,
 }
 
 /// Most statement texts kept (a relation has a handful: keys are padded to powers of two).
@@ -97,13 +97,14 @@ impl Reader {
             Some(None) => return rows::all(select(), &self.conn).await,
             None => {
                 let statement = select().build(DbBackend::Postgres);
-                let values = statement.values.map(|values| values.0).unwrap_or_default();
-                let reusable =
-                    keys_first(&values, keys) && statement.sql.contains(&placeholders(keys.len()));
+                let mut values = statement.values.map(|values| values.0).unwrap_or_default();
+                let reusable = keys_first(&values, keys)
+                    && statement.sql.contains(&placeholders(keys.len()))
+                    && arguments(keys, &values[keys.len()..]).is_some();
                 let text = reusable.then(|| {
                     Arc::new(Text {
                         sql: Arc::from(statement.sql),
-                        values,
+                        rest: values.split_off(keys.len()),
                     })
                 });
                 if let Ok(mut texts) = direct.texts.lock()
@@ -117,7 +118,7 @@ impl Reader {
                 }
             }
         };
-        let Some(arguments) = arguments(keys, &text.values[keys.len()..]) else {
+        let Some(arguments) = arguments(keys, &text.rest) else {
             return rows::all(select(), &self.conn).await;
         };
         // The text is sea-query's, with every value a parameter.
