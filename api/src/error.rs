@@ -157,6 +157,16 @@ impl AppError {
         }
     }
 
+    /// The full text for the operator of a command: the cause that [`AppError::public_message`]
+    /// hides from clients.
+    pub fn detail(&self) -> String {
+        match self {
+            Self::Database(cause) => format!("database error: {cause}"),
+            Self::Internal(cause) | Self::Unavailable(cause) => cause.clone(),
+            other => other.to_string(),
+        }
+    }
+
     fn field(&self) -> Option<&str> {
         match self {
             Self::BadUserInput { field, .. } => field.as_deref(),
@@ -327,6 +337,16 @@ mod tests {
         assert_eq!(gql.message, "internal error");
         let code = gql.extensions.and_then(|e| e.get("code").cloned());
         assert_eq!(code, Some(async_graphql::Value::from("INTERNAL")));
+    }
+
+    #[test]
+    fn the_operator_of_a_command_sees_the_cause() {
+        let error = AppError::Internal("set JWT_SECRET (at least 32 bytes)".to_owned());
+        assert_eq!(error.to_string(), "internal error");
+        assert_eq!(error.detail(), "set JWT_SECRET (at least 32 bytes)");
+        let error = AppError::Database(DbErr::Custom("no such table".into()));
+        assert!(error.detail().contains("no such table"));
+        assert_eq!(AppError::NotFound("Town").detail(), "Town not found");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use clap::Parser;
 use kleinstadt::config::{Cli, Command, LogFormat};
-use kleinstadt::run;
+use kleinstadt::{AppError, run};
 use tracing_subscriber::EnvFilter;
 
 /// mimalloc instead of the system allocator: a GraphQL answer allocates a few thousand small
@@ -22,6 +22,17 @@ async fn main() -> anyhow::Result<()> {
             .with_env_filter(filter)
             .init(),
     }
+    let result = command(cli).await;
+    // A command's operator sees the cause that a client would not.
+    if let Err(error) = &result
+        && let Some(app) = error.downcast_ref::<AppError>()
+    {
+        anyhow::bail!("{}", app.detail());
+    }
+    result
+}
+
+async fn command(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => run::serve(cli.config).await?,
         Command::Migrate { down } => run::migrate(cli.config, down).await?,
