@@ -10,7 +10,7 @@ use super::document::{Document, DocumentConnection};
 use super::enums::{DatePrecision, EventFormat, EventStatus, OrganiserRole};
 use super::loaders::{
     ContributionsByEvent, DocumentsByEvent, EventById, ModelProjectById, OrganisationById,
-    OrganisersByEvent, RegistrationsByEvent, Row, SessionsByEvent, TownById,
+    OrganisersByEvent, RegistrationsByEvent, Row, SessionsByEvent, TownById, WholeEventById,
 };
 use super::model_project::ModelProject;
 use super::organisation::Organisation;
@@ -54,8 +54,9 @@ impl Event {
         self.0.subtitle.as_deref()
     }
     /// Summary.
-    async fn description(&self) -> Option<&str> {
-        self.0.description.as_deref()
+    async fn description(&self) -> Result<Option<String>> {
+        let whole = self.0.whole::<WholeEventById>().await.gql()?;
+        Ok(whole.and_then(|row| row.description.clone()))
     }
     /// How the event takes place, where known.
     async fn format(&self) -> Option<EventFormat> {
@@ -363,7 +364,7 @@ impl EventQuery {
         let rc = request(ctx).gql()?;
         let filter = filter.unwrap_or_default().into_filter().gql()?;
         let page = service::list(
-            &rc.db,
+            &rc.reader,
             rc.viewer,
             &filter,
             order_by.into(),

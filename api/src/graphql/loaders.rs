@@ -42,6 +42,8 @@ pub trait BatchSpec: Send + Sync + 'static {
     fn order(select: Select<Self::Entity>) -> Select<Self::Entity> {
         select
     }
+    /// Whether the rows are always read whole, also by an abridged reader (see [`Row::whole`]).
+    const WHOLE: bool = false;
 }
 
 /// The model type a spec loads.
@@ -55,6 +57,8 @@ pub struct Level<M> {
     models: Vec<M>,
     reader: Reader,
     viewer: Viewer,
+    /// Whether the models may lack their deferred columns (read as NULL).
+    abridged: bool,
     related: Mutex<RelationCache>,
 }
 
@@ -99,13 +103,19 @@ fn key_of(value: Value) -> Option<i32> {
 }
 
 impl<M: Send + Sync + 'static> Level<M> {
-    /// A level of `models`, fetched for `viewer`; returns its rows in order.
+    /// A level of `models`, fetched for `viewer` with `reader`; returns its rows in order. An
+    /// abridged reader may have left the deferred columns out.
     pub fn rows(models: Vec<M>, reader: &Reader, viewer: Viewer) -> Vec<Row<M>> {
+        Self::rows_read(models, reader, viewer, reader.is_abridged())
+    }
+
+    fn rows_read(models: Vec<M>, reader: &Reader, viewer: Viewer, abridged: bool) -> Vec<Row<M>> {
         let count = models.len();
         let level = Arc::new(Self {
             models,
             reader: reader.clone(),
             viewer,
+            abridged,
             related: Mutex::new(HashMap::new()),
         });
         (0..count)
@@ -143,7 +153,8 @@ impl<M: Send + Sync + 'static> Level<M> {
                 let mut keys: Vec<i32> = self.models.iter().filter_map(key).collect();
                 keys.sort_unstable();
                 keys.dedup();
-                let rows = read::<S>(&self.reader, self.viewer, padded(keys)).await?;
+                let abridged = abridges::<S>(&self.reader);
+                let rows = read::<S>(&self.reader, self.viewer, padded(keys), abridged).await?;
                 let mut by_key: HashMap<i32, Vec<usize>> = HashMap::new();
                 let mut models = Vec::with_capacity(rows.len());
                 for (index, row) in rows.into_iter().enumerate() {
@@ -156,6 +167,7 @@ impl<M: Send + Sync + 'static> Level<M> {
                     models,
                     reader: self.reader.clone(),
                     viewer: self.viewer,
+                    abridged,
                     related: Mutex::new(HashMap::new()),
                 });
                 let loaded: Arc<dyn Any + Send + Sync> = Arc::new(Loaded { level, by_key });
@@ -221,6 +233,26 @@ impl<M: Send + Sync + 'static> Row<M> {
             .await
     }
 
+    /// This row with its deferred columns: itself when its level was read whole, otherwise the
+    /// same record read again through spec `S` (keyed by ID, [`BatchSpec::WHOLE`]), once for the
+    /// whole level. `None` when the record has gone (or turned invisible) in between.
+    pub async fn whole<S>(&self) -> AppResult<Option<Row<M>>>
+    where
+        S: BatchSpec,
+        S::Entity: EntityTrait<Model = M>,
+        M: ModelTrait<Entity = S::Entity>,
+    {
+        if !self.level.abridged {
+            return Ok(Some(self.clone()));
+        }
+        debug_assert!(
+            S::WHOLE,
+            "whole rows come from a spec that reads them whole"
+        );
+        self.related_one::<S>("whole", |model| key_of(model.get(S::key())))
+            .await
+    }
+
     /// The single row of spec `S` for `key(self)` (for specs keyed by a unique column).
     pub async fn related_one<S>(
         &self,
@@ -266,16 +298,29 @@ where
     ModelOf<S>: Send + Sync,
     C: Send + Sync + 'static,
 {
-    let rows = read::<S>(reader, viewer, padded(keys.to_vec())).await?;
-    Ok(Level::rows(
+    let abridged = abridges::<S>(reader);
+    let rows = read::<S>(reader, viewer, padded(keys.to_vec()), abridged).await?;
+    Ok(Level::rows_read(
         rows.into_iter().map(convert).collect(),
         reader,
         viewer,
+        abridged,
     ))
 }
 
-/// The rows of spec `S` whose key is one of `keys` (already padded), as `viewer` may see them.
-async fn read<S>(reader: &Reader, viewer: Viewer, keys: Vec<i32>) -> AppResult<Vec<ModelOf<S>>>
+/// Whether `reader` leaves the deferred columns of spec `S` out.
+fn abridges<S: BatchSpec>(reader: &Reader) -> bool {
+    reader.is_abridged() && !S::WHOLE
+}
+
+/// The rows of spec `S` whose key is one of `keys` (already padded), as `viewer` may see them;
+/// `abridged`: without their deferred columns.
+async fn read<S>(
+    reader: &Reader,
+    viewer: Viewer,
+    keys: Vec<i32>,
+    abridged: bool,
+) -> AppResult<Vec<ModelOf<S>>>
 where
     S: BatchSpec,
     ModelOf<S>: Send + Sync,
@@ -290,15 +335,18 @@ where
                 .filter(S::scope(viewer)),
         )
     };
-    Ok(reader.all(TypeId::of::<S>(), viewer, &keys, select).await?)
+    Ok(reader
+        .all(TypeId::of::<S>(), viewer, &keys, abridged, select)
+        .await?)
 }
 
 macro_rules! spec {
-    ($(#[$meta:meta])* $name:ident, $entity:ident, $key:ident $(, scope = $scope:path)? $(, order = [$($col:ident),+])?) => {
+    ($(#[$meta:meta])* $name:ident, $entity:ident, $key:ident $(, scope = $scope:path)? $(, order = [$($col:ident),+])? $(, whole = $whole:literal)?) => {
         $(#[$meta])*
         pub struct $name;
         impl BatchSpec for $name {
             type Entity = $entity::Entity;
+            $(const WHOLE: bool = $whole;)?
             fn key() -> $entity::Column {
                 $entity::Column::$key
             }
@@ -329,6 +377,7 @@ spec!(/** Visible people of an organisation. */ PeopleByOrganisation, person, Or
 spec!(/** Visible people of a town. */ PeopleByTown, person, TownId, scope = person_service::visible, order = [Name, Id]);
 spec!(/** Project calls by id. */ ProjectCallById, project_call, Id);
 spec!(/** Model projects by id. */ ModelProjectById, model_project, Id);
+spec!(/** Model projects by id, read whole. */ WholeModelProjectById, model_project, Id, whole = true);
 spec!(/** Model projects of a call. */ ModelProjectsByCall, model_project, ProjectCallId, order = [Title, Id]);
 spec!(/** Member towns of a project. */ MembersByProject, model_project_town, ModelProjectId, order = [Position, Id]);
 spec!(/** Projects a town is a member of. */ MembershipsByTown, model_project_town, TownId, order = [ModelProjectId, Id]);
@@ -337,11 +386,13 @@ spec!(/** Partnerships by id. */ ModelProjectPartnerById, model_project_partner,
 spec!(/** Partners of a project. */ PartnersByProject, model_project_partner, ModelProjectId, order = [Id]);
 spec!(/** Partnerships of an organisation. */ PartnershipsByOrganisation, model_project_partner, OrganisationId, order = [ModelProjectId, Id]);
 spec!(/** Visible events by id. */ EventById, event, Id, scope = event_service::visible);
+spec!(/** Visible events by id, read whole. */ WholeEventById, event, Id, scope = event_service::visible, whole = true);
 spec!(/** Visible events in a town. */ EventsByTown, event, TownId, scope = event_service::visible, order = [StartsAt, Id]);
 spec!(/** Visible events of a model project. */ EventsByModelProject, event, ModelProjectId, scope = event_service::visible, order = [StartsAt, Id]);
 spec!(/** Organisers of an event. */ OrganisersByEvent, event_organiser, EventId, order = [Id]);
 spec!(/** Events an organisation organised. */ OrganisedByOrganisation, event_organiser, OrganisationId, order = [EventId, Id]);
 spec!(/** Visible sessions by id. */ SessionById, session, Id, scope = session_service::visible);
+spec!(/** Visible sessions by id, read whole. */ WholeSessionById, session, Id, scope = session_service::visible, whole = true);
 // A session or contribution reached from its event or session is visible when that parent is, and
 // parents are only ever loaded through their own visibility rule; so these relations skip the rule
 // (a subquery over all events in every statement). A contribution's event is always its session's.

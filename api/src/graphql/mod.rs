@@ -55,7 +55,7 @@ impl RequestContext {
     pub fn new(state: &AppState, actor: Option<Actor>, address: Option<IpAddr>) -> Self {
         Self {
             db: state.db.clone(),
-            reader: state.reader.clone(),
+            reader: state.reader.abridged(),
             viewer: actor
                 .as_ref()
                 .map_or(Viewer::Public, |actor| Viewer::Staff(actor.role)),

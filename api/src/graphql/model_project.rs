@@ -10,6 +10,7 @@ use super::event::{Event, EventConnection};
 use super::loaders::{
     DocumentsByModelProject, EventsByModelProject, MembersByProject, ModelProjectById,
     ModelProjectsByCall, OrganisationById, PartnersByProject, ProjectCallById, Row, TownById,
+    WholeModelProjectById,
 };
 use super::organisation::Organisation;
 use super::town::Town;
@@ -117,8 +118,9 @@ impl ModelProject {
         self.0.topic.as_deref()
     }
     /// Summary.
-    async fn description(&self) -> Option<&str> {
-        self.0.description.as_deref()
+    async fn description(&self) -> Result<Option<String>> {
+        let whole = self.0.whole::<WholeModelProjectById>().await.gql()?;
+        Ok(whole.and_then(|row| row.description.clone()))
     }
     /// Start of the project (ISO 8601 date, possibly partial).
     async fn period_start(&self) -> Option<&str> {
@@ -489,7 +491,7 @@ impl ModelProjectQuery {
         let rc = request(ctx).gql()?;
         let filter = filter.unwrap_or_default().into_filter().gql()?;
         let page = service::list(
-            &rc.db,
+            &rc.reader,
             &filter,
             &args(first, after, last, before),
             wants_total(ctx),

@@ -11,7 +11,7 @@ use super::enums::{ContributionRole, SessionKind};
 use super::event::Event;
 use super::loaders::{
     ContributionsBySession, DocumentsBySession, EventById, LinkedPersonById, OrganisationById, Row,
-    SessionById,
+    SessionById, WholeSessionById,
 };
 use super::organisation::Organisation;
 use super::person::Person;
@@ -75,8 +75,9 @@ impl Session {
         self.0.kind.into()
     }
     /// Summary.
-    async fn description(&self) -> Option<&str> {
-        self.0.description.as_deref()
+    async fn description(&self) -> Result<Option<String>> {
+        let whole = self.0.whole::<WholeSessionById>().await.gql()?;
+        Ok(whole.and_then(|row| row.description.clone()))
     }
     /// Start (UTC).
     async fn starts_at(&self) -> DateTime<Utc> {
@@ -316,7 +317,7 @@ impl SessionQuery {
         let rc = request(ctx).gql()?;
         let filter = filter.unwrap_or_default().into_filter().gql()?;
         let page = service::list(
-            &rc.db,
+            &rc.reader,
             rc.viewer,
             &filter,
             &args(first, after, last, before),

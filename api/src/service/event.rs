@@ -10,7 +10,7 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 
-use super::page::{Page, PageArgs, paginate};
+use super::page::{Page, PageArgs, PageSource, paginate};
 use super::text;
 use super::timing::When;
 use super::viewer::Viewer;
@@ -153,7 +153,7 @@ fn query(
 }
 
 /// One page of the events the viewer may see.
-pub async fn list<C: ConnectionTrait>(
+pub async fn list<C: PageSource>(
     db: &C,
     viewer: Viewer,
     filter: &EventFilter,

@@ -13,7 +13,7 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 
-use super::page::{Page, PageArgs, paginate};
+use super::page::{Page, PageArgs, PageSource, paginate};
 use super::write::pick;
 use super::{event, text, validate, write};
 use crate::auth::Actor;
@@ -79,7 +79,7 @@ fn query(filter: &ModelProjectFilter) -> AppResult<Select<model_project::Entity>
 }
 
 /// One page of model projects, by title.
-pub async fn list<C: ConnectionTrait>(
+pub async fn list<C: PageSource>(
     db: &C,
     filter: &ModelProjectFilter,
     args: &PageArgs,

@@ -6,6 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QuerySelect, Select};
 
 use crate::error::{AppError, AppResult};
+use crate::service::reader::Reader;
 use crate::service::rows::{self, Decode};
 
 /// Largest page a client may ask for.
@@ -145,9 +146,34 @@ impl Bounds {
     }
 }
 
+/// Where pages are read: any connection (whole rows), or a [`Reader`] (abridged rows when it is).
+pub trait PageSource: Sync {
+    /// The connection the count and the rows are read with.
+    fn connection(&self) -> &(impl ConnectionTrait + Sync);
+    /// Whether rows are read without their deferred columns.
+    fn abridged(&self) -> bool {
+        false
+    }
+}
+
+impl<C: ConnectionTrait + Sync> PageSource for C {
+    fn connection(&self) -> &(impl ConnectionTrait + Sync) {
+        self
+    }
+}
+
+impl PageSource for Reader {
+    fn connection(&self) -> &(impl ConnectionTrait + Sync) {
+        Reader::connection(self)
+    }
+    fn abridged(&self) -> bool {
+        self.is_abridged()
+    }
+}
+
 /// Pages a query in SQL. `want_total` counts the full list (one extra statement).
 pub async fn paginate<E, C>(
-    db: &C,
+    source: &C,
     select: Select<E>,
     args: &PageArgs,
     want_total: bool,
@@ -155,8 +181,9 @@ pub async fn paginate<E, C>(
 where
     E: EntityTrait,
     E::Model: Send + Sync + Decode,
-    C: ConnectionTrait,
+    C: PageSource,
 {
+    let db = source.connection();
     let bounds = args.bounds()?;
     let total = if want_total || args.needs_total() {
         Some(select.clone().count(db).await?)
@@ -164,6 +191,11 @@ where
         None
     };
     let (start, limit) = bounds.window(total);
+    let select = if source.abridged() {
+        rows::abridged(select)
+    } else {
+        select
+    };
     let rows = if limit == 0 {
         Vec::new()
     } else {

@@ -25,12 +25,15 @@ pub struct Reader {
     /// sea-orm's connection (the pool every other access uses).
     conn: DatabaseConnection,
     direct: Option<Direct>,
+    /// Whether rows are read without their deferred columns (see [`rows::abridged`]).
+    abridged: bool,
 }
 
 impl std::fmt::Debug for Reader {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Reader")
             .field("direct", &self.direct.is_some())
+            .field("abridged", &self.abridged)
             .finish_non_exhaustive()
     }
 }
@@ -43,8 +46,8 @@ struct Direct {
     texts: Arc<Mutex<HashMap<TextKey, Option<Arc<Text>>>>>,
 }
 
-/// A statement: which relation (the loader's spec), for whom, with how many keys.
-type TextKey = (TypeId, Viewer, usize);
+/// A statement: which relation (the loader's spec), for whom, with how many keys, abridged or not.
+type TextKey = (TypeId, Viewer, usize, bool);
 
 /// A statement text and the values that follow its keys (the viewer's scope).
 struct Text {
@@ -66,26 +69,57 @@ impl Reader {
             }),
             _ => None,
         };
-        Self { conn, direct }
+        Self {
+            conn,
+            direct,
+            abridged: false,
+        }
+    }
+
+    /// The same reader, reading rows without their deferred columns where a read allows it.
+    pub fn abridged(&self) -> Self {
+        Self {
+            abridged: true,
+            ..self.clone()
+        }
+    }
+
+    /// Whether this reader leaves deferred columns out.
+    pub fn is_abridged(&self) -> bool {
+        self.abridged
+    }
+
+    /// The connection behind this reader.
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.conn
     }
 
     /// The models `select` finds, where `select` matches the spec's key column against `keys` (as
-    /// its first condition) and adds `viewer`'s scope; `spec` tells relations apart.
+    /// its first condition) and adds `viewer`'s scope; `spec` tells relations apart. With `abridged`
+    /// the deferred columns are left out.
     pub async fn all<E>(
         &self,
         spec: TypeId,
         viewer: Viewer,
         keys: &[i32],
+        abridged: bool,
         select: impl Fn() -> Select<E>,
     ) -> Result<Vec<E::Model>, DbErr>
     where
         E: EntityTrait,
         E::Model: Decode + Send,
     {
+        let select = || {
+            if abridged {
+                rows::abridged(select())
+            } else {
+                select()
+            }
+        };
         let Some(direct) = &self.direct else {
             return rows::all(select(), &self.conn).await;
         };
-        let key = (spec, viewer, keys.len());
+        let key = (spec, viewer, keys.len(), abridged);
         let known = direct
             .texts
             .lock()

@@ -13,18 +13,23 @@ use entity::enums::{
 };
 use entity::sources::Sources;
 use futures::future::BoxFuture;
+use sea_orm::sea_query::Expr;
 use sea_orm::sqlx::postgres::{PgRow, PgTypeInfo, PgValueFormat};
 use sea_orm::sqlx::types::Json;
 use sea_orm::sqlx::{Column as _, Postgres, Row as _, Type, ValueRef as _};
 use sea_orm::{
-    ActiveEnum, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryResult,
-    QueryTrait, Select,
+    ActiveEnum, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, IdenStatic as _,
+    Iterable as _, QueryResult, QuerySelect as _, QueryTrait, Select,
 };
 
 /// A model that can be decoded from a PostgreSQL row by position.
 pub trait Decode: FromQueryResult + Sized {
     /// The column names in the order `Entity::find()` selects them; empty: always decoded by sea-orm.
     const COLUMNS: &'static [&'static str] = &[];
+
+    /// Long text columns that an abridged read leaves out (reads them as NULL): a list shows them
+    /// rarely, and they are most of a row's bytes.
+    const DEFERRED: &'static [&'static str] = &[];
 
     /// Whether every column type of `row` decodes into its field.
     fn compatible(_row: &PgRow) -> bool {
@@ -54,6 +59,26 @@ where
         }
         let rows = db.query_all(&select.into_query()).await?;
         decode_all(&rows)
+    })
+}
+
+/// `select` with the model's [`Decode::DEFERRED`] columns read as NULL, under their own names, so
+/// that the row still has the model's columns in order (and decodes by position).
+pub fn abridged<E>(select: Select<E>) -> Select<E>
+where
+    E: EntityTrait,
+    E::Model: Decode,
+{
+    let deferred = <E::Model as Decode>::DEFERRED;
+    if deferred.is_empty() {
+        return select;
+    }
+    E::Column::iter().fold(select.select_only(), |select, column| {
+        if deferred.contains(&column.as_str()) {
+            select.column_as(Expr::cust("CAST(NULL AS TEXT)"), column.as_str())
+        } else {
+            select.column(column)
+        }
     })
 }
 
@@ -241,9 +266,10 @@ impl Field for Sources {
 
 /// Declares the positional decoder of a model: its fields in column order.
 macro_rules! positional {
-    ($($entity:ident { $($field:ident),+ $(,)? })+) => {$(
+    ($($entity:ident $(deferred($($deferred:ident),+))? { $($field:ident),+ $(,)? })+) => {$(
         impl Decode for entity::$entity::Model {
             const COLUMNS: &'static [&'static str] = &[$(stringify!($field)),+];
+            $(const DEFERRED: &'static [&'static str] = &[$(stringify!($deferred)),+];)?
 
             #[allow(unused_assignments)]
             fn compatible(row: &PgRow) -> bool {
@@ -285,13 +311,13 @@ positional! {
         updated_at,
     }
     document_author { id, document_id, person_id, position, version, created_at, updated_at }
-    event {
+    event deferred(description) {
         id, slug, title, subtitle, description, format, status, time_zone, starts_at, ends_at,
         date_precision, place, town_id, online_url, website, model_project_id, published, sources,
         version, created_at, updated_at,
     }
     event_organiser { id, event_id, organisation_id, role, version, created_at, updated_at }
-    model_project {
+    model_project deferred(description) {
         id, slug, title, short_title, topic, description, project_call_id, lead_town_id,
         period_start, period_end, funding_programme, sources, version, created_at, updated_at,
     }
@@ -318,7 +344,7 @@ positional! {
         id, event_id, person_id, status, registered_at, note, sources, version, created_at,
         updated_at,
     }
-    session {
+    session deferred(description) {
         id, event_id, position, title, subtitle, kind, starts_at, ends_at, end_inferred,
         description, sources, version, created_at, updated_at,
     }
@@ -336,7 +362,7 @@ impl Decode for entity::audit_entry::Model {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use sea_orm::{IdenStatic, Iterable};
+    use sea_orm::ColumnTrait as _;
 
     fn columns<E: EntityTrait>() -> Vec<String> {
         E::Column::iter()
@@ -346,6 +372,29 @@ mod tests {
 
     fn declared<M: Decode>() -> Vec<String> {
         M::COLUMNS.iter().map(|name| (*name).to_owned()).collect()
+    }
+
+    /// A deferred column is one of the model's and nullable, so that reading it as NULL decodes.
+    #[test]
+    fn deferred_columns_are_nullable_columns_of_the_model() {
+        fn check<E: EntityTrait>()
+        where
+            E::Model: Decode,
+        {
+            for name in <E::Model as Decode>::DEFERRED {
+                let column = E::Column::iter().find(|column| column.as_str() == *name);
+                let nullable = column.is_some_and(|column| column.def().is_null());
+                assert!(
+                    nullable,
+                    "{name} is not a nullable column of {}",
+                    E::default().as_str()
+                );
+            }
+        }
+        check::<entity::event::Entity>();
+        check::<entity::session::Entity>();
+        check::<entity::model_project::Entity>();
+        assert!(!<entity::event::Model as Decode>::DEFERRED.is_empty());
     }
 
     /// The declared order must be the order `Entity::find()` selects, or the decoder is never used.

@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use super::event;
-use super::page::{Page, PageArgs, paginate};
+use super::page::{Page, PageArgs, PageSource, paginate};
 use super::text;
 use super::timing::When;
 use super::viewer::Viewer;
@@ -89,7 +89,7 @@ fn query(viewer: Viewer, filter: &SessionFilter) -> AppResult<Select<session::En
 }
 
 /// One page of sessions in time order.
-pub async fn list<C: ConnectionTrait>(
+pub async fn list<C: PageSource>(
     db: &C,
     viewer: Viewer,
     filter: &SessionFilter,
