@@ -242,13 +242,15 @@ impl<M: Send + Sync + 'static> Row<M> {
         S::Entity: EntityTrait<Model = M>,
         M: ModelTrait<Entity = S::Entity>,
     {
+        const {
+            assert!(
+                S::WHOLE,
+                "whole rows come from a spec that reads them whole"
+            )
+        };
         if !self.level.abridged {
             return Ok(Some(self.clone()));
         }
-        debug_assert!(
-            S::WHOLE,
-            "whole rows come from a spec that reads them whole"
-        );
         self.related_one::<S>("whole", |model| key_of(model.get(S::key())))
             .await
     }

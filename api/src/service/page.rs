@@ -149,7 +149,7 @@ impl Bounds {
 /// Where pages are read: any connection (whole rows), or a [`Reader`] (abridged rows when it is).
 pub trait PageSource: Sync {
     /// The connection the count and the rows are read with.
-    fn connection(&self) -> &(impl ConnectionTrait + Sync);
+    fn connection(&self) -> &impl ConnectionTrait;
     /// Whether rows are read without their deferred columns.
     fn abridged(&self) -> bool {
         false
@@ -157,13 +157,13 @@ pub trait PageSource: Sync {
 }
 
 impl<C: ConnectionTrait + Sync> PageSource for C {
-    fn connection(&self) -> &(impl ConnectionTrait + Sync) {
+    fn connection(&self) -> &impl ConnectionTrait {
         self
     }
 }
 
 impl PageSource for Reader {
-    fn connection(&self) -> &(impl ConnectionTrait + Sync) {
+    fn connection(&self) -> &impl ConnectionTrait {
         Reader::connection(self)
     }
     fn abridged(&self) -> bool {
