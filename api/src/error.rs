@@ -309,6 +309,23 @@ impl ErrorExtensions for AppError {
     }
 }
 
+/// A command's failure as its operator reads it: every cause in the chain, each [`AppError`] with the
+/// cause it hides from clients (`cannot open the database: set JWT_SECRET …`). A failure without an
+/// `AppError` is returned as it is.
+pub fn for_operator(error: anyhow::Error) -> anyhow::Error {
+    if !error.chain().any(|cause| cause.is::<AppError>()) {
+        return error;
+    }
+    let causes: Vec<String> = error
+        .chain()
+        .map(|cause| match cause.downcast_ref::<AppError>() {
+            Some(app) => app.detail(),
+            None => cause.to_string(),
+        })
+        .collect();
+    anyhow::anyhow!(causes.join(": "))
+}
+
 /// Turns a service result into a GraphQL result that carries the error's code.
 pub trait GqlResult<T> {
     /// Maps the error with its `extensions.code`.
@@ -347,6 +364,21 @@ mod tests {
         let error = AppError::Database(DbErr::Custom("no such table".into()));
         assert!(error.detail().contains("no such table"));
         assert_eq!(AppError::NotFound("Town").detail(), "Town not found");
+    }
+
+    #[test]
+    fn a_failed_command_names_its_context_and_the_hidden_cause() {
+        use anyhow::Context as _;
+        let failed: anyhow::Result<()> = Err(AppError::Internal("set JWT_SECRET".to_owned()))
+            .context("cannot open the database");
+        let error = failed.err().unwrap_or_else(|| anyhow::anyhow!("no error"));
+        assert_eq!(
+            for_operator(error).to_string(),
+            "cannot open the database: set JWT_SECRET"
+        );
+        let plain = anyhow::anyhow!("cannot read bundle.json").context("import failed");
+        let kept = format!("{:#}", for_operator(plain));
+        assert_eq!(kept, "import failed: cannot read bundle.json");
     }
 
     #[test]

@@ -2,7 +2,8 @@
 
 use clap::Parser;
 use kleinstadt::config::{Cli, Command, LogFormat};
-use kleinstadt::{AppError, run};
+use kleinstadt::error::for_operator;
+use kleinstadt::run;
 use tracing_subscriber::EnvFilter;
 
 /// mimalloc instead of the system allocator: a GraphQL answer allocates a few thousand small
@@ -22,14 +23,8 @@ async fn main() -> anyhow::Result<()> {
             .with_env_filter(filter)
             .init(),
     }
-    let result = command(cli).await;
-    // A command's operator sees the cause that a client would not.
-    if let Err(error) = &result
-        && let Some(app) = error.downcast_ref::<AppError>()
-    {
-        anyhow::bail!("{}", app.detail());
-    }
-    result
+    // A command's operator sees the causes that a client would not.
+    command(cli).await.map_err(for_operator)
 }
 
 async fn command(cli: Cli) -> anyhow::Result<()> {
