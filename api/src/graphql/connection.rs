@@ -1,21 +1,33 @@
 //! Relay connection types: one `XConnection`/`XEdge` pair per node type, with `totalCount`, built from
 //! the service layer's pages.
 
-use async_graphql::SimpleObject;
+use async_graphql::{ComplexObject, SimpleObject};
 
 use crate::service::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageArgs, encode_cursor};
 
 /// Where a page sits in the full list.
 #[derive(Clone, Debug, SimpleObject)]
+#[graphql(complex)]
 pub struct PageInfo {
     /// Whether items follow this page.
     pub has_next_page: bool,
     /// Whether items precede this page.
     pub has_previous_page: bool,
+    /// Positions of the first and the last item, encoded into cursors when asked for.
+    #[graphql(skip)]
+    pub ends: Option<(u64, u64)>,
+}
+
+#[ComplexObject]
+impl PageInfo {
     /// Cursor of the first item of this page.
-    pub start_cursor: Option<String>,
+    async fn start_cursor(&self) -> Option<String> {
+        self.ends.map(|(first, _)| encode_cursor(first))
+    }
     /// Cursor of the last item of this page; pass it as `after` for the next page.
-    pub end_cursor: Option<String>,
+    async fn end_cursor(&self) -> Option<String> {
+        self.ends.map(|(_, last)| encode_cursor(last))
+    }
 }
 
 impl PageInfo {
@@ -24,8 +36,11 @@ impl PageInfo {
         Self {
             has_next_page: page.has_next,
             has_previous_page: page.has_previous,
-            start_cursor: page.items.first().map(|(at, _)| encode_cursor(*at)),
-            end_cursor: page.items.last().map(|(at, _)| encode_cursor(*at)),
+            ends: page
+                .items
+                .first()
+                .zip(page.items.last())
+                .map(|((first, _), (last, _))| (*first, *last)),
         }
     }
 }
@@ -72,11 +87,21 @@ macro_rules! connection {
 
         #[doc = concat!("One of ", $what, ", with its cursor.")]
         #[derive(Clone, async_graphql::SimpleObject)]
+        #[graphql(complex)]
         pub struct $edge {
-            /// Opaque cursor of this item, for `after` and `before`.
-            pub cursor: String,
+            /// The item's position in the full list, encoded into its cursor when asked for.
+            #[graphql(skip)]
+            pub at: u64,
             /// The item.
             pub node: $node,
+        }
+
+        #[async_graphql::ComplexObject]
+        impl $edge {
+            /// Opaque cursor of this item, for `after` and `before`.
+            async fn cursor(&self) -> String {
+                $crate::service::page::encode_cursor(self.at)
+            }
         }
 
         impl $connection {
@@ -89,7 +114,7 @@ macro_rules! connection {
                 for (at, node) in page.items {
                     nodes.push(node.clone());
                     edges.push($edge {
-                        cursor: $crate::service::page::encode_cursor(at),
+                        at,
                         node,
                     });
                 }
@@ -118,13 +143,23 @@ macro_rules! connection {
 
         #[doc = concat!("One of ", $what, ", with its cursor and role.")]
         #[derive(Clone, async_graphql::SimpleObject)]
+        #[graphql(complex)]
         pub struct $edge {
-            /// Opaque cursor of this item, for `after` and `before`.
-            pub cursor: String,
+            /// The item's position in the full list, encoded into its cursor when asked for.
+            #[graphql(skip)]
+            pub at: u64,
             #[doc = $role_doc]
             pub role: $role,
             /// The item.
             pub node: $node,
+        }
+
+        #[async_graphql::ComplexObject]
+        impl $edge {
+            /// Opaque cursor of this item, for `after` and `before`.
+            async fn cursor(&self) -> String {
+                $crate::service::page::encode_cursor(self.at)
+            }
         }
 
         impl $connection {
@@ -137,7 +172,7 @@ macro_rules! connection {
                 for (at, (role, node)) in page.items {
                     nodes.push(node.clone());
                     edges.push($edge {
-                        cursor: $crate::service::page::encode_cursor(at),
+                        at,
                         role,
                         node,
                     });
@@ -167,15 +202,25 @@ macro_rules! connection {
 
         #[doc = concat!("One of ", $what, ", with its cursor and the data of its link.")]
         #[derive(Clone, async_graphql::SimpleObject)]
+        #[graphql(complex)]
         pub struct $edge {
-            /// Opaque cursor of this item, for `after` and `before`.
-            pub cursor: String,
+            /// The item's position in the full list, encoded into its cursor when asked for.
+            #[graphql(skip)]
+            pub at: u64,
             $(
                 #[doc = $doc]
                 pub $field: $ty,
             )+
             /// The item.
             pub node: $node,
+        }
+
+        #[async_graphql::ComplexObject]
+        impl $edge {
+            /// Opaque cursor of this item, for `after` and `before`.
+            async fn cursor(&self) -> String {
+                $crate::service::page::encode_cursor(self.at)
+            }
         }
 
         impl $connection {
@@ -188,7 +233,7 @@ macro_rules! connection {
                 for (at, (($($field,)+), node)) in page.items {
                     nodes.push(node.clone());
                     edges.push($edge {
-                        cursor: $crate::service::page::encode_cursor(at),
+                        at,
                         $($field,)+
                         node,
                     });
