@@ -13,13 +13,14 @@ use entity::{
 use foldhash::HashMap;
 use foldhash::HashMapExt as _;
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, ModelTrait, QueryFilter, QueryOrder, Select, Value,
+    ColumnTrait, Condition, EntityTrait, JoinType, ModelTrait, QueryFilter, QueryOrder,
+    QuerySelect, RelationDef, RelationTrait, Select, Value,
 };
 use tokio::sync::OnceCell;
 
 use crate::error::{AppError, AppResult};
 use crate::service::reader::Reader;
-use crate::service::rows::Decode;
+use crate::service::rows::{self, Decode, Joined};
 use crate::service::session as session_service;
 use crate::service::viewer::Viewer;
 use crate::service::write::Record;
@@ -126,8 +127,9 @@ impl<M: Send + Sync + 'static> Level<M> {
             .collect()
     }
 
-    /// Loads the rows of spec `S` matching `key` of every model of this level, once.
-    async fn load<S, C>(
+    /// Loads the rows of spec `S` matching `key` of every model of this level, once, with the
+    /// to-one relations `X` read in the same statement.
+    async fn load<S, X, C>(
         &self,
         relation: &'static str,
         key: &(dyn Fn(&M) -> Option<i32> + Sync),
@@ -135,6 +137,7 @@ impl<M: Send + Sync + 'static> Level<M> {
     ) -> AppResult<Arc<Loaded<C>>>
     where
         S: BatchSpec,
+        X: Riders<S::Entity>,
         ModelOf<S>: Send + Sync,
         C: Send + Sync + 'static,
     {
@@ -154,21 +157,25 @@ impl<M: Send + Sync + 'static> Level<M> {
                 keys.sort_unstable();
                 keys.dedup();
                 let abridged = abridges::<S>(&self.reader);
-                let rows = read::<S>(&self.reader, self.viewer, padded(keys), abridged).await?;
+                let rows = read::<S, X>(&self.reader, self.viewer, padded(keys), abridged).await?;
                 let mut by_key: HashMap<i32, Vec<usize>> = HashMap::new();
                 let mut models = Vec::with_capacity(rows.len());
-                for (index, row) in rows.into_iter().enumerate() {
+                let mut riders = Vec::with_capacity(rows.len());
+                for (index, (row, joined)) in rows.into_iter().enumerate() {
                     if let Some(k) = key_of(row.get(S::key())) {
                         by_key.entry(k).or_default().push(index);
                     }
                     models.push(convert(row));
+                    riders.push(joined);
                 }
+                let mut related = HashMap::new();
+                X::seed(riders, &self.reader, self.viewer, abridged, &mut related);
                 let level = Arc::new(Level {
                     models,
                     reader: self.reader.clone(),
                     viewer: self.viewer,
                     abridged,
-                    related: Mutex::new(HashMap::new()),
+                    related: Mutex::new(related),
                 });
                 let loaded: Arc<dyn Any + Send + Sync> = Arc::new(Loaded { level, by_key });
                 Ok::<_, AppError>(loaded)
@@ -200,10 +207,28 @@ impl<M: Send + Sync + 'static> Row<M> {
         ModelOf<S>: Send + Sync,
         C: Send + Sync + 'static,
     {
+        self.related_joined::<S, (), C>(relation, key, convert)
+            .await
+    }
+
+    /// Like [`Row::related_as`], reading the to-one relations `X` of the rows found in the same
+    /// statement, so that their resolvers find them loaded (when this relation loads first).
+    pub async fn related_joined<S, X, C>(
+        &self,
+        relation: &'static str,
+        key: impl Fn(&M) -> Option<i32> + Sync,
+        convert: fn(ModelOf<S>) -> C,
+    ) -> AppResult<Vec<Row<C>>>
+    where
+        S: BatchSpec,
+        X: Riders<S::Entity>,
+        ModelOf<S>: Send + Sync,
+        C: Send + Sync + 'static,
+    {
         let Some(own) = key(self) else {
             return Ok(Vec::new());
         };
-        let loaded = self.level.load::<S, C>(relation, &key, convert).await?;
+        let loaded = self.level.load::<S, X, C>(relation, &key, convert).await?;
         Ok(loaded
             .by_key
             .get(&own)
@@ -301,9 +326,9 @@ where
     C: Send + Sync + 'static,
 {
     let abridged = abridges::<S>(reader);
-    let rows = read::<S>(reader, viewer, padded(keys.to_vec()), abridged).await?;
+    let rows = read::<S, ()>(reader, viewer, padded(keys.to_vec()), abridged).await?;
     Ok(Level::rows_read(
-        rows.into_iter().map(convert).collect(),
+        rows.into_iter().map(|(model, ())| convert(model)).collect(),
         reader,
         viewer,
         abridged,
@@ -315,31 +340,192 @@ fn abridges<S: BatchSpec>(reader: &Reader) -> bool {
     reader.is_abridged() && !S::WHOLE
 }
 
-/// The rows of spec `S` whose key is one of `keys` (already padded), as `viewer` may see them;
-/// `abridged`: without their deferred columns.
-async fn read<S>(
+/// The rows of spec `S` whose key is one of `keys` (already padded), as `viewer` may see them,
+/// each with its to-one relations `X`; `abridged`: without their deferred columns.
+async fn read<S, X>(
     reader: &Reader,
     viewer: Viewer,
     keys: Vec<i32>,
     abridged: bool,
-) -> AppResult<Vec<ModelOf<S>>>
+) -> AppResult<Vec<(ModelOf<S>, X::Models)>>
 where
     S: BatchSpec,
+    X: Riders<S::Entity>,
     ModelOf<S>: Send + Sync,
 {
     if keys.is_empty() {
         return Ok(Vec::new());
     }
     let select = || {
-        S::order(
-            S::Entity::find()
-                .filter(S::key().is_in(keys.iter().copied()))
-                .filter(S::scope(viewer)),
+        let select = S::Entity::find();
+        let select = if abridged {
+            rows::abridged(select)
+        } else {
+            select
+        };
+        X::join(
+            S::order(
+                select
+                    .filter(S::key().is_in(keys.iter().copied()))
+                    .filter(S::scope(viewer)),
+            ),
+            viewer,
+            abridged,
         )
     };
     Ok(reader
-        .all(TypeId::of::<S>(), viewer, &keys, abridged, select)
+        .all_joined::<S::Entity, X::Models>(TypeId::of::<(S, X)>(), viewer, &keys, abridged, select)
         .await?)
+}
+
+/// A to-one relation of the rows of entity `P` that can be read in their statement (a LEFT JOIN
+/// of `Spec`'s entity, which is neither `P` nor another rider's), and is then handed to their
+/// level as if loaded through `Spec` under the name `RELATION`.
+pub trait Rider<P: EntityTrait>: Send + Sync + 'static {
+    /// The spec, keyed by ID, whose relation this fills.
+    type Spec: BatchSpec;
+    /// What the resolvers of the relation convert its rows to.
+    type Converted: Send + Sync + 'static;
+    /// The relation name the resolvers load it under.
+    const RELATION: &'static str;
+    /// The join from `P` (its foreign key to the ID).
+    fn relation() -> RelationDef;
+    /// The conversion those resolvers apply for `viewer`.
+    fn convert(viewer: Viewer) -> fn(ModelOf<Self::Spec>) -> Self::Converted;
+}
+
+/// The to-one relations read with the rows of `P`: none, or a tuple of [`Rider`]s.
+pub trait Riders<P: EntityTrait>: Send + Sync + 'static {
+    /// The joined models of one row.
+    type Models: Joined + Send;
+    /// `select` with the joins and the joined columns, in the order of [`Riders::Models`].
+    fn join(select: Select<P>, viewer: Viewer, abridged: bool) -> Select<P>;
+    /// Puts the joined models into `related` as the relations they stand for.
+    fn seed(
+        models: Vec<Self::Models>,
+        reader: &Reader,
+        viewer: Viewer,
+        abridged: bool,
+        related: &mut RelationCache,
+    );
+}
+
+impl<P: EntityTrait> Riders<P> for () {
+    type Models = ();
+    fn join(select: Select<P>, _viewer: Viewer, _abridged: bool) -> Select<P> {
+        select
+    }
+    fn seed(_: Vec<()>, _: &Reader, _: Viewer, _: bool, _: &mut RelationCache) {}
+}
+
+/// Joins rider `R` at `slot`, its scope for `viewer` a condition of the join.
+fn join_rider<P, R>(select: Select<P>, slot: usize, viewer: Viewer, abridged: bool) -> Select<P>
+where
+    P: EntityTrait,
+    R: Rider<P>,
+    ModelOf<R::Spec>: Decode,
+{
+    let relation = R::relation().on_condition(move |_, _| R::Spec::scope(viewer));
+    rows::joined_columns::<P, <R::Spec as BatchSpec>::Entity>(
+        select.join(JoinType::LeftJoin, relation),
+        slot,
+        abridged,
+    )
+}
+
+/// The level of the models rider `R` found (each once), under the key of its relation.
+fn seed_rider<P, R>(
+    models: impl Iterator<Item = Option<ModelOf<R::Spec>>>,
+    reader: &Reader,
+    viewer: Viewer,
+    abridged: bool,
+    related: &mut RelationCache,
+) where
+    P: EntityTrait,
+    R: Rider<P>,
+    ModelOf<R::Spec>: Send + Sync,
+{
+    let convert = R::convert(viewer);
+    let mut by_key: HashMap<i32, Vec<usize>> = HashMap::new();
+    let mut found = Vec::new();
+    for model in models.flatten() {
+        let Some(key) = key_of(model.get(R::Spec::key())) else {
+            continue;
+        };
+        if let std::collections::hash_map::Entry::Vacant(entry) = by_key.entry(key) {
+            entry.insert(vec![found.len()]);
+            found.push(convert(model));
+        }
+    }
+    let level = Arc::new(Level {
+        models: found,
+        reader: reader.clone(),
+        viewer,
+        abridged,
+        related: Mutex::new(HashMap::new()),
+    });
+    let loaded: Arc<dyn Any + Send + Sync> = Arc::new(Loaded { level, by_key });
+    related.insert(
+        (TypeId::of::<R::Spec>(), R::RELATION),
+        Arc::new(OnceCell::new_with(Some(loaded))),
+    );
+}
+
+impl<P, A> Riders<P> for (A,)
+where
+    P: EntityTrait,
+    A: Rider<P>,
+    ModelOf<A::Spec>: Decode + Send + Sync,
+{
+    type Models = (Option<ModelOf<A::Spec>>,);
+    fn join(select: Select<P>, viewer: Viewer, abridged: bool) -> Select<P> {
+        join_rider::<P, A>(select, 0, viewer, abridged)
+    }
+    fn seed(
+        models: Vec<Self::Models>,
+        reader: &Reader,
+        viewer: Viewer,
+        abridged: bool,
+        related: &mut RelationCache,
+    ) {
+        seed_rider::<P, A>(
+            models.into_iter().map(|(a,)| a),
+            reader,
+            viewer,
+            abridged,
+            related,
+        );
+    }
+}
+
+impl<P, A, B> Riders<P> for (A, B)
+where
+    P: EntityTrait,
+    A: Rider<P>,
+    B: Rider<P>,
+    ModelOf<A::Spec>: Decode + Send + Sync,
+    ModelOf<B::Spec>: Decode + Send + Sync,
+{
+    type Models = (Option<ModelOf<A::Spec>>, Option<ModelOf<B::Spec>>);
+    fn join(select: Select<P>, viewer: Viewer, abridged: bool) -> Select<P> {
+        join_rider::<P, B>(
+            join_rider::<P, A>(select, 0, viewer, abridged),
+            1,
+            viewer,
+            abridged,
+        )
+    }
+    fn seed(
+        models: Vec<Self::Models>,
+        reader: &Reader,
+        viewer: Viewer,
+        abridged: bool,
+        related: &mut RelationCache,
+    ) {
+        let (first, second): (Vec<_>, Vec<_>) = models.into_iter().unzip();
+        seed_rider::<P, A>(first.into_iter(), reader, viewer, abridged, related);
+        seed_rider::<P, B>(second.into_iter(), reader, viewer, abridged, related);
+    }
 }
 
 macro_rules! spec {
@@ -416,6 +602,36 @@ spec!(/** Advisory-board seats of a person. */ BoardSeatsByPerson, advisory_boar
 spec!(/** Seats of an advisory board. */ BoardSeatsByBoard, advisory_board_membership, BoardId, order = [FromDate, Id]);
 spec!(/** Registrations for an event (staff only). */ RegistrationsByEvent, registration, EventId, scope = registration_service::visible, order = [PersonId, Id]);
 spec!(/** Registrations of a person (staff only). */ RegistrationsByPerson, registration, PersonId, scope = registration_service::visible, order = [EventId, Id]);
+
+/// The person of a contribution, read with it (fills [`LinkedPersonById`]).
+pub struct ContributionPerson;
+
+impl Rider<contribution::Entity> for ContributionPerson {
+    type Spec = LinkedPersonById;
+    type Converted = person_service::PersonView;
+    const RELATION: &'static str = "LinkedPersonById";
+    fn relation() -> RelationDef {
+        contribution::Relation::Person.def()
+    }
+    fn convert(viewer: Viewer) -> fn(person::Model) -> Self::Converted {
+        person_service::profile_for(viewer)
+    }
+}
+
+/// The organisation of a contribution, read with it (fills [`OrganisationById`]).
+pub struct ContributionOrganisation;
+
+impl Rider<contribution::Entity> for ContributionOrganisation {
+    type Spec = OrganisationById;
+    type Converted = organisation::Model;
+    const RELATION: &'static str = "OrganisationById";
+    fn relation() -> RelationDef {
+        contribution::Relation::Organisation.def()
+    }
+    fn convert(_viewer: Viewer) -> fn(organisation::Model) -> Self::Converted {
+        identity
+    }
+}
 
 /// Audit entries of records of type `E` by record id, newest first (staff only).
 pub struct HistoryOf<E>(std::marker::PhantomData<fn() -> E>);

@@ -10,8 +10,8 @@ use super::document::{Document, DocumentConnection};
 use super::enums::{ContributionRole, SessionKind};
 use super::event::Event;
 use super::loaders::{
-    ContributionsBySession, DocumentsBySession, EventById, LinkedPersonById, OrganisationById, Row,
-    SessionById, WholeSessionById,
+    ContributionOrganisation, ContributionPerson, ContributionsBySession, DocumentsBySession,
+    EventById, LinkedPersonById, OrganisationById, Row, SessionById, WholeSessionById,
 };
 use super::organisation::Organisation;
 use super::person::Person;
@@ -119,16 +119,31 @@ impl Session {
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
     async fn contributions(
         &self,
+        ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Cursor after which to start.")] after: Option<String>,
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ContributionConnection> {
-        let rows = self
-            .0
-            .related::<ContributionsBySession>("ContributionsBySession", |m| Some(m.id))
-            .await
-            .gql()?;
+        let look = ctx.look_ahead();
+        let shows = |field: &str| {
+            look.field("nodes").field(field).exists()
+                || look.field("edges").field("node").field(field).exists()
+        };
+        let rows = if shows("person") || shows("organisation") {
+            self.0
+                .related_joined::<ContributionsBySession, (ContributionPerson, ContributionOrganisation), _>(
+                    "ContributionsBySession",
+                    |m| Some(m.id),
+                    std::convert::identity,
+                )
+                .await
+        } else {
+            self.0
+                .related::<ContributionsBySession>("ContributionsBySession", |m| Some(m.id))
+                .await
+        }
+        .gql()?;
         let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
         Ok(ContributionConnection::from_page(page.map(Contribution)))
     }

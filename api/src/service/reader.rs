@@ -16,7 +16,7 @@ use sea_orm::{
 };
 
 use crate::db::StatementCounter;
-use crate::service::rows::{self, Decode};
+use crate::service::rows::{self, Decode, Joined};
 use crate::service::viewer::Viewer;
 
 /// The connection the loaders read with.
@@ -116,8 +116,30 @@ impl Reader {
                 select()
             }
         };
+        let rows = self
+            .all_joined::<E, ()>(spec, viewer, keys, abridged, select)
+            .await?;
+        Ok(rows.into_iter().map(|(model, ())| model).collect())
+    }
+
+    /// Like [`Reader::all`], for a `select` that also reads joined models `X` (see
+    /// [`rows::Joined`]) and leaves out the deferred columns itself where `abridged` says so.
+    pub async fn all_joined<E, X>(
+        &self,
+        spec: TypeId,
+        viewer: Viewer,
+        keys: &[i32],
+        abridged: bool,
+        select: impl Fn() -> Select<E>,
+    ) -> Result<Vec<(E::Model, X)>, DbErr>
+    where
+        E: EntityTrait,
+        E::Model: Decode + Send,
+        X: Joined,
+    {
+        let by_sea_orm = || rows::all_joined::<E, X, _>(select(), &self.conn);
         let Some(direct) = &self.direct else {
-            return rows::all(select(), &self.conn).await;
+            return by_sea_orm().await;
         };
         let key = (spec, viewer, keys.len(), abridged);
         let known = direct
@@ -128,7 +150,7 @@ impl Reader {
         let text = match known {
             Some(Some(text)) => text,
             // Not expressible with plain values: sea-orm runs it.
-            Some(None) => return rows::all(select(), &self.conn).await,
+            Some(None) => return by_sea_orm().await,
             None => {
                 let statement = select().build(DbBackend::Postgres);
                 let mut values = statement.values.map(|values| values.0).unwrap_or_default();
@@ -148,12 +170,12 @@ impl Reader {
                 }
                 match text {
                     Some(text) => text,
-                    None => return rows::all(select(), &self.conn).await,
+                    None => return by_sea_orm().await,
                 }
             }
         };
         let Some(arguments) = arguments(keys, &text.rest) else {
-            return rows::all(select(), &self.conn).await;
+            return by_sea_orm().await;
         };
         // The text is sea-query's, with every value a parameter.
         let fetch = sea_orm::sqlx::query_with(AssertSqlSafe(text.sql.clone()), arguments)
@@ -165,7 +187,7 @@ impl Reader {
             .into_iter()
             .map(QueryResult::from)
             .collect();
-        rows::decode_all(&rows)
+        rows::decode_all_joined(&rows)
     }
 }
 

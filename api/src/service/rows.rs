@@ -31,15 +31,116 @@ pub trait Decode: FromQueryResult + Sized {
     /// rarely, and they are most of a row's bytes.
     const DEFERRED: &'static [&'static str] = &[];
 
-    /// Whether every column type of `row` decodes into its field.
-    fn compatible(_row: &PgRow) -> bool {
+    /// Whether every column type of `row` from `offset` on decodes into its field.
+    fn compatible(_row: &PgRow, _offset: usize) -> bool {
         false
     }
 
-    /// Decodes a row whose columns are [`Decode::COLUMNS`] with compatible types.
-    fn decode(_row: &PgRow) -> Result<Self, DbErr> {
+    /// Decodes a row whose columns from `offset` on are [`Decode::COLUMNS`] with compatible types.
+    fn decode(_row: &PgRow, _offset: usize) -> Result<Self, DbErr> {
         Err(DbErr::Custom("no positional decoder".to_owned()))
     }
+}
+
+/// Models read in the same row as another one, after its columns: to-one relations joined to it
+/// (see [`joined_columns`]). A joined model is `None` where the join found no row.
+pub trait Joined: Sized + Send {
+    /// How many columns they take.
+    const WIDTH: usize;
+    /// Whether `row`'s columns from `offset` on are theirs, by name and type.
+    fn compatible(row: &PgRow, offset: usize) -> bool;
+    /// Decodes them by position from `offset`.
+    fn decode(row: &PgRow, offset: usize) -> Result<Self, DbErr>;
+    /// Decodes them by name (every backend).
+    fn by_name(row: &QueryResult) -> Result<Self, DbErr>;
+}
+
+impl Joined for () {
+    const WIDTH: usize = 0;
+    fn compatible(_row: &PgRow, _offset: usize) -> bool {
+        true
+    }
+    fn decode(_row: &PgRow, _offset: usize) -> Result<Self, DbErr> {
+        Ok(())
+    }
+    fn by_name(_row: &QueryResult) -> Result<Self, DbErr> {
+        Ok(())
+    }
+}
+
+/// The alias prefix of the columns of the joined model at `slot`.
+pub const JOIN_PREFIXES: [&str; 2] = ["j0_", "j1_"];
+
+/// The joined model at `slot` of a row whose columns from `offset` on are its own (`None` when its
+/// first column, the ID, is NULL).
+fn joined_at<M: Decode>(row: &PgRow, offset: usize) -> Result<Option<M>, DbErr> {
+    let value = row.try_get_raw(offset).map_err(decode_error)?;
+    if value.is_null() {
+        return Ok(None);
+    }
+    M::decode(row, offset).map(Some)
+}
+
+fn joined_by_name<M: Decode>(row: &QueryResult, slot: usize) -> Result<Option<M>, DbErr> {
+    let prefix = JOIN_PREFIXES[slot];
+    match row.try_get::<Option<i32>>(prefix, M::COLUMNS.first().copied().unwrap_or("id"))? {
+        None => Ok(None),
+        Some(_) => M::from_query_result(row, prefix).map(Some),
+    }
+}
+
+fn joined_compatible<M: Decode>(row: &PgRow, offset: usize, slot: usize) -> bool {
+    same_columns_at(row, offset, JOIN_PREFIXES[slot], M::COLUMNS) && M::compatible(row, offset)
+}
+
+impl<A: Decode + Send> Joined for (Option<A>,) {
+    const WIDTH: usize = A::COLUMNS.len();
+    fn compatible(row: &PgRow, offset: usize) -> bool {
+        joined_compatible::<A>(row, offset, 0)
+    }
+    fn decode(row: &PgRow, offset: usize) -> Result<Self, DbErr> {
+        Ok((joined_at(row, offset)?,))
+    }
+    fn by_name(row: &QueryResult) -> Result<Self, DbErr> {
+        Ok((joined_by_name(row, 0)?,))
+    }
+}
+
+impl<A: Decode + Send, B: Decode + Send> Joined for (Option<A>, Option<B>) {
+    const WIDTH: usize = A::COLUMNS.len() + B::COLUMNS.len();
+    fn compatible(row: &PgRow, offset: usize) -> bool {
+        joined_compatible::<A>(row, offset, 0)
+            && joined_compatible::<B>(row, offset + A::COLUMNS.len(), 1)
+    }
+    fn decode(row: &PgRow, offset: usize) -> Result<Self, DbErr> {
+        Ok((
+            joined_at(row, offset)?,
+            joined_at(row, offset + A::COLUMNS.len())?,
+        ))
+    }
+    fn by_name(row: &QueryResult) -> Result<Self, DbErr> {
+        Ok((joined_by_name(row, 0)?, joined_by_name(row, 1)?))
+    }
+}
+
+/// `select` with the columns of entity `J` (joined to it by the caller) appended under the aliases
+/// of `slot`; with `abridged`, `J`'s deferred columns are read as NULL.
+pub fn joined_columns<E, J>(select: Select<E>, slot: usize, abridged: bool) -> Select<E>
+where
+    E: EntityTrait,
+    J: EntityTrait,
+    J::Model: Decode,
+{
+    let prefix = JOIN_PREFIXES[slot];
+    let deferred = <J::Model as Decode>::DEFERRED;
+    J::Column::iter().fold(select, |select, column| {
+        let alias = format!("{prefix}{}", column.as_str());
+        if abridged && deferred.contains(&column.as_str()) {
+            select.column_as(Expr::cust("CAST(NULL AS TEXT)"), alias)
+        } else {
+            select.column_as(Expr::col((J::default(), column)), alias)
+        }
+    })
 }
 
 /// All models a select finds, like [`Select::all`]. The query runs in a future of its own on the
@@ -59,6 +160,27 @@ where
         }
         let rows = db.query_all(&select.into_query()).await?;
         decode_all(&rows)
+    })
+}
+
+/// Models, each with the models joined to it.
+pub type JoinedRows<M, X> = Vec<(M, X)>;
+
+/// All models a select with joined models finds (see [`Joined`]), decoded by name on every backend
+/// but PostgreSQL.
+pub fn all_joined<'a, E, X, C>(
+    select: Select<E>,
+    db: &'a C,
+) -> BoxFuture<'a, Result<JoinedRows<E::Model, X>, DbErr>>
+where
+    E: EntityTrait,
+    E::Model: Decode + Send,
+    X: Joined + 'a,
+    C: ConnectionTrait + Sync,
+{
+    Box::pin(async move {
+        let rows = db.query_all(&select.into_query()).await?;
+        decode_all_joined(&rows)
     })
 }
 
@@ -84,14 +206,29 @@ where
 
 /// Decodes a result: by position when its first row has exactly the model's columns and types.
 pub fn decode_all<M: Decode>(rows: &[QueryResult]) -> Result<Vec<M>, DbErr> {
+    Ok(decode_all_joined::<M, ()>(rows)?
+        .into_iter()
+        .map(|(model, ())| model)
+        .collect())
+}
+
+/// Decodes a result of models and their joined models: by position when its first row has exactly
+/// their columns and types, by name otherwise.
+pub fn decode_all_joined<M: Decode, X: Joined>(rows: &[QueryResult]) -> Result<Vec<(M, X)>, DbErr> {
+    let width = M::COLUMNS.len();
     let positional = rows
         .first()
         .and_then(QueryResult::try_as_pg_row)
-        .is_some_and(|row| same_columns(row, M::COLUMNS) && M::compatible(row));
+        .is_some_and(|row| {
+            row.columns().len() == width + X::WIDTH
+                && same_columns_at(row, 0, "", M::COLUMNS)
+                && M::compatible(row, 0)
+                && X::compatible(row, width)
+        });
     if !positional {
         return rows
             .iter()
-            .map(|row| M::from_query_result(row, ""))
+            .map(|row| Ok((M::from_query_result(row, "")?, X::by_name(row)?)))
             .collect();
     }
     let mut models = Vec::with_capacity(rows.len());
@@ -99,18 +236,21 @@ pub fn decode_all<M: Decode>(rows: &[QueryResult]) -> Result<Vec<M>, DbErr> {
         let row = row
             .try_as_pg_row()
             .ok_or_else(|| DbErr::Custom("a PostgreSQL result with another row type".to_owned()))?;
-        models.push(M::decode(row)?);
+        models.push((M::decode(row, 0)?, X::decode(row, width)?));
     }
     Ok(models)
 }
 
-fn same_columns(row: &PgRow, names: &[&str]) -> bool {
-    let columns = row.columns();
-    columns.len() == names.len()
-        && columns
-            .iter()
-            .zip(names)
-            .all(|(column, name)| column.name() == *name)
+/// Whether the columns of `row` from `offset` on start with `names`, each behind `prefix`.
+fn same_columns_at(row: &PgRow, offset: usize, prefix: &str, names: &[&str]) -> bool {
+    let columns = row.columns().get(offset..).unwrap_or_default();
+    columns.len() >= names.len()
+        && columns.iter().zip(names).all(|(column, name)| {
+            column
+                .name()
+                .strip_prefix(prefix)
+                .is_some_and(|rest| rest == *name)
+        })
 }
 
 /// One field of a model, read from a PostgreSQL column by position.
@@ -272,8 +412,8 @@ macro_rules! positional {
             $(const DEFERRED: &'static [&'static str] = &[$(stringify!($deferred)),+];)?
 
             #[allow(unused_assignments)]
-            fn compatible(row: &PgRow) -> bool {
-                let mut index = 0;
+            fn compatible(row: &PgRow, offset: usize) -> bool {
+                let mut index = offset;
                 $(
                     if !column_compatible(|model: &Self| &model.$field, row, index) {
                         return false;
@@ -284,8 +424,8 @@ macro_rules! positional {
             }
 
             #[allow(unused_assignments)]
-            fn decode(row: &PgRow) -> Result<Self, DbErr> {
-                let mut index = 0;
+            fn decode(row: &PgRow, offset: usize) -> Result<Self, DbErr> {
+                let mut index = offset;
                 $(
                     let $field = Field::get(row, index)?;
                     index += 1;
