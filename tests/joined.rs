@@ -1,6 +1,6 @@
-//! A contribution's person and organisation, read in the statement of the contributions, give the
-//! answer their own loaders give: the same people and organisations, with the same privacy rules
-//! for each caller.
+//! To-one relations read in the statement of the rows they belong to (a contribution's person and
+//! organisation, a membership's town) give the answer their own loaders give: the same people,
+//! organisations and towns, with the same privacy rules for each caller.
 
 use std::collections::BTreeMap;
 
@@ -106,6 +106,50 @@ async fn private_contact_data_stays_hidden_when_read_with_contributions() {
     };
     assert!(emails(&staff) > 0, "staff see e-mail addresses: {staff:?}");
     assert_eq!(emails(&anonymous), 0, "anonymous callers see none");
+}
+
+#[tokio::test]
+async fn towns_read_with_memberships_match_their_own_loader() {
+    let app = TestApp::seeded_with(|config| config.graphql_max_complexity = usize::MAX).await;
+    // Two requests: within one, both fields share the project's loaded memberships.
+    let joined = app
+        .query(
+            "{ modelProjects(first: 100) { nodes { id towns(first: 100) { edges { role node { id name population latitude sources state { code } } } } } } }",
+            json!({}),
+        )
+        .await;
+    let separate = app
+        .query(
+            "{ modelProjects(first: 100) { nodes { id memberships(first: 100) { nodes { role town { id name population latitude sources state { code } } } } } } }",
+            json!({}),
+        )
+        .await;
+    let projects = |data: &Value| {
+        data["modelProjects"]["nodes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (joined, separate) = (projects(&joined), projects(&separate));
+    assert!(joined.len() >= 5, "{joined:?}");
+    assert_eq!(joined.len(), separate.len());
+    let mut towns = 0;
+    for (project, other) in joined.iter().zip(&separate) {
+        assert_eq!(project["id"], other["id"]);
+        let joined: Vec<Value> = project["towns"]["edges"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|edge| json!({ "role": edge["role"], "town": edge["node"] }))
+            .collect();
+        let separate = other["memberships"]["nodes"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(joined, separate, "project {}", project["id"]);
+        towns += joined.len();
+    }
+    assert!(towns >= 20, "{towns} member towns");
 }
 
 /// On PostgreSQL the service's connections plan with the cost of a random page of data kept in

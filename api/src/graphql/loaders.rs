@@ -12,9 +12,10 @@ use entity::{
 };
 use foldhash::HashMap;
 use foldhash::HashMapExt as _;
+use sea_orm::sea_query::{Alias, DynIden, Expr, ExprTrait as _, IntoIden};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, JoinType, ModelTrait, QueryFilter, QueryOrder,
-    QuerySelect, RelationDef, RelationTrait, Select, Value,
+    ColumnTrait, Condition, DbBackend, EntityTrait, JoinType, ModelTrait, QueryFilter, QueryOrder,
+    QueryTrait, Select, Value,
 };
 use tokio::sync::OnceCell;
 
@@ -356,6 +357,7 @@ where
     if keys.is_empty() {
         return Ok(Vec::new());
     }
+    let backend = reader.connection().get_database_backend();
     let select = || {
         let select = S::Entity::find();
         let select = if abridged {
@@ -371,6 +373,7 @@ where
             ),
             viewer,
             abridged,
+            backend,
         )
     };
     Ok(reader
@@ -388,8 +391,8 @@ pub trait Rider<P: EntityTrait>: Send + Sync + 'static {
     type Converted: Send + Sync + 'static;
     /// The relation name the resolvers load it under.
     const RELATION: &'static str;
-    /// The join from `P` (its foreign key to the ID).
-    fn relation() -> RelationDef;
+    /// The column of `P` that holds the rider's ID.
+    fn foreign_key() -> P::Column;
     /// The conversion those resolvers apply for `viewer`.
     fn convert(viewer: Viewer) -> fn(ModelOf<Self::Spec>) -> Self::Converted;
 }
@@ -399,7 +402,7 @@ pub trait Riders<P: EntityTrait>: Send + Sync + 'static {
     /// The joined models of one row.
     type Models: Joined + Send;
     /// `select` with the joins and the joined columns, in the order of [`Riders::Models`].
-    fn join(select: Select<P>, viewer: Viewer, abridged: bool) -> Select<P>;
+    fn join(select: Select<P>, viewer: Viewer, abridged: bool, backend: DbBackend) -> Select<P>;
     /// Puts the joined models into `related` as the relations they stand for.
     fn seed(
         models: Vec<Self::Models>,
@@ -412,26 +415,57 @@ pub trait Riders<P: EntityTrait>: Send + Sync + 'static {
 
 impl<P: EntityTrait> Riders<P> for () {
     type Models = ();
-    fn join(select: Select<P>, _viewer: Viewer, _abridged: bool) -> Select<P> {
+    fn join(select: Select<P>, _: Viewer, _: bool, _: DbBackend) -> Select<P> {
         select
     }
     fn seed(_: Vec<()>, _: &Reader, _: Viewer, _: bool, _: &mut RelationCache) {}
 }
 
-/// Joins rider `R` at `slot`, its scope for `viewer` a condition of the join.
-fn join_rider<P, R>(select: Select<P>, slot: usize, viewer: Viewer, abridged: bool) -> Select<P>
+/// Joins rider `R` at `slot`: on PostgreSQL as a LATERAL subquery that the planner cannot merge into
+/// the statement (it is ordered), so that each row looks its rider up by key, however large the
+/// rider's table; elsewhere as a plain LEFT JOIN. The rider's scope for `viewer` applies.
+fn join_rider<P, R>(
+    mut select: Select<P>,
+    slot: usize,
+    viewer: Viewer,
+    abridged: bool,
+    backend: DbBackend,
+) -> Select<P>
 where
     P: EntityTrait,
     R: Rider<P>,
     ModelOf<R::Spec>: Decode,
 {
-    let relation = R::relation().on_condition(move |_, _| R::Spec::scope(viewer));
-    rows::joined_columns::<P, <R::Spec as BatchSpec>::Entity>(
-        select.join(JoinType::LeftJoin, relation),
-        slot,
-        abridged,
-    )
+    type Target<R, P> = <<R as Rider<P>>::Spec as BatchSpec>::Entity;
+    let matches = Expr::col((Target::<R, P>::default(), R::Spec::key()))
+        .equals((P::default(), R::foreign_key()));
+    let source: DynIden = if backend == DbBackend::Postgres {
+        let lookup = Target::<R, P>::find()
+            .filter(matches)
+            .filter(R::Spec::scope(viewer))
+            .order_by_asc(R::Spec::key())
+            .into_query();
+        let alias = Alias::new(LATERAL_ALIASES[slot]).into_iden();
+        QueryTrait::query(&mut select).join_lateral(
+            JoinType::LeftJoin,
+            lookup,
+            alias.clone(),
+            Expr::cust("TRUE"),
+        );
+        alias
+    } else {
+        QueryTrait::query(&mut select).join(
+            JoinType::LeftJoin,
+            Target::<R, P>::default(),
+            Condition::all().add(matches).add(R::Spec::scope(viewer)),
+        );
+        Target::<R, P>::default().into_iden()
+    };
+    rows::joined_columns::<P, Target<R, P>>(select, source, slot, abridged)
 }
+
+/// The aliases of the riders' subqueries, by slot.
+const LATERAL_ALIASES: [&str; 2] = ["j0", "j1"];
 
 /// The level of the models rider `R` found (each once), under the key of its relation.
 fn seed_rider<P, R>(
@@ -478,8 +512,8 @@ where
     ModelOf<A::Spec>: Decode + Send + Sync,
 {
     type Models = (Option<ModelOf<A::Spec>>,);
-    fn join(select: Select<P>, viewer: Viewer, abridged: bool) -> Select<P> {
-        join_rider::<P, A>(select, 0, viewer, abridged)
+    fn join(select: Select<P>, viewer: Viewer, abridged: bool, backend: DbBackend) -> Select<P> {
+        join_rider::<P, A>(select, 0, viewer, abridged, backend)
     }
     fn seed(
         models: Vec<Self::Models>,
@@ -507,13 +541,9 @@ where
     ModelOf<B::Spec>: Decode + Send + Sync,
 {
     type Models = (Option<ModelOf<A::Spec>>, Option<ModelOf<B::Spec>>);
-    fn join(select: Select<P>, viewer: Viewer, abridged: bool) -> Select<P> {
-        join_rider::<P, B>(
-            join_rider::<P, A>(select, 0, viewer, abridged),
-            1,
-            viewer,
-            abridged,
-        )
+    fn join(select: Select<P>, viewer: Viewer, abridged: bool, backend: DbBackend) -> Select<P> {
+        let select = join_rider::<P, A>(select, 0, viewer, abridged, backend);
+        join_rider::<P, B>(select, 1, viewer, abridged, backend)
     }
     fn seed(
         models: Vec<Self::Models>,
@@ -610,8 +640,8 @@ impl Rider<contribution::Entity> for ContributionPerson {
     type Spec = LinkedPersonById;
     type Converted = person_service::PersonView;
     const RELATION: &'static str = "LinkedPersonById";
-    fn relation() -> RelationDef {
-        contribution::Relation::Person.def()
+    fn foreign_key() -> contribution::Column {
+        contribution::Column::PersonId
     }
     fn convert(viewer: Viewer) -> fn(person::Model) -> Self::Converted {
         person_service::profile_for(viewer)
@@ -625,10 +655,25 @@ impl Rider<contribution::Entity> for ContributionOrganisation {
     type Spec = OrganisationById;
     type Converted = organisation::Model;
     const RELATION: &'static str = "OrganisationById";
-    fn relation() -> RelationDef {
-        contribution::Relation::Organisation.def()
+    fn foreign_key() -> contribution::Column {
+        contribution::Column::OrganisationId
     }
     fn convert(_viewer: Viewer) -> fn(organisation::Model) -> Self::Converted {
+        identity
+    }
+}
+
+/// The town of a project membership, read with it (fills [`TownById`]).
+pub struct MemberTown;
+
+impl Rider<model_project_town::Entity> for MemberTown {
+    type Spec = TownById;
+    type Converted = town::Model;
+    const RELATION: &'static str = "TownById";
+    fn foreign_key() -> model_project_town::Column {
+        model_project_town::Column::TownId
+    }
+    fn convert(_viewer: Viewer) -> fn(town::Model) -> Self::Converted {
         identity
     }
 }

@@ -8,7 +8,7 @@ use super::document::{Document, DocumentConnection};
 use super::enums::{MemberRole, PartnerRole};
 use super::event::{Event, EventConnection};
 use super::loaders::{
-    DocumentsByModelProject, EventsByModelProject, MembersByProject, ModelProjectById,
+    DocumentsByModelProject, EventsByModelProject, MemberTown, MembersByProject, ModelProjectById,
     ModelProjectsByCall, OrganisationById, PartnersByProject, ProjectCallById, Row, TownById,
     WholeModelProjectById,
 };
@@ -167,7 +167,11 @@ impl ModelProject {
     ) -> Result<ModelProjectTownConnection> {
         let rows = self
             .0
-            .related::<MembersByProject>("MembersByProject", |m| Some(m.id))
+            .related_joined::<MembersByProject, (MemberTown,), _>(
+                "MembersByProject",
+                |m| Some(m.id),
+                std::convert::identity,
+            )
             .await
             .gql()?;
         let page = joined::<_, TownById, _, _, _>(

@@ -13,7 +13,7 @@ use entity::enums::{
 };
 use entity::sources::Sources;
 use futures::future::BoxFuture;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{DynIden, Expr};
 use sea_orm::sqlx::postgres::{PgRow, PgTypeInfo, PgValueFormat};
 use sea_orm::sqlx::types::Json;
 use sea_orm::sqlx::{Column as _, Postgres, Row as _, Type, ValueRef as _};
@@ -123,9 +123,15 @@ impl<A: Decode + Send, B: Decode + Send> Joined for (Option<A>, Option<B>) {
     }
 }
 
-/// `select` with the columns of entity `J` (joined to it by the caller) appended under the aliases
-/// of `slot`; with `abridged`, `J`'s deferred columns are read as NULL.
-pub fn joined_columns<E, J>(select: Select<E>, slot: usize, abridged: bool) -> Select<E>
+/// `select` with the columns of entity `J`, joined to it by the caller as `source` (its table or a
+/// subquery's alias), appended under the aliases of `slot`; with `abridged`, `J`'s deferred columns
+/// are read as NULL.
+pub fn joined_columns<E, J>(
+    select: Select<E>,
+    source: DynIden,
+    slot: usize,
+    abridged: bool,
+) -> Select<E>
 where
     E: EntityTrait,
     J: EntityTrait,
@@ -138,7 +144,7 @@ where
         if abridged && deferred.contains(&column.as_str()) {
             select.column_as(Expr::cust("CAST(NULL AS TEXT)"), alias)
         } else {
-            select.column_as(Expr::col((J::default(), column)), alias)
+            select.column_as(Expr::col((source.clone(), column)), alias)
         }
     })
 }
