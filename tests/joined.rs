@@ -1,5 +1,5 @@
 //! To-one relations read in the statement of the rows they belong to (a contribution's person and
-//! organisation, a membership's town) give the answer their own loaders give: the same people,
+//! organisation, a membership's town and the town's state) give the answer their own loaders give: the same people,
 //! organisations and towns, with the same privacy rules for each caller.
 
 use std::collections::BTreeMap;
@@ -114,13 +114,13 @@ async fn towns_read_with_memberships_match_their_own_loader() {
     // Two requests: within one, both fields share the project's loaded memberships.
     let joined = app
         .query(
-            "{ modelProjects(first: 100) { nodes { id towns(first: 100) { edges { role node { id name population latitude sources state { code } } } } } } }",
+            "{ modelProjects(first: 100) { nodes { id towns(first: 100) { edges { role node { id name population latitude sources state { code name } } } } } } }",
             json!({}),
         )
         .await;
     let separate = app
         .query(
-            "{ modelProjects(first: 100) { nodes { id memberships(first: 100) { nodes { role town { id name population latitude sources state { code } } } } } } }",
+            "{ modelProjects(first: 100) { nodes { id memberships(first: 100) { nodes { role town { id name population latitude sources state { code name } } } } } } }",
             json!({}),
         )
         .await;

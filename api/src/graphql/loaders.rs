@@ -421,26 +421,32 @@ impl<P: EntityTrait> Riders<P> for () {
     fn seed(_: Vec<()>, _: &Reader, _: Viewer, _: bool, _: &mut RelationCache) {}
 }
 
-/// Joins rider `R` at `slot`: on PostgreSQL as a LATERAL subquery that the planner cannot merge into
-/// the statement (it is ordered), so that each row looks its rider up by key, however large the
-/// rider's table; elsewhere as a plain LEFT JOIN. The rider's scope for `viewer` applies.
-fn join_rider<P, R>(
+/// The entity a rider of `P` reads.
+type Target<R, P> = <<R as Rider<P>>::Spec as BatchSpec>::Entity;
+
+/// Joins rider `R` of the rows of `owner` (the statement's table, or an earlier rider's source) at
+/// `slot`: on PostgreSQL as a LATERAL subquery that the planner cannot merge into the statement
+/// (it is ordered), so that each row looks its rider up by key, however large the rider's table;
+/// elsewhere as a plain LEFT JOIN. The rider's scope for `viewer` applies. Returns the select and
+/// the rider's source, for the riders of the rider.
+fn join_rider<P, O, R>(
     mut select: Select<P>,
+    owner: DynIden,
     slot: usize,
     viewer: Viewer,
     abridged: bool,
     backend: DbBackend,
-) -> Select<P>
+) -> (Select<P>, DynIden)
 where
     P: EntityTrait,
-    R: Rider<P>,
+    O: EntityTrait,
+    R: Rider<O>,
     ModelOf<R::Spec>: Decode,
 {
-    type Target<R, P> = <<R as Rider<P>>::Spec as BatchSpec>::Entity;
-    let matches = Expr::col((Target::<R, P>::default(), R::Spec::key()))
-        .equals((P::default(), R::foreign_key()));
+    let matches =
+        Expr::col((Target::<R, O>::default(), R::Spec::key())).equals((owner, R::foreign_key()));
     let source: DynIden = if backend == DbBackend::Postgres {
-        let lookup = Target::<R, P>::find()
+        let lookup = Target::<R, O>::find()
             .filter(matches)
             .filter(R::Spec::scope(viewer))
             .order_by_asc(R::Spec::key())
@@ -456,23 +462,26 @@ where
     } else {
         QueryTrait::query(&mut select).join(
             JoinType::LeftJoin,
-            Target::<R, P>::default(),
+            Target::<R, O>::default(),
             Condition::all().add(matches).add(R::Spec::scope(viewer)),
         );
-        Target::<R, P>::default().into_iden()
+        Target::<R, O>::default().into_iden()
     };
-    rows::joined_columns::<P, Target<R, P>>(select, source, slot, abridged)
+    let select = rows::joined_columns::<P, Target<R, O>>(select, source.clone(), slot, abridged);
+    (select, source)
 }
 
 /// The aliases of the riders' subqueries, by slot.
 const LATERAL_ALIASES: [&str; 2] = ["j0", "j1"];
 
-/// The level of the models rider `R` found (each once), under the key of its relation.
+/// The level of the models rider `R` found (each once), with the relations `inner` already loaded
+/// for it, under the key of its relation.
 fn seed_rider<P, R>(
     models: impl Iterator<Item = Option<ModelOf<R::Spec>>>,
     reader: &Reader,
     viewer: Viewer,
     abridged: bool,
+    inner: RelationCache,
     related: &mut RelationCache,
 ) where
     P: EntityTrait,
@@ -496,7 +505,7 @@ fn seed_rider<P, R>(
         reader: reader.clone(),
         viewer,
         abridged,
-        related: Mutex::new(HashMap::new()),
+        related: Mutex::new(inner),
     });
     let loaded: Arc<dyn Any + Send + Sync> = Arc::new(Loaded { level, by_key });
     related.insert(
@@ -513,7 +522,15 @@ where
 {
     type Models = (Option<ModelOf<A::Spec>>,);
     fn join(select: Select<P>, viewer: Viewer, abridged: bool, backend: DbBackend) -> Select<P> {
-        join_rider::<P, A>(select, 0, viewer, abridged, backend)
+        join_rider::<P, P, A>(
+            select,
+            P::default().into_iden(),
+            0,
+            viewer,
+            abridged,
+            backend,
+        )
+        .0
     }
     fn seed(
         models: Vec<Self::Models>,
@@ -527,6 +544,7 @@ where
             reader,
             viewer,
             abridged,
+            HashMap::new(),
             related,
         );
     }
@@ -542,8 +560,10 @@ where
 {
     type Models = (Option<ModelOf<A::Spec>>, Option<ModelOf<B::Spec>>);
     fn join(select: Select<P>, viewer: Viewer, abridged: bool, backend: DbBackend) -> Select<P> {
-        let select = join_rider::<P, A>(select, 0, viewer, abridged, backend);
-        join_rider::<P, B>(select, 1, viewer, abridged, backend)
+        let owner = P::default().into_iden();
+        let (select, _) =
+            join_rider::<P, P, A>(select, owner.clone(), 0, viewer, abridged, backend);
+        join_rider::<P, P, B>(select, owner, 1, viewer, abridged, backend).0
     }
     fn seed(
         models: Vec<Self::Models>,
@@ -553,8 +573,61 @@ where
         related: &mut RelationCache,
     ) {
         let (first, second): (Vec<_>, Vec<_>) = models.into_iter().unzip();
-        seed_rider::<P, A>(first.into_iter(), reader, viewer, abridged, related);
-        seed_rider::<P, B>(second.into_iter(), reader, viewer, abridged, related);
+        let inner = HashMap::new;
+        seed_rider::<P, A>(
+            first.into_iter(),
+            reader,
+            viewer,
+            abridged,
+            inner(),
+            related,
+        );
+        seed_rider::<P, B>(
+            second.into_iter(),
+            reader,
+            viewer,
+            abridged,
+            inner(),
+            related,
+        );
+    }
+}
+
+/// Rider `A` of the rows of `P`, with its own rider `B` read in the same statement.
+pub struct Then<A, B>(std::marker::PhantomData<fn() -> (A, B)>);
+
+impl<P, A, B> Riders<P> for Then<A, B>
+where
+    P: EntityTrait,
+    A: Rider<P>,
+    B: Rider<Target<A, P>>,
+    ModelOf<A::Spec>: Decode + Send + Sync,
+    ModelOf<B::Spec>: Decode + Send + Sync,
+{
+    type Models = (Option<ModelOf<A::Spec>>, Option<ModelOf<B::Spec>>);
+    fn join(select: Select<P>, viewer: Viewer, abridged: bool, backend: DbBackend) -> Select<P> {
+        let owner = P::default().into_iden();
+        let (select, first) = join_rider::<P, P, A>(select, owner, 0, viewer, abridged, backend);
+        join_rider::<P, Target<A, P>, B>(select, first, 1, viewer, abridged, backend).0
+    }
+    fn seed(
+        models: Vec<Self::Models>,
+        reader: &Reader,
+        viewer: Viewer,
+        abridged: bool,
+        related: &mut RelationCache,
+    ) {
+        let (first, second): (Vec<_>, Vec<_>) = models.into_iter().unzip();
+        let mut inner = HashMap::new();
+        seed_rider::<Target<A, P>, B>(
+            second.into_iter(),
+            reader,
+            viewer,
+            abridged,
+            HashMap::new(),
+            &mut inner,
+        );
+        seed_rider::<P, A>(first.into_iter(), reader, viewer, abridged, inner, related);
     }
 }
 
@@ -674,6 +747,21 @@ impl Rider<model_project_town::Entity> for MemberTown {
         model_project_town::Column::TownId
     }
     fn convert(_viewer: Viewer) -> fn(town::Model) -> Self::Converted {
+        identity
+    }
+}
+
+/// The state of a town, read with it (fills [`StateById`]).
+pub struct TownState;
+
+impl Rider<town::Entity> for TownState {
+    type Spec = StateById;
+    type Converted = state::Model;
+    const RELATION: &'static str = "StateById";
+    fn foreign_key() -> town::Column {
+        town::Column::StateId
+    }
+    fn convert(_viewer: Viewer) -> fn(state::Model) -> Self::Converted {
         identity
     }
 }

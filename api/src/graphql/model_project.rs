@@ -9,8 +9,8 @@ use super::enums::{MemberRole, PartnerRole};
 use super::event::{Event, EventConnection};
 use super::loaders::{
     DocumentsByModelProject, EventsByModelProject, MemberTown, MembersByProject, ModelProjectById,
-    ModelProjectsByCall, OrganisationById, PartnersByProject, ProjectCallById, Row, TownById,
-    WholeModelProjectById,
+    ModelProjectsByCall, OrganisationById, PartnersByProject, ProjectCallById, Row, Then, TownById,
+    TownState, WholeModelProjectById,
 };
 use super::organisation::Organisation;
 use super::town::Town;
@@ -167,7 +167,7 @@ impl ModelProject {
     ) -> Result<ModelProjectTownConnection> {
         let rows = self
             .0
-            .related_joined::<MembersByProject, (MemberTown,), _>(
+            .related_joined::<MembersByProject, Then<MemberTown, TownState>, _>(
                 "MembersByProject",
                 |m| Some(m.id),
                 std::convert::identity,
