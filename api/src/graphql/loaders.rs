@@ -706,65 +706,33 @@ spec!(/** Seats of an advisory board. */ BoardSeatsByBoard, advisory_board_membe
 spec!(/** Registrations for an event (staff only). */ RegistrationsByEvent, registration, EventId, scope = registration_service::visible, order = [PersonId, Id]);
 spec!(/** Registrations of a person (staff only). */ RegistrationsByPerson, registration, PersonId, scope = registration_service::visible, order = [EventId, Id]);
 
-/// The person of a contribution, read with it (fills [`LinkedPersonById`]).
-pub struct ContributionPerson;
-
-impl Rider<contribution::Entity> for ContributionPerson {
-    type Spec = LinkedPersonById;
-    type Converted = person_service::PersonView;
-    const RELATION: &'static str = "LinkedPersonById";
-    fn foreign_key() -> contribution::Column {
-        contribution::Column::PersonId
-    }
-    fn convert(viewer: Viewer) -> fn(person::Model) -> Self::Converted {
-        person_service::profile_for(viewer)
-    }
+macro_rules! rider {
+    ($(#[$meta:meta])* $name:ident, $owner:ident . $fk:ident => $spec:ident as $converted:ty, $convert:expr) => {
+        $(#[$meta])*
+        pub struct $name;
+        impl Rider<$owner::Entity> for $name {
+            type Spec = $spec;
+            type Converted = $converted;
+            const RELATION: &'static str = stringify!($spec);
+            fn foreign_key() -> $owner::Column {
+                $owner::Column::$fk
+            }
+            fn convert(viewer: Viewer) -> fn(ModelOf<$spec>) -> $converted {
+                $convert(viewer)
+            }
+        }
+    };
 }
 
-/// The organisation of a contribution, read with it (fills [`OrganisationById`]).
-pub struct ContributionOrganisation;
-
-impl Rider<contribution::Entity> for ContributionOrganisation {
-    type Spec = OrganisationById;
-    type Converted = organisation::Model;
-    const RELATION: &'static str = "OrganisationById";
-    fn foreign_key() -> contribution::Column {
-        contribution::Column::OrganisationId
-    }
-    fn convert(_viewer: Viewer) -> fn(organisation::Model) -> Self::Converted {
-        identity
-    }
+/// The plain models of a rider, whoever reads them.
+fn unconverted<M>(_viewer: Viewer) -> fn(M) -> M {
+    identity
 }
 
-/// The town of a project membership, read with it (fills [`TownById`]).
-pub struct MemberTown;
-
-impl Rider<model_project_town::Entity> for MemberTown {
-    type Spec = TownById;
-    type Converted = town::Model;
-    const RELATION: &'static str = "TownById";
-    fn foreign_key() -> model_project_town::Column {
-        model_project_town::Column::TownId
-    }
-    fn convert(_viewer: Viewer) -> fn(town::Model) -> Self::Converted {
-        identity
-    }
-}
-
-/// The state of a town, read with it (fills [`StateById`]).
-pub struct TownState;
-
-impl Rider<town::Entity> for TownState {
-    type Spec = StateById;
-    type Converted = state::Model;
-    const RELATION: &'static str = "StateById";
-    fn foreign_key() -> town::Column {
-        town::Column::StateId
-    }
-    fn convert(_viewer: Viewer) -> fn(state::Model) -> Self::Converted {
-        identity
-    }
-}
+rider!(/** The person of a contribution, read with it. */ ContributionPerson, contribution.PersonId => LinkedPersonById as person_service::PersonView, person_service::profile_for);
+rider!(/** The organisation of a contribution, read with it. */ ContributionOrganisation, contribution.OrganisationId => OrganisationById as organisation::Model, unconverted);
+rider!(/** The town of a project membership, read with it. */ MemberTown, model_project_town.TownId => TownById as town::Model, unconverted);
+rider!(/** The state of a town, read with it. */ TownState, town.StateId => StateById as state::Model, unconverted);
 
 /// Audit entries of records of type `E` by record id, newest first (staff only).
 pub struct HistoryOf<E>(std::marker::PhantomData<fn() -> E>);

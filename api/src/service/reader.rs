@@ -94,36 +94,10 @@ impl Reader {
         &self.conn
     }
 
-    /// The models `select` finds, where `select` matches the spec's key column against `keys` (as
-    /// its first condition) and adds `viewer`'s scope; `spec` tells relations apart. With `abridged`
-    /// the deferred columns are left out.
-    pub async fn all<E>(
-        &self,
-        spec: TypeId,
-        viewer: Viewer,
-        keys: &[i32],
-        abridged: bool,
-        select: impl Fn() -> Select<E>,
-    ) -> Result<Vec<E::Model>, DbErr>
-    where
-        E: EntityTrait,
-        E::Model: Decode + Send,
-    {
-        let select = || {
-            if abridged {
-                rows::abridged(select())
-            } else {
-                select()
-            }
-        };
-        let rows = self
-            .all_joined::<E, ()>(spec, viewer, keys, abridged, select)
-            .await?;
-        Ok(rows.into_iter().map(|(model, ())| model).collect())
-    }
-
-    /// Like [`Reader::all`], for a `select` that also reads joined models `X` (see
-    /// [`rows::Joined`]) and leaves out the deferred columns itself where `abridged` says so.
+    /// The models `select` finds, each with its joined models `X` (see [`rows::Joined`]), where
+    /// `select` matches the spec's key column against `keys` (as its first condition) and adds
+    /// `viewer`'s scope; `spec` tells relations apart. `select` leaves out the deferred columns
+    /// itself where `abridged` says so.
     pub async fn all_joined<E, X>(
         &self,
         spec: TypeId,
