@@ -326,15 +326,12 @@ pub fn for_operator(error: anyhow::Error) -> anyhow::Error {
     anyhow::anyhow!(causes.join(": "))
 }
 
-/// Turns a service result into a GraphQL result that carries the error's code.
-pub trait GqlResult<T> {
-    /// Maps the error with its `extensions.code`.
-    fn gql(self) -> async_graphql::Result<T>;
-}
-
-impl<T> GqlResult<T> for AppResult<T> {
-    fn gql(self) -> async_graphql::Result<T> {
-        self.map_err(|error| error.extend())
+/// `?` turns an [`AppError`] into a GraphQL error that carries its code (async-graphql's blanket
+/// conversion from any `Display` is switched off by its `custom-error-conversion` feature, so no
+/// error reaches a client without one).
+impl From<AppError> for async_graphql::Error {
+    fn from(error: AppError) -> Self {
+        error.extend()
     }
 }
 
@@ -379,6 +376,18 @@ mod tests {
         let plain = anyhow::anyhow!("cannot read bundle.json").context("import failed");
         let kept = format!("{:#}", for_operator(plain));
         assert_eq!(kept, "import failed: cannot read bundle.json");
+    }
+
+    #[test]
+    fn question_mark_keeps_the_code() {
+        fn resolver() -> async_graphql::Result<()> {
+            Err(AppError::NotFound("Town"))?
+        }
+        let error = resolver().err().map(|e| (e.message, e.extensions));
+        let (message, extensions) = error.unwrap_or_default();
+        assert_eq!(message, "Town not found");
+        let code = extensions.and_then(|e| e.get("code").cloned());
+        assert_eq!(code, Some(async_graphql::Value::from("NOT_FOUND")));
     }
 
     #[test]

@@ -6,7 +6,6 @@ use entity::enums::StaffRole as StoredRole;
 use entity::staff_user;
 
 use super::request;
-use crate::error::GqlResult;
 use crate::ids;
 use crate::service::account;
 
@@ -86,11 +85,11 @@ pub struct AccountQuery;
 impl AccountQuery {
     /// The logged-in account; null for anonymous callers.
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        let rc = request(ctx).gql()?;
+        let rc = request(ctx)?;
         let Some(actor) = &rc.actor else {
             return Ok(None);
         };
-        let users = account::list(&rc.db).await.gql()?;
+        let users = account::list(&rc.db).await?;
         Ok(users
             .into_iter()
             .find(|user| user.id == actor.id)
@@ -99,11 +98,10 @@ impl AccountQuery {
 
     /// All staff accounts (administrators only).
     async fn users(&self, ctx: &Context<'_>) -> Result<Vec<User>> {
-        let rc = request(ctx).gql()?;
-        rc.admin().gql()?;
+        let rc = request(ctx)?;
+        rc.admin()?;
         Ok(account::list(&rc.db)
-            .await
-            .gql()?
+            .await?
             .into_iter()
             .map(User::from)
             .collect())
@@ -123,7 +121,7 @@ impl AccountMutation {
         #[graphql(desc = "E-mail address of the account.")] email: String,
         #[graphql(desc = "Password.", secret)] password: String,
     ) -> Result<LoginPayload> {
-        let rc = request(ctx).gql()?;
+        let rc = request(ctx)?;
         let session = account::login(
             &rc.db,
             &rc.state.tokens,
@@ -132,8 +130,7 @@ impl AccountMutation {
             &password,
             rc.address,
         )
-        .await
-        .gql()?;
+        .await?;
         Ok(LoginPayload {
             token: session.token,
             expires_at: session.expires_at,
@@ -150,12 +147,11 @@ impl AccountMutation {
         #[graphql(desc = "Role.")] role: StaffRole,
         #[graphql(desc = "Initial password (at least 12 characters).", secret)] password: String,
     ) -> Result<User> {
-        let rc = request(ctx).gql()?;
-        rc.admin().gql()?;
+        let rc = request(ctx)?;
+        rc.admin()?;
         Ok(
             account::create(&rc.db, &email, &name, role.into(), password)
-                .await
-                .gql()?
+                .await?
                 .into(),
         )
     }
@@ -166,8 +162,8 @@ impl AccountMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "E-mail address of the account.")] email: String,
     ) -> Result<User> {
-        let rc = request(ctx).gql()?;
-        rc.admin().gql()?;
-        Ok(account::disable(&rc.db, &email).await.gql()?.into())
+        let rc = request(ctx)?;
+        rc.admin()?;
+        Ok(account::disable(&rc.db, &email).await?.into())
     }
 }

@@ -10,7 +10,6 @@ use super::connection::{connection, page_cost};
 use super::enums::AuditAction;
 use super::loaders::{HistoryOf, Row};
 use super::{request, wants_total};
-use crate::error::GqlResult;
 use crate::ids;
 use crate::service::audit::{self as service, AuditFilter};
 use crate::service::page::{PageArgs, paginate_vec};
@@ -75,15 +74,14 @@ where
     E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
     M: Send + Sync + 'static,
 {
-    let rc = request(ctx).gql()?;
+    let rc = request(ctx)?;
     if !service::may_read(rc.viewer) {
         return Ok(None);
     }
     let rows = row
         .related::<HistoryOf<E>>("History", |m| Some(id(m)))
-        .await
-        .gql()?;
-    let page = paginate_vec(&rows, &args).gql()?;
+        .await?;
+    let page = paginate_vec(&rows, &args)?;
     Ok(Some(AuditEntryConnection::from_page(page.map(AuditEntry))))
 }
 
@@ -134,7 +132,7 @@ impl AuditQuery {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<AuditEntryConnection> {
-        let rc = request(ctx).gql()?;
+        let rc = request(ctx)?;
         let filter = AuditFilter::from(filter.unwrap_or_default());
         let page = service::list(
             &rc.db,
@@ -143,8 +141,7 @@ impl AuditQuery {
             &super::connection::args(first, after, last, before),
             wants_total(ctx),
         )
-        .await
-        .gql()?;
+        .await?;
         Ok(AuditEntryConnection::from_page(
             rc.rows(page).map(AuditEntry),
         ))

@@ -5,7 +5,6 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use super::enums::BoardRole;
 use super::person::BoardMembership;
 use super::{DeletePayload, maybe, request};
-use crate::error::GqlResult;
 use crate::ids;
 use crate::service::board::{self as service, BoardMembershipChanges};
 
@@ -86,12 +85,12 @@ impl BoardMembershipMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The new seat.")] input: CreateBoardMembershipInput,
-    ) -> Result<Option<BoardMembership>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let changes = input.into_changes().gql()?;
-        let created = service::create(&rc.db, actor, changes).await.gql()?;
-        Ok(rc.row(created).map(BoardMembership))
+    ) -> Result<BoardMembership> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let changes = input.into_changes()?;
+        let created = service::create(&rc.db, actor, changes).await?;
+        Ok(BoardMembership(rc.row(created)))
     }
 
     /// Changes a seat; fails with CONFLICT when someone else changed it since `expectedVersion`.
@@ -101,15 +100,13 @@ impl BoardMembershipMutation {
         #[graphql(desc = "Global ID of the membership.")] id: ID,
         #[graphql(desc = "The version the change is based on.")] expected_version: i32,
         #[graphql(desc = "The changes.")] input: UpdateBoardMembershipInput,
-    ) -> Result<Option<BoardMembership>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "BoardMembership", "id").gql()?;
-        let changes = input.into_changes().gql()?;
-        let updated = service::update(&rc.db, actor, id, expected_version, changes)
-            .await
-            .gql()?;
-        Ok(rc.row(updated).map(BoardMembership))
+    ) -> Result<BoardMembership> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "BoardMembership", "id")?;
+        let changes = input.into_changes()?;
+        let updated = service::update(&rc.db, actor, id, expected_version, changes).await?;
+        Ok(BoardMembership(rc.row(updated)))
     }
 
     /// Deletes a seat.
@@ -119,12 +116,10 @@ impl BoardMembershipMutation {
         #[graphql(desc = "Global ID of the membership.")] id: ID,
         #[graphql(desc = "The version the deletion is based on.")] expected_version: i32,
     ) -> Result<DeletePayload> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "BoardMembership", "id").gql()?;
-        service::delete(&rc.db, actor, id, expected_version)
-            .await
-            .gql()?;
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "BoardMembership", "id")?;
+        service::delete(&rc.db, actor, id, expected_version).await?;
         Ok(DeletePayload {
             id: ID(ids::encode("BoardMembership", id)),
         })

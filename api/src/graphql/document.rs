@@ -16,7 +16,6 @@ use super::organisation::Organisation;
 use super::person::Person;
 use super::session::Session;
 use super::{DeletePayload, decode_opt, joined, maybe, maybe_id, request, wants_total};
-use crate::error::GqlResult;
 use crate::ids;
 use crate::service::document::{self as service, DocumentChanges, DocumentFilter};
 use crate::service::person::profile_for;
@@ -81,8 +80,7 @@ impl Document {
         Ok(self
             .0
             .related_one::<OrganisationById>("OrganisationById", |m| m.publisher_id)
-            .await
-            .gql()?
+            .await?
             .map(Organisation))
     }
     /// The model project the document is about.
@@ -90,8 +88,7 @@ impl Document {
         Ok(self
             .0
             .related_one::<ModelProjectById>("ModelProjectById", |m| m.model_project_id)
-            .await
-            .gql()?
+            .await?
             .map(ModelProject))
     }
     /// The event it was presented at or is about.
@@ -99,8 +96,7 @@ impl Document {
         Ok(self
             .0
             .related_one::<EventById>("EventById", |m| m.event_id)
-            .await
-            .gql()?
+            .await?
             .map(Event))
     }
     /// The session it was presented in.
@@ -108,8 +104,7 @@ impl Document {
         Ok(self
             .0
             .related_one::<SessionById>("SessionById", |m| m.session_id)
-            .await
-            .gql()?
+            .await?
             .map(Session))
     }
     /// Authors, in the order of the title page.
@@ -124,8 +119,7 @@ impl Document {
         let rows = self
             .0
             .related::<AuthorsByDocument>("AuthorsByDocument", |m| Some(m.id))
-            .await
-            .gql()?;
+            .await?;
         let page = joined::<_, LinkedPersonById, _, _, _>(
             &rows,
             &args(first, after, last, before),
@@ -141,8 +135,7 @@ impl Document {
             },
             Person,
         )
-        .await
-        .gql()?;
+        .await?;
         Ok(DocumentAuthorConnection::from_page(page))
     }
     /// Changes to this record, newest first (staff only; null for anonymous callers).
@@ -214,7 +207,7 @@ impl DocumentQuery {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<DocumentConnection> {
-        let rc = request(ctx).gql()?;
+        let rc = request(ctx)?;
         let filter = filter.unwrap_or_default();
         let filter = DocumentFilter {
             kinds: filter.kind.map(|v| v.into_iter().map(Into::into).collect()),
@@ -223,16 +216,14 @@ impl DocumentQuery {
                 filter.publisher.as_ref(),
                 "Organisation",
                 "filter.publisher",
-            )
-            .gql()?,
+            )?,
             model_project_id: decode_opt(
                 filter.model_project.as_ref(),
                 "ModelProject",
                 "filter.modelProject",
-            )
-            .gql()?,
-            event_id: decode_opt(filter.event.as_ref(), "Event", "filter.event").gql()?,
-            author_id: decode_opt(filter.author.as_ref(), "Person", "filter.author").gql()?,
+            )?,
+            event_id: decode_opt(filter.event.as_ref(), "Event", "filter.event")?,
+            author_id: decode_opt(filter.author.as_ref(), "Person", "filter.author")?,
             text: filter.text,
         };
         let page = service::list(
@@ -242,8 +233,7 @@ impl DocumentQuery {
             &args(first, after, last, before),
             wants_total(ctx),
         )
-        .await
-        .gql()?;
+        .await?;
         Ok(DocumentConnection::from_page(rc.rows(page).map(Document)))
     }
 
@@ -253,9 +243,9 @@ impl DocumentQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Global ID of the document.")] id: ID,
     ) -> Result<Option<Document>> {
-        let rc = request(ctx).gql()?;
-        let id = ids::decode_as(&id, "Document", "id").gql()?;
-        Ok(rc.fetch_one::<DocumentById>(id).await.gql()?.map(Document))
+        let rc = request(ctx)?;
+        let id = ids::decode_as(&id, "Document", "id")?;
+        Ok(rc.fetch_one::<DocumentById>(id).await?.map(Document))
     }
 }
 
@@ -283,8 +273,7 @@ impl DocumentAuthor {
         Ok(self
             .0
             .related_one::<DocumentById>("DocumentById", |m| Some(m.document_id))
-            .await
-            .gql()?
+            .await?
             .map(Document))
     }
     /// The author.
@@ -296,8 +285,7 @@ impl DocumentAuthor {
                 |m| Some(m.person_id),
                 profile_for(self.0.viewer()),
             )
-            .await
-            .gql()?
+            .await?
             .into_iter()
             .next()
             .map(Person))
@@ -427,12 +415,12 @@ impl DocumentMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The new document.")] input: CreateDocumentInput,
-    ) -> Result<Option<Document>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let changes = input.into_changes().gql()?;
-        let created = service::create(&rc.db, actor, changes).await.gql()?;
-        Ok(rc.row(created).map(Document))
+    ) -> Result<Document> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let changes = input.into_changes()?;
+        let created = service::create(&rc.db, actor, changes).await?;
+        Ok(Document(rc.row(created)))
     }
 
     /// Changes a document; fails with CONFLICT when someone else changed it since `expectedVersion`.
@@ -442,15 +430,13 @@ impl DocumentMutation {
         #[graphql(desc = "Global ID of the document.")] id: ID,
         #[graphql(desc = "The version the change is based on.")] expected_version: i32,
         #[graphql(desc = "The changes.")] input: UpdateDocumentInput,
-    ) -> Result<Option<Document>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "Document", "id").gql()?;
-        let changes = input.into_changes().gql()?;
-        let updated = service::update(&rc.db, actor, id, expected_version, changes)
-            .await
-            .gql()?;
-        Ok(rc.row(updated).map(Document))
+    ) -> Result<Document> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "Document", "id")?;
+        let changes = input.into_changes()?;
+        let updated = service::update(&rc.db, actor, id, expected_version, changes).await?;
+        Ok(Document(rc.row(updated)))
     }
 
     /// Deletes a document with its author list.
@@ -460,12 +446,10 @@ impl DocumentMutation {
         #[graphql(desc = "Global ID of the document.")] id: ID,
         #[graphql(desc = "The version the deletion is based on.")] expected_version: i32,
     ) -> Result<DeletePayload> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "Document", "id").gql()?;
-        service::delete(&rc.db, actor, id, expected_version)
-            .await
-            .gql()?;
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "Document", "id")?;
+        service::delete(&rc.db, actor, id, expected_version).await?;
         Ok(DeletePayload {
             id: ID(ids::encode("Document", id)),
         })
@@ -478,15 +462,13 @@ impl DocumentMutation {
         #[graphql(desc = "Global ID of the document.")] document: ID,
         #[graphql(desc = "Global ID of the person.")] person: ID,
         #[graphql(desc = "Place in the list of authors (default: last).")] position: Option<i32>,
-    ) -> Result<Option<DocumentAuthor>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let document = ids::decode_as(&document, "Document", "document").gql()?;
-        let person = ids::decode_as(&person, "Person", "person").gql()?;
-        let created = service::add_author(&rc.db, actor, document, person, position)
-            .await
-            .gql()?;
-        Ok(rc.row(created).map(DocumentAuthor))
+    ) -> Result<DocumentAuthor> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let document = ids::decode_as(&document, "Document", "document")?;
+        let person = ids::decode_as(&person, "Person", "person")?;
+        let created = service::add_author(&rc.db, actor, document, person, position).await?;
+        Ok(DocumentAuthor(rc.row(created)))
     }
 
     /// Removes an author from a document.
@@ -496,12 +478,10 @@ impl DocumentMutation {
         #[graphql(desc = "Global ID of the author entry (from `Document.authors` edges).")] id: ID,
         #[graphql(desc = "The version the removal is based on.")] expected_version: i32,
     ) -> Result<DeletePayload> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "DocumentAuthor", "id").gql()?;
-        service::remove_author(&rc.db, actor, id, expected_version)
-            .await
-            .gql()?;
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "DocumentAuthor", "id")?;
+        service::remove_author(&rc.db, actor, id, expected_version).await?;
         Ok(DeletePayload {
             id: ID(ids::encode("DocumentAuthor", id)),
         })

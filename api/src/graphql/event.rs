@@ -18,7 +18,6 @@ use super::registration::RegistrationConnection;
 use super::session::{Contribution, ContributionConnection, Session, SessionConnection};
 use super::town::Town;
 use super::{DeletePayload, decode_opt, joined, maybe, maybe_id, request, wants_total};
-use crate::error::GqlResult;
 use crate::ids;
 use crate::service::event::{
     self as service, EventChanges, EventFilter, EventOrder, EventOrderField,
@@ -55,7 +54,7 @@ impl Event {
     }
     /// Summary.
     async fn description(&self) -> Result<Option<String>> {
-        let whole = self.0.whole::<WholeEventById>().await.gql()?;
+        let whole = self.0.whole::<WholeEventById>().await?;
         Ok(whole.and_then(|row| row.description.clone()))
     }
     /// How the event takes place, where known.
@@ -117,8 +116,7 @@ impl Event {
         Ok(self
             .0
             .related_one::<TownById>("TownById", |m| m.town_id)
-            .await
-            .gql()?
+            .await?
             .map(Town))
     }
     /// Model project the event belongs to.
@@ -126,8 +124,7 @@ impl Event {
         Ok(self
             .0
             .related_one::<ModelProjectById>("ModelProjectById", |m| m.model_project_id)
-            .await
-            .gql()?
+            .await?
             .map(ModelProject))
     }
     /// The programme: sessions in time order.
@@ -142,9 +139,8 @@ impl Event {
         let rows = self
             .0
             .related::<SessionsByEvent>("SessionsByEvent", |m| Some(m.id))
-            .await
-            .gql()?;
-        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+            .await?;
+        let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(SessionConnection::from_page(page.map(Session)))
     }
     /// Everyone who appears in the event: in its sessions, or in the event as a whole.
@@ -159,9 +155,8 @@ impl Event {
         let rows = self
             .0
             .related::<ContributionsByEvent>("ContributionsByEvent", |m| Some(m.id))
-            .await
-            .gql()?;
-        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+            .await?;
+        let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(ContributionConnection::from_page(page.map(Contribution)))
     }
     /// Organisations that organised, produced or supported the event, with their role.
@@ -176,8 +171,7 @@ impl Event {
         let rows = self
             .0
             .related::<OrganisersByEvent>("OrganisersByEvent", |m| Some(m.id))
-            .await
-            .gql()?;
+            .await?;
         let page = joined::<_, OrganisationById, _, _, _>(
             &rows,
             &args(first, after, last, before),
@@ -193,8 +187,7 @@ impl Event {
             },
             Organisation,
         )
-        .await
-        .gql()?;
+        .await?;
         Ok(EventOrganiserConnection::from_page(page))
     }
     /// Documents presented at or about the event, by title.
@@ -209,9 +202,8 @@ impl Event {
         let rows = self
             .0
             .related::<DocumentsByEvent>("DocumentsByEvent", |m| Some(m.id))
-            .await
-            .gql()?;
-        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+            .await?;
+        let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(DocumentConnection::from_page(page.map(Document)))
     }
     /// Registrations for the event (staff only; null for anonymous callers).
@@ -361,8 +353,8 @@ impl EventQuery {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<EventConnection> {
-        let rc = request(ctx).gql()?;
-        let filter = filter.unwrap_or_default().into_filter().gql()?;
+        let rc = request(ctx)?;
+        let filter = filter.unwrap_or_default().into_filter()?;
         let page = service::list(
             &rc.reader,
             rc.viewer,
@@ -371,8 +363,7 @@ impl EventQuery {
             &args(first, after, last, before),
             wants_total(ctx),
         )
-        .await
-        .gql()?;
+        .await?;
         Ok(EventConnection::from_page(rc.rows(page).map(Event)))
     }
 
@@ -382,9 +373,9 @@ impl EventQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Global ID of the event.")] id: ID,
     ) -> Result<Option<Event>> {
-        let rc = request(ctx).gql()?;
-        let id = ids::decode_as(&id, "Event", "id").gql()?;
-        Ok(rc.fetch_one::<EventById>(id).await.gql()?.map(Event))
+        let rc = request(ctx)?;
+        let id = ids::decode_as(&id, "Event", "id")?;
+        Ok(rc.fetch_one::<EventById>(id).await?.map(Event))
     }
 }
 
@@ -526,8 +517,8 @@ impl UpdateEventInput {
     }
 }
 
-fn one_row(rc: &super::RequestContext, event: event::Model) -> Option<Event> {
-    rc.row(event).map(Event)
+fn one_row(rc: &super::RequestContext, event: event::Model) -> Event {
+    Event(rc.row(event))
 }
 
 /// Changes to events (staff only).
@@ -541,11 +532,11 @@ impl EventMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The new event.")] input: CreateEventInput,
-    ) -> Result<Option<Event>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let changes = input.into_changes().gql()?;
-        let created = service::create(&rc.db, actor, changes).await.gql()?;
+    ) -> Result<Event> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let changes = input.into_changes()?;
+        let created = service::create(&rc.db, actor, changes).await?;
         Ok(one_row(rc, created))
     }
 
@@ -556,14 +547,12 @@ impl EventMutation {
         #[graphql(desc = "Global ID of the event.")] id: ID,
         #[graphql(desc = "The version the change is based on.")] expected_version: i32,
         #[graphql(desc = "The changes.")] input: UpdateEventInput,
-    ) -> Result<Option<Event>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "Event", "id").gql()?;
-        let changes = input.into_changes().gql()?;
-        let updated = service::update(&rc.db, actor, id, expected_version, changes)
-            .await
-            .gql()?;
+    ) -> Result<Event> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "Event", "id")?;
+        let changes = input.into_changes()?;
+        let updated = service::update(&rc.db, actor, id, expected_version, changes).await?;
         Ok(one_row(rc, updated))
     }
 
@@ -573,13 +562,11 @@ impl EventMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "Global ID of the event.")] id: ID,
         #[graphql(desc = "The version the change is based on.")] expected_version: i32,
-    ) -> Result<Option<Event>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "Event", "id").gql()?;
-        let updated = service::set_published(&rc.db, actor, id, expected_version, true)
-            .await
-            .gql()?;
+    ) -> Result<Event> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "Event", "id")?;
+        let updated = service::set_published(&rc.db, actor, id, expected_version, true).await?;
         Ok(one_row(rc, updated))
     }
 
@@ -589,13 +576,11 @@ impl EventMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "Global ID of the event.")] id: ID,
         #[graphql(desc = "The version the change is based on.")] expected_version: i32,
-    ) -> Result<Option<Event>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "Event", "id").gql()?;
-        let updated = service::set_published(&rc.db, actor, id, expected_version, false)
-            .await
-            .gql()?;
+    ) -> Result<Event> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "Event", "id")?;
+        let updated = service::set_published(&rc.db, actor, id, expected_version, false).await?;
         Ok(one_row(rc, updated))
     }
 
@@ -606,12 +591,10 @@ impl EventMutation {
         #[graphql(desc = "Global ID of the event.")] id: ID,
         #[graphql(desc = "The version the deletion is based on.")] expected_version: i32,
     ) -> Result<DeletePayload> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "Event", "id").gql()?;
-        service::delete(&rc.db, actor, id, expected_version)
-            .await
-            .gql()?;
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "Event", "id")?;
+        service::delete(&rc.db, actor, id, expected_version).await?;
         Ok(DeletePayload {
             id: ID(ids::encode("Event", id)),
         })
@@ -642,8 +625,7 @@ impl EventOrganiser {
         Ok(self
             .0
             .related_one::<EventById>("EventById", |m| Some(m.event_id))
-            .await
-            .gql()?
+            .await?
             .map(Event))
     }
     /// The organisation.
@@ -651,8 +633,7 @@ impl EventOrganiser {
         Ok(self
             .0
             .related_one::<OrganisationById>("OrganisationById", |m| Some(m.organisation_id))
-            .await
-            .gql()?
+            .await?
             .map(Organisation))
     }
 }
@@ -670,15 +651,14 @@ impl EventOrganiserMutation {
         #[graphql(desc = "Global ID of the event.")] event: ID,
         #[graphql(desc = "Global ID of the organisation.")] organisation: ID,
         #[graphql(desc = "The organisation's part in the event.")] role: OrganiserRole,
-    ) -> Result<Option<EventOrganiser>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let event = ids::decode_as(&event, "Event", "event").gql()?;
-        let organisation = ids::decode_as(&organisation, "Organisation", "organisation").gql()?;
-        let created = service::add_organiser(&rc.db, actor, event, organisation, role.into())
-            .await
-            .gql()?;
-        Ok(rc.row(created).map(EventOrganiser))
+    ) -> Result<EventOrganiser> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let event = ids::decode_as(&event, "Event", "event")?;
+        let organisation = ids::decode_as(&organisation, "Organisation", "organisation")?;
+        let created =
+            service::add_organiser(&rc.db, actor, event, organisation, role.into()).await?;
+        Ok(EventOrganiser(rc.row(created)))
     }
 
     /// Removes an organisation's part in an event.
@@ -689,12 +669,10 @@ impl EventOrganiserMutation {
         id: ID,
         #[graphql(desc = "The version the removal is based on.")] expected_version: i32,
     ) -> Result<DeletePayload> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "EventOrganiser", "id").gql()?;
-        service::remove_organiser(&rc.db, actor, id, expected_version)
-            .await
-            .gql()?;
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "EventOrganiser", "id")?;
+        service::remove_organiser(&rc.db, actor, id, expected_version).await?;
         Ok(DeletePayload {
             id: ID(ids::encode("EventOrganiser", id)),
         })

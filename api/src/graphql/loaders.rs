@@ -111,6 +111,20 @@ impl<M: Send + Sync + 'static> Level<M> {
         Self::rows_read(models, reader, viewer, reader.is_abridged())
     }
 
+    /// A level of one model, fetched for `viewer` with `reader`; returns its row.
+    pub fn row(model: M, reader: &Reader, viewer: Viewer) -> Row<M> {
+        Row {
+            level: Arc::new(Self {
+                models: vec![model],
+                reader: reader.clone(),
+                viewer,
+                abridged: reader.is_abridged(),
+                related: Mutex::new(HashMap::new()),
+            }),
+            index: 0,
+        }
+    }
+
     fn rows_read(models: Vec<M>, reader: &Reader, viewer: Viewer, abridged: bool) -> Vec<Row<M>> {
         let count = models.len();
         let level = Arc::new(Self {

@@ -97,10 +97,8 @@ impl RequestContext {
     }
 
     /// One model as a row of its own level (the answer of a mutation).
-    pub fn row<M: Send + Sync + 'static>(&self, model: M) -> Option<Row<M>> {
-        Level::rows(vec![model], &self.reader, self.viewer)
-            .into_iter()
-            .next()
+    pub fn row<M: Send + Sync + 'static>(&self, model: M) -> Row<M> {
+        Level::row(model, &self.reader, self.viewer)
     }
 
     /// One row of spec `S` by key, if the viewer may see it.

@@ -17,7 +17,6 @@ use super::town::Town;
 use super::{
     DeletePayload, RequestContext, decode_opt, joined, maybe, maybe_id, request, wants_total,
 };
-use crate::error::GqlResult;
 use crate::ids;
 use crate::service::model_project::{
     self as service, ModelProjectChanges, ModelProjectFilter, ProjectCallChanges,
@@ -79,9 +78,8 @@ impl ProjectCall {
         let rows = self
             .0
             .related::<ModelProjectsByCall>("ModelProjectsByCall", |m| Some(m.id))
-            .await
-            .gql()?;
-        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+            .await?;
+        let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(ModelProjectConnection::from_page(page.map(ModelProject)))
     }
 }
@@ -119,7 +117,7 @@ impl ModelProject {
     }
     /// Summary.
     async fn description(&self) -> Result<Option<String>> {
-        let whole = self.0.whole::<WholeModelProjectById>().await.gql()?;
+        let whole = self.0.whole::<WholeModelProjectById>().await?;
         Ok(whole.and_then(|row| row.description.clone()))
     }
     /// Start of the project (ISO 8601 date, possibly partial).
@@ -143,8 +141,7 @@ impl ModelProject {
         Ok(self
             .0
             .related_one::<ProjectCallById>("ProjectCallById", |m| m.project_call_id)
-            .await
-            .gql()?
+            .await?
             .map(ProjectCall))
     }
     /// The lead town, where the sources name one.
@@ -152,8 +149,7 @@ impl ModelProject {
         Ok(self
             .0
             .related_one::<TownById>("TownById", |m| m.lead_town_id)
-            .await
-            .gql()?
+            .await?
             .map(Town))
     }
     /// Member towns with their role, in the order the sources list them.
@@ -172,8 +168,7 @@ impl ModelProject {
                 |m| Some(m.id),
                 std::convert::identity,
             )
-            .await
-            .gql()?;
+            .await?;
         let page = joined::<_, TownById, _, _, _>(
             &rows,
             &args(first, after, last, before),
@@ -183,8 +178,7 @@ impl ModelProject {
             |row| MemberRole::from(row.role),
             Town,
         )
-        .await
-        .gql()?;
+        .await?;
         Ok(ModelProjectTownConnection::from_page(page))
     }
     /// Partner organisations with their role.
@@ -199,8 +193,7 @@ impl ModelProject {
         let rows = self
             .0
             .related::<PartnersByProject>("PartnersByProject", |m| Some(m.id))
-            .await
-            .gql()?;
+            .await?;
         let page = joined::<_, OrganisationById, _, _, _>(
             &rows,
             &args(first, after, last, before),
@@ -210,8 +203,7 @@ impl ModelProject {
             |row| PartnerRole::from(row.role),
             Organisation,
         )
-        .await
-        .gql()?;
+        .await?;
         Ok(ModelProjectPartnerConnection::from_page(page))
     }
     /// Memberships of the member towns (with their IDs and versions, for editing), in the order
@@ -227,9 +219,8 @@ impl ModelProject {
         let rows = self
             .0
             .related::<MembersByProject>("MembersByProject", |m| Some(m.id))
-            .await
-            .gql()?;
-        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+            .await?;
+        let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(ModelProjectMembershipConnection::from_page(
             page.map(ModelProjectTown),
         ))
@@ -246,9 +237,8 @@ impl ModelProject {
         let rows = self
             .0
             .related::<PartnersByProject>("PartnersByProject", |m| Some(m.id))
-            .await
-            .gql()?;
-        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+            .await?;
+        let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(ModelProjectPartnershipConnection::from_page(
             page.map(ModelProjectPartner),
         ))
@@ -265,9 +255,8 @@ impl ModelProject {
         let rows = self
             .0
             .related::<EventsByModelProject>("EventsByModelProject", |m| Some(m.id))
-            .await
-            .gql()?;
-        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+            .await?;
+        let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(EventConnection::from_page(page.map(Event)))
     }
     /// Documents about the project, by title.
@@ -282,9 +271,8 @@ impl ModelProject {
         let rows = self
             .0
             .related::<DocumentsByModelProject>("DocumentsByModelProject", |m| Some(m.id))
-            .await
-            .gql()?;
-        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+            .await?;
+        let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(DocumentConnection::from_page(page.map(Document)))
     }
 }
@@ -321,8 +309,7 @@ impl ModelProjectTown {
         Ok(self
             .0
             .related_one::<TownById>("TownById", |m| Some(m.town_id))
-            .await
-            .gql()?
+            .await?
             .map(Town))
     }
     /// The model project.
@@ -330,8 +317,7 @@ impl ModelProjectTown {
         Ok(self
             .0
             .related_one::<ModelProjectById>("ModelProjectById", |m| Some(m.model_project_id))
-            .await
-            .gql()?
+            .await?
             .map(ModelProject))
     }
 }
@@ -364,8 +350,7 @@ impl ModelProjectPartner {
         Ok(self
             .0
             .related_one::<OrganisationById>("OrganisationById", |m| Some(m.organisation_id))
-            .await
-            .gql()?
+            .await?
             .map(Organisation))
     }
     /// The model project.
@@ -373,8 +358,7 @@ impl ModelProjectPartner {
         Ok(self
             .0
             .related_one::<ModelProjectById>("ModelProjectById", |m| Some(m.model_project_id))
-            .await
-            .gql()?
+            .await?
             .map(ModelProject))
     }
 }
@@ -492,16 +476,15 @@ impl ModelProjectQuery {
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ModelProjectConnection> {
         let ModelProjectOrderBy::TitleAsc = order_by;
-        let rc = request(ctx).gql()?;
-        let filter = filter.unwrap_or_default().into_filter().gql()?;
+        let rc = request(ctx)?;
+        let filter = filter.unwrap_or_default().into_filter()?;
         let page = service::list(
             &rc.reader,
             &filter,
             &args(first, after, last, before),
             wants_total(ctx),
         )
-        .await
-        .gql()?;
+        .await?;
         Ok(ModelProjectConnection::from_page(
             rc.rows(page).map(ModelProject),
         ))
@@ -513,12 +496,11 @@ impl ModelProjectQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Global ID of the model project.")] id: ID,
     ) -> Result<Option<ModelProject>> {
-        let rc = request(ctx).gql()?;
-        let id = ids::decode_as(&id, "ModelProject", "id").gql()?;
+        let rc = request(ctx)?;
+        let id = ids::decode_as(&id, "ModelProject", "id")?;
         Ok(rc
             .fetch_one::<ModelProjectById>(id)
-            .await
-            .gql()?
+            .await?
             .map(ModelProject))
     }
 
@@ -532,10 +514,9 @@ impl ModelProjectQuery {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ProjectCallConnection> {
-        let rc = request(ctx).gql()?;
+        let rc = request(ctx)?;
         let page = service::list_calls(&rc.db, &args(first, after, last, before), wants_total(ctx))
-            .await
-            .gql()?;
+            .await?;
         Ok(ProjectCallConnection::from_page(
             rc.rows(page).map(ProjectCall),
         ))
@@ -547,13 +528,9 @@ impl ModelProjectQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Global ID of the project call.")] id: ID,
     ) -> Result<Option<ProjectCall>> {
-        let rc = request(ctx).gql()?;
-        let id = ids::decode_as(&id, "ProjectCall", "id").gql()?;
-        Ok(rc
-            .fetch_one::<ProjectCallById>(id)
-            .await
-            .gql()?
-            .map(ProjectCall))
+        let rc = request(ctx)?;
+        let id = ids::decode_as(&id, "ProjectCall", "id")?;
+        Ok(rc.fetch_one::<ProjectCallById>(id).await?.map(ProjectCall))
     }
 }
 
@@ -706,12 +683,8 @@ impl UpdateModelProjectInput {
     }
 }
 
-fn one_row<M: Send + Sync + 'static, T>(
-    rc: &RequestContext,
-    model: M,
-    wrap: fn(Row<M>) -> T,
-) -> Option<T> {
-    rc.row(model).map(wrap)
+fn one_row<M: Send + Sync + 'static, T>(rc: &RequestContext, model: M, wrap: fn(Row<M>) -> T) -> T {
+    wrap(rc.row(model))
 }
 
 /// Changes to project calls, model projects, their member towns and partners (staff only).
@@ -725,12 +698,10 @@ impl ModelProjectMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The new project call.")] input: CreateProjectCallInput,
-    ) -> Result<Option<ProjectCall>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let created = service::create_call(&rc.db, actor, input.into())
-            .await
-            .gql()?;
+    ) -> Result<ProjectCall> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let created = service::create_call(&rc.db, actor, input.into()).await?;
         Ok(one_row(rc, created, ProjectCall))
     }
 
@@ -742,13 +713,12 @@ impl ModelProjectMutation {
         #[graphql(desc = "Global ID of the project call.")] id: ID,
         #[graphql(desc = "The version the change is based on.")] expected_version: i32,
         #[graphql(desc = "The changes.")] input: UpdateProjectCallInput,
-    ) -> Result<Option<ProjectCall>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "ProjectCall", "id").gql()?;
-        let updated = service::update_call(&rc.db, actor, id, expected_version, input.into())
-            .await
-            .gql()?;
+    ) -> Result<ProjectCall> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "ProjectCall", "id")?;
+        let updated =
+            service::update_call(&rc.db, actor, id, expected_version, input.into()).await?;
         Ok(one_row(rc, updated, ProjectCall))
     }
 
@@ -759,12 +729,10 @@ impl ModelProjectMutation {
         #[graphql(desc = "Global ID of the project call.")] id: ID,
         #[graphql(desc = "The version the deletion is based on.")] expected_version: i32,
     ) -> Result<DeletePayload> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "ProjectCall", "id").gql()?;
-        service::delete_call(&rc.db, actor, id, expected_version)
-            .await
-            .gql()?;
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "ProjectCall", "id")?;
+        service::delete_call(&rc.db, actor, id, expected_version).await?;
         Ok(DeletePayload {
             id: ID(ids::encode("ProjectCall", id)),
         })
@@ -775,13 +743,11 @@ impl ModelProjectMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The new model project.")] input: CreateModelProjectInput,
-    ) -> Result<Option<ModelProject>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let changes = input.into_changes().gql()?;
-        let created = service::create_project(&rc.db, actor, changes)
-            .await
-            .gql()?;
+    ) -> Result<ModelProject> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let changes = input.into_changes()?;
+        let created = service::create_project(&rc.db, actor, changes).await?;
         Ok(one_row(rc, created, ModelProject))
     }
 
@@ -793,14 +759,12 @@ impl ModelProjectMutation {
         #[graphql(desc = "Global ID of the model project.")] id: ID,
         #[graphql(desc = "The version the change is based on.")] expected_version: i32,
         #[graphql(desc = "The changes.")] input: UpdateModelProjectInput,
-    ) -> Result<Option<ModelProject>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "ModelProject", "id").gql()?;
-        let changes = input.into_changes().gql()?;
-        let updated = service::update_project(&rc.db, actor, id, expected_version, changes)
-            .await
-            .gql()?;
+    ) -> Result<ModelProject> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "ModelProject", "id")?;
+        let changes = input.into_changes()?;
+        let updated = service::update_project(&rc.db, actor, id, expected_version, changes).await?;
         Ok(one_row(rc, updated, ModelProject))
     }
 
@@ -812,12 +776,10 @@ impl ModelProjectMutation {
         #[graphql(desc = "Global ID of the model project.")] id: ID,
         #[graphql(desc = "The version the deletion is based on.")] expected_version: i32,
     ) -> Result<DeletePayload> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "ModelProject", "id").gql()?;
-        service::delete_project(&rc.db, actor, id, expected_version)
-            .await
-            .gql()?;
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "ModelProject", "id")?;
+        service::delete_project(&rc.db, actor, id, expected_version).await?;
         Ok(DeletePayload {
             id: ID(ids::encode("ModelProject", id)),
         })
@@ -835,14 +797,13 @@ impl ModelProjectMutation {
             desc = "Place in the list of member towns (0 or more); at the end when left out."
         )]
         position: Option<i32>,
-    ) -> Result<Option<ModelProjectTown>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let project = ids::decode_as(&model_project, "ModelProject", "modelProject").gql()?;
-        let town = ids::decode_as(&town, "Town", "town").gql()?;
-        let created = service::add_member(&rc.db, actor, project, town, role.into(), position)
-            .await
-            .gql()?;
+    ) -> Result<ModelProjectTown> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let project = ids::decode_as(&model_project, "ModelProject", "modelProject")?;
+        let town = ids::decode_as(&town, "Town", "town")?;
+        let created =
+            service::add_member(&rc.db, actor, project, town, role.into(), position).await?;
         Ok(one_row(rc, created, ModelProjectTown))
     }
 
@@ -856,10 +817,10 @@ impl ModelProjectMutation {
         #[graphql(desc = "The new role; unchanged when left out.")] role: Option<MemberRole>,
         #[graphql(desc = "The new place in the list (0 or more); unchanged when left out.")]
         position: Option<i32>,
-    ) -> Result<Option<ModelProjectTown>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "ModelProjectTown", "id").gql()?;
+    ) -> Result<ModelProjectTown> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "ModelProjectTown", "id")?;
         let updated = service::update_member(
             &rc.db,
             actor,
@@ -868,8 +829,7 @@ impl ModelProjectMutation {
             role.map(Into::into),
             position,
         )
-        .await
-        .gql()?;
+        .await?;
         Ok(one_row(rc, updated, ModelProjectTown))
     }
 
@@ -880,12 +840,10 @@ impl ModelProjectMutation {
         #[graphql(desc = "Global ID of the membership.")] id: ID,
         #[graphql(desc = "The version the removal is based on.")] expected_version: i32,
     ) -> Result<DeletePayload> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "ModelProjectTown", "id").gql()?;
-        service::remove_member(&rc.db, actor, id, expected_version)
-            .await
-            .gql()?;
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "ModelProjectTown", "id")?;
+        service::remove_member(&rc.db, actor, id, expected_version).await?;
         Ok(DeletePayload {
             id: ID(ids::encode("ModelProjectTown", id)),
         })
@@ -898,14 +856,13 @@ impl ModelProjectMutation {
         #[graphql(desc = "Global ID of the model project.")] model_project: ID,
         #[graphql(desc = "Global ID of the organisation.")] organisation: ID,
         #[graphql(desc = "The organisation's role.")] role: PartnerRole,
-    ) -> Result<Option<ModelProjectPartner>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let project = ids::decode_as(&model_project, "ModelProject", "modelProject").gql()?;
-        let organisation = ids::decode_as(&organisation, "Organisation", "organisation").gql()?;
-        let created = service::add_partner(&rc.db, actor, project, organisation, role.into())
-            .await
-            .gql()?;
+    ) -> Result<ModelProjectPartner> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let project = ids::decode_as(&model_project, "ModelProject", "modelProject")?;
+        let organisation = ids::decode_as(&organisation, "Organisation", "organisation")?;
+        let created =
+            service::add_partner(&rc.db, actor, project, organisation, role.into()).await?;
         Ok(one_row(rc, created, ModelProjectPartner))
     }
 
@@ -916,12 +873,10 @@ impl ModelProjectMutation {
         #[graphql(desc = "Global ID of the partnership.")] id: ID,
         #[graphql(desc = "The version the removal is based on.")] expected_version: i32,
     ) -> Result<DeletePayload> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "ModelProjectPartner", "id").gql()?;
-        service::remove_partner(&rc.db, actor, id, expected_version)
-            .await
-            .gql()?;
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "ModelProjectPartner", "id")?;
+        service::remove_partner(&rc.db, actor, id, expected_version).await?;
         Ok(DeletePayload {
             id: ID(ids::encode("ModelProjectPartner", id)),
         })

@@ -4,7 +4,6 @@
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 
 use super::request;
-use crate::error::GqlResult;
 use crate::ids;
 use crate::service::graph::{
     self as service, CoParticipation, Edge, EdgeKind, NodeKind, NodeView, Pair, Subgraph,
@@ -211,11 +210,10 @@ impl Network {
         #[graphql(desc = "Steps to go, 1 to 3 (default 1).")] depth: Option<i32>,
         #[graphql(desc = "Most nodes, 1 to 500 (default 100).")] first: Option<i32>,
     ) -> Result<NetworkGraph> {
-        let rc = request(ctx).gql()?;
-        let start = service::node_key(&id, "id").gql()?;
-        let graph = service::neighbourhood(&rc.db, start, depth.unwrap_or(1), first.unwrap_or(100))
-            .await
-            .gql()?;
+        let rc = request(ctx)?;
+        let start = service::node_key(&id, "id")?;
+        let graph =
+            service::neighbourhood(&rc.db, start, depth.unwrap_or(1), first.unwrap_or(100)).await?;
         Ok(graph.into())
     }
 
@@ -228,12 +226,10 @@ impl Network {
         #[graphql(desc = "Global ID of the last node.")] to: ID,
         #[graphql(desc = "Most steps, 1 to 6 (default 6).")] max_length: Option<i32>,
     ) -> Result<Option<NetworkGraph>> {
-        let rc = request(ctx).gql()?;
-        let from = service::node_key(&from, "from").gql()?;
-        let to = service::node_key(&to, "to").gql()?;
-        let path = service::shortest_path(&rc.db, from, to, max_length.unwrap_or(6))
-            .await
-            .gql()?;
+        let rc = request(ctx)?;
+        let from = service::node_key(&from, "from")?;
+        let to = service::node_key(&to, "to")?;
+        let path = service::shortest_path(&rc.db, from, to, max_length.unwrap_or(6)).await?;
         Ok(path.map(Into::into))
     }
 
@@ -246,18 +242,13 @@ impl Network {
         #[graphql(desc = "Only pairs with this node.")] with: Option<ID>,
         #[graphql(desc = "Most pairs, 1 to 500 (default 100).")] first: Option<i32>,
     ) -> Result<Vec<CoParticipationPair>> {
-        let rc = request(ctx).gql()?;
-        let with = with
-            .map(|id| service::node_key(&id, "with"))
-            .transpose()
-            .gql()?;
+        let rc = request(ctx)?;
+        let with = with.map(|id| service::node_key(&id, "with")).transpose()?;
         let which = match of {
             CoParticipationType::Towns => CoParticipation::Towns,
             CoParticipationType::People => CoParticipation::People,
         };
-        let pairs = service::co_participation(&rc.db, which, with, first.unwrap_or(100))
-            .await
-            .gql()?;
+        let pairs = service::co_participation(&rc.db, which, with, first.unwrap_or(100)).await?;
         Ok(pairs.into_iter().map(Into::into).collect())
     }
 
@@ -270,11 +261,9 @@ impl Network {
         >,
         #[graphql(desc = "Most nodes, 1 to 500 (default 100).")] first: Option<i32>,
     ) -> Result<Vec<NetworkNode>> {
-        let rc = request(ctx).gql()?;
+        let rc = request(ctx)?;
         let kinds: Option<Vec<NodeKind>> = types.map(|t| t.into_iter().map(Into::into).collect());
-        let nodes = service::top_degrees(&rc.db, kinds.as_deref(), first.unwrap_or(100))
-            .await
-            .gql()?;
+        let nodes = service::top_degrees(&rc.db, kinds.as_deref(), first.unwrap_or(100)).await?;
         Ok(nodes.into_iter().map(Into::into).collect())
     }
 }

@@ -15,7 +15,7 @@ use super::person::{BoardMembership, Person};
 use super::request;
 use super::session::{Contribution, Session};
 use super::town::{State, Town};
-use crate::error::{AppError, GqlResult};
+use crate::error::AppError;
 use crate::ids;
 use crate::service::person::profile_for;
 
@@ -121,7 +121,7 @@ impl NodeQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Global ID of the object.")] id: ID,
     ) -> Result<Option<Node>> {
-        Self::find(ctx, &id).await.gql()
+        Ok(Self::find(ctx, &id).await?)
     }
 
     /// Several objects by global ID, in the given order (at most 100).
@@ -132,9 +132,9 @@ impl NodeQuery {
         #[graphql(desc = "Global IDs of the objects.")] ids: Vec<ID>,
     ) -> Result<Vec<Option<Node>>> {
         if ids.len() > crate::service::page::MAX_PAGE_SIZE as usize {
-            return Err(AppError::bad_field("ids", "at most 100 IDs at a time")).gql();
+            return Err(AppError::bad_field("ids", "at most 100 IDs at a time").into());
         }
         let lookups = ids.iter().map(|id| Self::find(ctx, id));
-        futures::future::try_join_all(lookups).await.gql()
+        Ok(futures::future::try_join_all(lookups).await?)
     }
 }

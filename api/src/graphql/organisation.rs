@@ -19,7 +19,6 @@ use super::town::Town;
 use super::{
     DeletePayload, RequestContext, decode_opt, joined, maybe, maybe_id, request, wants_total,
 };
-use crate::error::GqlResult;
 use crate::ids;
 use crate::service::organisation::{self as service, OrganisationChanges, OrganisationFilter};
 use crate::service::page::paginate_vec;
@@ -77,8 +76,7 @@ impl Organisation {
         Ok(self
             .0
             .related_one::<TownById>("TownById", |m| m.town_id)
-            .await
-            .gql()?
+            .await?
             .map(Town))
     }
     /// Public people of the organisation, by name.
@@ -97,9 +95,8 @@ impl Organisation {
                 |m| Some(m.id),
                 profile_for(self.0.viewer()),
             )
-            .await
-            .gql()?;
-        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+            .await?;
+        let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(PersonConnection::from_page(page.map(Person)))
     }
     /// Appearances of the organisation itself in programmes (e.g. a Grußwort by a ministry).
@@ -114,9 +111,8 @@ impl Organisation {
         let rows = self
             .0
             .related::<ContributionsByOrganisation>("ContributionsByOrganisation", |m| Some(m.id))
-            .await
-            .gql()?;
-        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+            .await?;
+        let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(ContributionConnection::from_page(page.map(Contribution)))
     }
     /// Model projects the organisation is a partner of, with its role.
@@ -131,8 +127,7 @@ impl Organisation {
         let rows = self
             .0
             .related::<PartnershipsByOrganisation>("PartnershipsByOrganisation", |m| Some(m.id))
-            .await
-            .gql()?;
+            .await?;
         let page = joined::<_, ModelProjectById, _, _, _>(
             &rows,
             &args(first, after, last, before),
@@ -142,8 +137,7 @@ impl Organisation {
             |row| PartnerRole::from(row.role),
             ModelProject,
         )
-        .await
-        .gql()?;
+        .await?;
         Ok(OrganisationModelProjectConnection::from_page(page))
     }
     /// Events the organisation organised, produced or supported, with its role.
@@ -158,8 +152,7 @@ impl Organisation {
         let rows = self
             .0
             .related::<OrganisedByOrganisation>("OrganisedByOrganisation", |m| Some(m.id))
-            .await
-            .gql()?;
+            .await?;
         let page = joined::<_, EventById, _, _, _>(
             &rows,
             &args(first, after, last, before),
@@ -169,8 +162,7 @@ impl Organisation {
             |row| OrganiserRole::from(row.role),
             Event,
         )
-        .await
-        .gql()?;
+        .await?;
         Ok(OrganisationEventConnection::from_page(page))
     }
     /// Documents the organisation published, by title.
@@ -185,9 +177,8 @@ impl Organisation {
         let rows = self
             .0
             .related::<DocumentsByPublisher>("DocumentsByPublisher", |m| Some(m.id))
-            .await
-            .gql()?;
-        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+            .await?;
+        let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(DocumentConnection::from_page(page.map(Document)))
     }
     /// Seats on this organisation when it is an advisory board, by start.
@@ -202,9 +193,8 @@ impl Organisation {
         let rows = self
             .0
             .related::<BoardSeatsByBoard>("BoardSeatsByBoard", |m| Some(m.id))
-            .await
-            .gql()?;
-        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+            .await?;
+        let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(BoardMembershipConnection::from_page(
             page.map(BoardMembership),
         ))
@@ -246,14 +236,14 @@ impl OrganisationQuery {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<OrganisationConnection> {
-        let rc = request(ctx).gql()?;
+        let rc = request(ctx)?;
         let filter = filter.unwrap_or_default();
         let filter = OrganisationFilter {
             name_contains: filter.name_contains,
             kinds: filter
                 .kind
                 .map(|kinds| kinds.into_iter().map(Into::into).collect()),
-            town_id: decode_opt(filter.town.as_ref(), "Town", "filter.town").gql()?,
+            town_id: decode_opt(filter.town.as_ref(), "Town", "filter.town")?,
         };
         let page = service::list(
             &rc.db,
@@ -261,8 +251,7 @@ impl OrganisationQuery {
             &args(first, after, last, before),
             wants_total(ctx),
         )
-        .await
-        .gql()?;
+        .await?;
         Ok(OrganisationConnection::from_page(
             rc.rows(page).map(Organisation),
         ))
@@ -274,12 +263,11 @@ impl OrganisationQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Global ID of the organisation.")] id: ID,
     ) -> Result<Option<Organisation>> {
-        let rc = request(ctx).gql()?;
-        let id = ids::decode_as(&id, "Organisation", "id").gql()?;
+        let rc = request(ctx)?;
+        let id = ids::decode_as(&id, "Organisation", "id")?;
         Ok(rc
             .fetch_one::<OrganisationById>(id)
-            .await
-            .gql()?
+            .await?
             .map(Organisation))
     }
 }
@@ -356,8 +344,8 @@ impl UpdateOrganisationInput {
     }
 }
 
-fn one_row(rc: &RequestContext, organisation: organisation::Model) -> Option<Organisation> {
-    rc.row(organisation).map(Organisation)
+fn one_row(rc: &RequestContext, organisation: organisation::Model) -> Organisation {
+    Organisation(rc.row(organisation))
 }
 
 /// Changes to organisations (staff only).
@@ -371,11 +359,11 @@ impl OrganisationMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The new organisation.")] input: CreateOrganisationInput,
-    ) -> Result<Option<Organisation>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let changes = input.into_changes().gql()?;
-        let created = service::create(&rc.db, actor, changes).await.gql()?;
+    ) -> Result<Organisation> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let changes = input.into_changes()?;
+        let created = service::create(&rc.db, actor, changes).await?;
         Ok(one_row(rc, created))
     }
 
@@ -387,14 +375,12 @@ impl OrganisationMutation {
         #[graphql(desc = "Global ID of the organisation.")] id: ID,
         #[graphql(desc = "The version the change is based on.")] expected_version: i32,
         #[graphql(desc = "The changes.")] input: UpdateOrganisationInput,
-    ) -> Result<Option<Organisation>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "Organisation", "id").gql()?;
-        let changes = input.into_changes().gql()?;
-        let updated = service::update(&rc.db, actor, id, expected_version, changes)
-            .await
-            .gql()?;
+    ) -> Result<Organisation> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "Organisation", "id")?;
+        let changes = input.into_changes()?;
+        let updated = service::update(&rc.db, actor, id, expected_version, changes).await?;
         Ok(one_row(rc, updated))
     }
 
@@ -406,12 +392,10 @@ impl OrganisationMutation {
         #[graphql(desc = "Global ID of the organisation.")] id: ID,
         #[graphql(desc = "The version the deletion is based on.")] expected_version: i32,
     ) -> Result<DeletePayload> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "Organisation", "id").gql()?;
-        service::delete(&rc.db, actor, id, expected_version)
-            .await
-            .gql()?;
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "Organisation", "id")?;
+        service::delete(&rc.db, actor, id, expected_version).await?;
         Ok(DeletePayload {
             id: ID(ids::encode("Organisation", id)),
         })

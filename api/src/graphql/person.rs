@@ -20,7 +20,6 @@ use super::town::Town;
 use super::{
     DeletePayload, RequestContext, decode_opt, joined, maybe, maybe_id, request, wants_total,
 };
-use crate::error::GqlResult;
 use crate::ids;
 use crate::service::page::paginate_vec;
 use crate::service::person::{
@@ -96,8 +95,7 @@ impl Person {
         Ok(self
             .0
             .related_one::<OrganisationById>("OrganisationById", |m| m.organisation_id)
-            .await
-            .gql()?
+            .await?
             .map(Organisation))
     }
     /// The town the person holds office in or works for.
@@ -105,8 +103,7 @@ impl Person {
         Ok(self
             .0
             .related_one::<TownById>("TownById", |m| m.town_id)
-            .await
-            .gql()?
+            .await?
             .map(Town))
     }
     /// Appearances in published programmes.
@@ -121,9 +118,8 @@ impl Person {
         let rows = self
             .0
             .related::<ContributionsByPerson>("ContributionsByPerson", |m| Some(m.id))
-            .await
-            .gql()?;
-        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+            .await?;
+        let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(ContributionConnection::from_page(page.map(Contribution)))
     }
     /// Documents the person (co-)authored.
@@ -138,8 +134,7 @@ impl Person {
         let rows = self
             .0
             .related::<AuthorshipsByPerson>("AuthorshipsByPerson", |m| Some(m.id))
-            .await
-            .gql()?;
+            .await?;
         let page = joined::<_, DocumentById, _, _, _>(
             &rows,
             &args(first, after, last, before),
@@ -149,8 +144,7 @@ impl Person {
             |_| (),
             Document,
         )
-        .await
-        .gql()?;
+        .await?;
         Ok(DocumentConnection::from_page(
             page.map(|((), document)| document),
         ))
@@ -167,9 +161,8 @@ impl Person {
         let rows = self
             .0
             .related::<BoardSeatsByPerson>("BoardSeatsByPerson", |m| Some(m.id))
-            .await
-            .gql()?;
-        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+            .await?;
+        let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(BoardMembershipConnection::from_page(
             page.map(BoardMembership),
         ))
@@ -235,8 +228,7 @@ impl BoardMembership {
         Ok(self
             .0
             .related_one::<OrganisationById>("OrganisationById", |m| Some(m.board_id))
-            .await
-            .gql()?
+            .await?
             .map(Organisation))
     }
     /// The member.
@@ -248,8 +240,7 @@ impl BoardMembership {
                 |m| Some(m.person_id),
                 profile_for(self.0.viewer()),
             )
-            .await
-            .gql()?
+            .await?
             .into_iter()
             .next()
             .map(Person))
@@ -316,7 +307,7 @@ impl PersonQuery {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<PersonConnection> {
-        let rc = request(ctx).gql()?;
+        let rc = request(ctx)?;
         let filter = filter.unwrap_or_default();
         let filter = PersonFilter {
             name_contains: filter.name_contains,
@@ -325,9 +316,8 @@ impl PersonQuery {
                 filter.organisation.as_ref(),
                 "Organisation",
                 "filter.organisation",
-            )
-            .gql()?,
-            town_id: decode_opt(filter.town.as_ref(), "Town", "filter.town").gql()?,
+            )?,
+            town_id: decode_opt(filter.town.as_ref(), "Town", "filter.town")?,
             role: filter.role.map(Into::into),
         };
         let page = service::list(
@@ -337,8 +327,7 @@ impl PersonQuery {
             &args(first, after, last, before),
             wants_total(ctx),
         )
-        .await
-        .gql()?;
+        .await?;
         Ok(PersonConnection::from_page(
             rc.rows(page.map(profile_for(rc.viewer))).map(Person),
         ))
@@ -350,12 +339,11 @@ impl PersonQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Global ID of the person.")] id: ID,
     ) -> Result<Option<Person>> {
-        let rc = request(ctx).gql()?;
-        let id = ids::decode_as(&id, "Person", "id").gql()?;
+        let rc = request(ctx)?;
+        let id = ids::decode_as(&id, "Person", "id")?;
         Ok(rc
             .fetch_one_as::<PersonById, _>(id, profile_for(rc.viewer))
-            .await
-            .gql()?
+            .await?
             .map(Person))
     }
 }
@@ -475,8 +463,8 @@ pub struct ErasePersonPayload {
     pub registrations_deleted: i32,
 }
 
-fn one_row(rc: &RequestContext, person: person::Model) -> Option<Person> {
-    rc.row(profile_for(rc.viewer)(person)).map(Person)
+fn one_row(rc: &RequestContext, person: person::Model) -> Person {
+    Person(rc.row(profile_for(rc.viewer)(person)))
 }
 
 /// Changes to people (staff only; export and erasure administrators only).
@@ -490,11 +478,11 @@ impl PersonMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The new person.")] input: CreatePersonInput,
-    ) -> Result<Option<Person>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let changes = input.into_changes().gql()?;
-        let created = service::create(&rc.db, actor, changes).await.gql()?;
+    ) -> Result<Person> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let changes = input.into_changes()?;
+        let created = service::create(&rc.db, actor, changes).await?;
         Ok(one_row(rc, created))
     }
 
@@ -505,14 +493,12 @@ impl PersonMutation {
         #[graphql(desc = "Global ID of the person.")] id: ID,
         #[graphql(desc = "The version the change is based on.")] expected_version: i32,
         #[graphql(desc = "The changes.")] input: UpdatePersonInput,
-    ) -> Result<Option<Person>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "Person", "id").gql()?;
-        let changes = input.into_changes().gql()?;
-        let updated = service::update(&rc.db, actor, id, expected_version, changes)
-            .await
-            .gql()?;
+    ) -> Result<Person> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "Person", "id")?;
+        let changes = input.into_changes()?;
+        let updated = service::update(&rc.db, actor, id, expected_version, changes).await?;
         Ok(one_row(rc, updated))
     }
 
@@ -524,12 +510,10 @@ impl PersonMutation {
         #[graphql(desc = "Global ID of the person.")] id: ID,
         #[graphql(desc = "The version the deletion is based on.")] expected_version: i32,
     ) -> Result<DeletePayload> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "Person", "id").gql()?;
-        service::delete(&rc.db, actor, id, expected_version)
-            .await
-            .gql()?;
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "Person", "id")?;
+        service::delete(&rc.db, actor, id, expected_version).await?;
         Ok(DeletePayload {
             id: ID(ids::encode("Person", id)),
         })
@@ -543,13 +527,11 @@ impl PersonMutation {
         #[graphql(desc = "The version the change is based on.")] expected_version: i32,
         #[graphql(desc = "How and where the consent was given (e.g. \"form of 2024-05-02\").")]
         note: String,
-    ) -> Result<Option<Person>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "Person", "id").gql()?;
-        let updated = service::record_consent(&rc.db, actor, id, expected_version, &note)
-            .await
-            .gql()?;
+    ) -> Result<Person> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "Person", "id")?;
+        let updated = service::record_consent(&rc.db, actor, id, expected_version, &note).await?;
         Ok(one_row(rc, updated))
     }
 
@@ -559,13 +541,11 @@ impl PersonMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "Global ID of the person.")] id: ID,
         #[graphql(desc = "The version the change is based on.")] expected_version: i32,
-    ) -> Result<Option<Person>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "Person", "id").gql()?;
-        let updated = service::withdraw_consent(&rc.db, actor, id, expected_version)
-            .await
-            .gql()?;
+    ) -> Result<Person> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "Person", "id")?;
+        let updated = service::withdraw_consent(&rc.db, actor, id, expected_version).await?;
         Ok(one_row(rc, updated))
     }
 
@@ -577,10 +557,10 @@ impl PersonMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "Global ID of the person.")] id: ID,
     ) -> Result<Json<serde_json::Value>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.admin().gql()?;
-        let id = ids::decode_as(&id, "Person", "id").gql()?;
-        Ok(Json(service::export(&rc.db, actor, id).await.gql()?))
+        let rc = request(ctx)?;
+        let actor = rc.admin()?;
+        let id = ids::decode_as(&id, "Person", "id")?;
+        Ok(Json(service::export(&rc.db, actor, id).await?))
     }
 
     /// Erases a person (administrators only): deletes their registrations, then deletes the record
@@ -592,12 +572,10 @@ impl PersonMutation {
         #[graphql(desc = "Global ID of the person.")] id: ID,
         #[graphql(desc = "The version the erasure is based on.")] expected_version: i32,
     ) -> Result<ErasePersonPayload> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.admin().gql()?;
-        let id = ids::decode_as(&id, "Person", "id").gql()?;
-        let erasure = service::erase(&rc.db, actor, id, expected_version)
-            .await
-            .gql()?;
+        let rc = request(ctx)?;
+        let actor = rc.admin()?;
+        let id = ids::decode_as(&id, "Person", "id")?;
+        let erasure = service::erase(&rc.db, actor, id, expected_version).await?;
         Ok(ErasePersonPayload {
             id: ID(ids::encode("Person", id)),
             outcome: match erasure.outcome {

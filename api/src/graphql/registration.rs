@@ -11,7 +11,6 @@ use super::event::Event;
 use super::loaders::{EventById, PersonById, Row};
 use super::person::Person;
 use super::{DeletePayload, maybe, request};
-use crate::error::GqlResult;
 use crate::ids;
 use crate::service::person::profile_for;
 use crate::service::registration::{self as service, RegistrationChanges};
@@ -56,8 +55,7 @@ impl Registration {
         Ok(self
             .0
             .related_one::<EventById>("EventById", |m| Some(m.event_id))
-            .await
-            .gql()?
+            .await?
             .map(Event))
     }
     /// The person.
@@ -69,8 +67,7 @@ impl Registration {
                 |m| Some(m.person_id),
                 profile_for(self.0.viewer()),
             )
-            .await
-            .gql()?
+            .await?
             .into_iter()
             .next()
             .map(Person))
@@ -170,12 +167,12 @@ impl RegistrationMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The new registration.")] input: CreateRegistrationInput,
-    ) -> Result<Option<Registration>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let changes = input.into_changes().gql()?;
-        let created = service::create(&rc.db, actor, changes).await.gql()?;
-        Ok(rc.row(created).map(Registration))
+    ) -> Result<Registration> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let changes = input.into_changes()?;
+        let created = service::create(&rc.db, actor, changes).await?;
+        Ok(Registration(rc.row(created)))
     }
 
     /// Changes a registration; fails with CONFLICT when someone else changed it since `expectedVersion`.
@@ -185,14 +182,13 @@ impl RegistrationMutation {
         #[graphql(desc = "Global ID of the registration.")] id: ID,
         #[graphql(desc = "The version the change is based on.")] expected_version: i32,
         #[graphql(desc = "The changes.")] input: UpdateRegistrationInput,
-    ) -> Result<Option<Registration>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "Registration", "id").gql()?;
-        let updated = service::update(&rc.db, actor, id, expected_version, input.into_changes())
-            .await
-            .gql()?;
-        Ok(rc.row(updated).map(Registration))
+    ) -> Result<Registration> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "Registration", "id")?;
+        let updated =
+            service::update(&rc.db, actor, id, expected_version, input.into_changes()).await?;
+        Ok(Registration(rc.row(updated)))
     }
 
     /// Deletes a registration.
@@ -202,12 +198,10 @@ impl RegistrationMutation {
         #[graphql(desc = "Global ID of the registration.")] id: ID,
         #[graphql(desc = "The version the deletion is based on.")] expected_version: i32,
     ) -> Result<DeletePayload> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "Registration", "id").gql()?;
-        service::delete(&rc.db, actor, id, expected_version)
-            .await
-            .gql()?;
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "Registration", "id")?;
+        service::delete(&rc.db, actor, id, expected_version).await?;
         Ok(DeletePayload {
             id: ID(ids::encode("Registration", id)),
         })
@@ -227,12 +221,12 @@ where
     S: super::loaders::BatchSpec<Entity = registration::Entity>,
     M: Send + Sync + 'static,
 {
-    let rc = request(ctx).gql()?;
+    let rc = request(ctx)?;
     if !service::may_read(rc.viewer) {
         return Ok(None);
     }
-    let rows = row.related::<S>(relation, |m| Some(key(m))).await.gql()?;
-    let page = crate::service::page::paginate_vec(&rows, &args).gql()?;
+    let rows = row.related::<S>(relation, |m| Some(key(m))).await?;
+    let page = crate::service::page::paginate_vec(&rows, &args)?;
     Ok(Some(RegistrationConnection::from_page(
         page.map(Registration),
     )))

@@ -3,7 +3,6 @@
 use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 
 use super::request;
-use crate::error::GqlResult;
 use crate::ids;
 use crate::service::search::{self as service, Hit, SearchKind};
 
@@ -104,7 +103,7 @@ impl SearchQuery {
         >,
         #[graphql(desc = "Number of hits, 1 to 100 (default 20).")] first: Option<i32>,
     ) -> Result<Vec<SearchHit>> {
-        let rc = request(ctx).gql()?;
+        let rc = request(ctx)?;
         let kinds: Option<Vec<SearchKind>> =
             types.map(|types| types.into_iter().map(Into::into).collect());
         let hits = service::search(
@@ -114,8 +113,7 @@ impl SearchQuery {
             kinds.as_deref(),
             first.unwrap_or(20),
         )
-        .await
-        .gql()?;
+        .await?;
         Ok(hits.into_iter().map(Into::into).collect())
     }
 }

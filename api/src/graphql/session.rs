@@ -16,7 +16,6 @@ use super::loaders::{
 use super::organisation::Organisation;
 use super::person::Person;
 use super::{DeletePayload, decode_opt, maybe, maybe_id, request, wants_total};
-use crate::error::GqlResult;
 use crate::ids;
 use crate::service::page::paginate_vec;
 use crate::service::person::profile_for;
@@ -35,8 +34,7 @@ impl Session {
         let event = self
             .0
             .related_one::<EventById>("EventById", |m| Some(m.event_id))
-            .await
-            .gql()?;
+            .await?;
         Ok(event
             .map(|event| crate::service::event::time_zone(&event))
             .unwrap_or(chrono_tz::Europe::Berlin))
@@ -76,7 +74,7 @@ impl Session {
     }
     /// Summary.
     async fn description(&self) -> Result<Option<String>> {
-        let whole = self.0.whole::<WholeSessionById>().await.gql()?;
+        let whole = self.0.whole::<WholeSessionById>().await?;
         Ok(whole.and_then(|row| row.description.clone()))
     }
     /// Start (UTC).
@@ -111,8 +109,7 @@ impl Session {
         Ok(self
             .0
             .related_one::<EventById>("EventById", |m| Some(m.event_id))
-            .await
-            .gql()?
+            .await?
             .map(Event))
     }
     /// Who appears in the session, in programme order.
@@ -142,9 +139,8 @@ impl Session {
             self.0
                 .related::<ContributionsBySession>("ContributionsBySession", |m| Some(m.id))
                 .await
-        }
-        .gql()?;
-        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+        }?;
+        let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(ContributionConnection::from_page(page.map(Contribution)))
     }
     /// Documents presented in the session.
@@ -159,9 +155,8 @@ impl Session {
         let rows = self
             .0
             .related::<DocumentsBySession>("DocumentsBySession", |m| Some(m.id))
-            .await
-            .gql()?;
-        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+            .await?;
+        let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(DocumentConnection::from_page(page.map(Document)))
     }
     /// Changes to this record, newest first (staff only; null for anonymous callers).
@@ -224,8 +219,7 @@ impl Contribution {
                 |m| m.person_id,
                 profile_for(self.0.viewer()),
             )
-            .await
-            .gql()?
+            .await?
             .into_iter()
             .next()
             .map(Person))
@@ -235,8 +229,7 @@ impl Contribution {
         Ok(self
             .0
             .related_one::<OrganisationById>("OrganisationById", |m| m.organisation_id)
-            .await
-            .gql()?
+            .await?
             .map(Organisation))
     }
     /// The session, unless the contribution is to the event as a whole.
@@ -244,8 +237,7 @@ impl Contribution {
         Ok(self
             .0
             .related_one::<SessionById>("SessionById", |m| m.session_id)
-            .await
-            .gql()?
+            .await?
             .map(Session))
     }
     /// The event.
@@ -253,8 +245,7 @@ impl Contribution {
         Ok(self
             .0
             .related_one::<EventById>("EventById", |m| Some(m.event_id))
-            .await
-            .gql()?
+            .await?
             .map(Event))
     }
     /// Changes to this record, newest first (staff only; null for anonymous callers).
@@ -329,8 +320,8 @@ impl SessionQuery {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<SessionConnection> {
-        let rc = request(ctx).gql()?;
-        let filter = filter.unwrap_or_default().into_filter().gql()?;
+        let rc = request(ctx)?;
+        let filter = filter.unwrap_or_default().into_filter()?;
         let page = service::list(
             &rc.reader,
             rc.viewer,
@@ -338,8 +329,7 @@ impl SessionQuery {
             &args(first, after, last, before),
             wants_total(ctx),
         )
-        .await
-        .gql()?;
+        .await?;
         Ok(SessionConnection::from_page(rc.rows(page).map(Session)))
     }
 
@@ -349,9 +339,9 @@ impl SessionQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Global ID of the session.")] id: ID,
     ) -> Result<Option<Session>> {
-        let rc = request(ctx).gql()?;
-        let id = ids::decode_as(&id, "Session", "id").gql()?;
-        Ok(rc.fetch_one::<SessionById>(id).await.gql()?.map(Session))
+        let rc = request(ctx)?;
+        let id = ids::decode_as(&id, "Session", "id")?;
+        Ok(rc.fetch_one::<SessionById>(id).await?.map(Session))
     }
 }
 
@@ -533,12 +523,12 @@ impl SessionMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The new session.")] input: CreateSessionInput,
-    ) -> Result<Option<Session>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let changes = input.into_changes().gql()?;
-        let created = service::create(&rc.db, actor, changes).await.gql()?;
-        Ok(rc.row(created).map(Session))
+    ) -> Result<Session> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let changes = input.into_changes()?;
+        let created = service::create(&rc.db, actor, changes).await?;
+        Ok(Session(rc.row(created)))
     }
 
     /// Changes a session; fails with CONFLICT when someone else changed it since `expectedVersion`.
@@ -548,15 +538,13 @@ impl SessionMutation {
         #[graphql(desc = "Global ID of the session.")] id: ID,
         #[graphql(desc = "The version the change is based on.")] expected_version: i32,
         #[graphql(desc = "The changes.")] input: UpdateSessionInput,
-    ) -> Result<Option<Session>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "Session", "id").gql()?;
-        let changes = input.into_changes().gql()?;
-        let updated = service::update(&rc.db, actor, id, expected_version, changes)
-            .await
-            .gql()?;
-        Ok(rc.row(updated).map(Session))
+    ) -> Result<Session> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "Session", "id")?;
+        let changes = input.into_changes()?;
+        let updated = service::update(&rc.db, actor, id, expected_version, changes).await?;
+        Ok(Session(rc.row(updated)))
     }
 
     /// Deletes a session with its contributions; documents presented in it stay, without the session.
@@ -566,12 +554,10 @@ impl SessionMutation {
         #[graphql(desc = "Global ID of the session.")] id: ID,
         #[graphql(desc = "The version the deletion is based on.")] expected_version: i32,
     ) -> Result<DeletePayload> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "Session", "id").gql()?;
-        service::delete(&rc.db, actor, id, expected_version)
-            .await
-            .gql()?;
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "Session", "id")?;
+        service::delete(&rc.db, actor, id, expected_version).await?;
         Ok(DeletePayload {
             id: ID(ids::encode("Session", id)),
         })
@@ -582,14 +568,12 @@ impl SessionMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The new contribution.")] input: CreateContributionInput,
-    ) -> Result<Option<Contribution>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let changes = input.into_changes().gql()?;
-        let created = service::create_contribution(&rc.db, actor, changes)
-            .await
-            .gql()?;
-        Ok(rc.row(created).map(Contribution))
+    ) -> Result<Contribution> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let changes = input.into_changes()?;
+        let created = service::create_contribution(&rc.db, actor, changes).await?;
+        Ok(Contribution(rc.row(created)))
     }
 
     /// Changes a contribution; fails with CONFLICT when someone else changed it since `expectedVersion`.
@@ -599,15 +583,14 @@ impl SessionMutation {
         #[graphql(desc = "Global ID of the contribution.")] id: ID,
         #[graphql(desc = "The version the change is based on.")] expected_version: i32,
         #[graphql(desc = "The changes.")] input: UpdateContributionInput,
-    ) -> Result<Option<Contribution>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "Contribution", "id").gql()?;
-        let changes = input.into_changes().gql()?;
-        let updated = service::update_contribution(&rc.db, actor, id, expected_version, changes)
-            .await
-            .gql()?;
-        Ok(rc.row(updated).map(Contribution))
+    ) -> Result<Contribution> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "Contribution", "id")?;
+        let changes = input.into_changes()?;
+        let updated =
+            service::update_contribution(&rc.db, actor, id, expected_version, changes).await?;
+        Ok(Contribution(rc.row(updated)))
     }
 
     /// Deletes a contribution.
@@ -617,12 +600,10 @@ impl SessionMutation {
         #[graphql(desc = "Global ID of the contribution.")] id: ID,
         #[graphql(desc = "The version the deletion is based on.")] expected_version: i32,
     ) -> Result<DeletePayload> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "Contribution", "id").gql()?;
-        service::delete_contribution(&rc.db, actor, id, expected_version)
-            .await
-            .gql()?;
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "Contribution", "id")?;
+        service::delete_contribution(&rc.db, actor, id, expected_version).await?;
         Ok(DeletePayload {
             id: ID(ids::encode("Contribution", id)),
         })

@@ -9,7 +9,6 @@ use super::model_project::ModelProjectFilterInput;
 use super::session::SessionFilterInput;
 use super::town::TownFilterInput;
 use super::{decode_opt, request};
-use crate::error::GqlResult;
 use crate::service::statistics::{
     self as service, ContributionDimension, ContributionFilter, EventDimension,
     ModelProjectDimension, ParticipationDimension, SessionDimension, Statistic, TownDimension,
@@ -197,10 +196,10 @@ impl Statistics {
         by: Option<Vec<TownStatisticDimension>>,
         #[graphql(desc = "Which towns to count.")] filter: Option<TownFilterInput>,
     ) -> Result<StatisticTable> {
-        let rc = request(ctx).gql()?;
-        let filter = filter.unwrap_or_default().into_filter().gql()?;
+        let rc = request(ctx)?;
+        let filter = filter.unwrap_or_default().into_filter()?;
         let by: Vec<TownDimension> = dimensions(by);
-        Ok(service::towns(&rc.db, &by, &filter).await.gql()?.into())
+        Ok(service::towns(&rc.db, &by, &filter).await?.into())
     }
 
     /// Towns that are members of a model project (`count`) against all towns (`total`) per group.
@@ -213,13 +212,10 @@ impl Statistics {
         by: Option<Vec<ParticipationStatisticDimension>>,
         #[graphql(desc = "Which towns to count.")] filter: Option<TownFilterInput>,
     ) -> Result<StatisticTable> {
-        let rc = request(ctx).gql()?;
-        let filter = filter.unwrap_or_default().into_filter().gql()?;
+        let rc = request(ctx)?;
+        let filter = filter.unwrap_or_default().into_filter()?;
         let by: Vec<ParticipationDimension> = dimensions(by);
-        Ok(service::participation(&rc.db, &by, &filter)
-            .await
-            .gql()?
-            .into())
+        Ok(service::participation(&rc.db, &by, &filter).await?.into())
     }
 
     /// Events, grouped.
@@ -230,12 +226,11 @@ impl Statistics {
         by: Option<Vec<EventStatisticDimension>>,
         #[graphql(desc = "Which events to count.")] filter: Option<EventFilterInput>,
     ) -> Result<StatisticTable> {
-        let rc = request(ctx).gql()?;
-        let filter = filter.unwrap_or_default().into_filter().gql()?;
+        let rc = request(ctx)?;
+        let filter = filter.unwrap_or_default().into_filter()?;
         let by: Vec<EventDimension> = dimensions(by);
         Ok(service::events(&rc.db, rc.viewer, &by, &filter)
-            .await
-            .gql()?
+            .await?
             .into())
     }
 
@@ -247,12 +242,11 @@ impl Statistics {
         by: Option<Vec<SessionStatisticDimension>>,
         #[graphql(desc = "Which sessions to count.")] filter: Option<SessionFilterInput>,
     ) -> Result<StatisticTable> {
-        let rc = request(ctx).gql()?;
-        let filter = filter.unwrap_or_default().into_filter().gql()?;
+        let rc = request(ctx)?;
+        let filter = filter.unwrap_or_default().into_filter()?;
         let by: Vec<SessionDimension> = dimensions(by);
         Ok(service::sessions(&rc.db, rc.viewer, &by, &filter)
-            .await
-            .gql()?
+            .await?
             .into())
     }
 
@@ -266,16 +260,15 @@ impl Statistics {
             ContributionStatisticFilterInput,
         >,
     ) -> Result<StatisticTable> {
-        let rc = request(ctx).gql()?;
+        let rc = request(ctx)?;
         let input = filter.unwrap_or_default();
         let filter = ContributionFilter {
             roles: input.role.map(|v| v.into_iter().map(Into::into).collect()),
-            event_id: decode_opt(input.event.as_ref(), "Event", "filter.event").gql()?,
+            event_id: decode_opt(input.event.as_ref(), "Event", "filter.event")?,
         };
         let by: Vec<ContributionDimension> = dimensions(by);
         Ok(service::contributions(&rc.db, rc.viewer, &by, &filter)
-            .await
-            .gql()?
+            .await?
             .into())
     }
 
@@ -287,13 +280,10 @@ impl Statistics {
         by: Option<Vec<ModelProjectStatisticDimension>>,
         #[graphql(desc = "Which model projects to count.")] filter: Option<ModelProjectFilterInput>,
     ) -> Result<StatisticTable> {
-        let rc = request(ctx).gql()?;
-        let filter = filter.unwrap_or_default().into_filter().gql()?;
+        let rc = request(ctx)?;
+        let filter = filter.unwrap_or_default().into_filter()?;
         let by: Vec<ModelProjectDimension> = dimensions(by);
-        Ok(service::model_projects(&rc.db, &by, &filter)
-            .await
-            .gql()?
-            .into())
+        Ok(service::model_projects(&rc.db, &by, &filter).await?.into())
     }
 }
 

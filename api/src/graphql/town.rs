@@ -14,7 +14,6 @@ use super::model_project::{ModelProject, TownModelProjectConnection};
 use super::organisation::{Organisation, OrganisationConnection};
 use super::person::{Person, PersonConnection};
 use super::{DeletePayload, RequestContext, decode_opt, joined, maybe, request, wants_total};
-use crate::error::GqlResult;
 use crate::ids;
 use crate::service::page::paginate_vec;
 use crate::service::person::profile_for;
@@ -55,9 +54,8 @@ impl State {
         let towns = self
             .0
             .related::<TownsByState>("TownsByState", |m| Some(m.id))
-            .await
-            .gql()?;
-        let page = paginate_vec(&towns, &args(first, after, last, before)).gql()?;
+            .await?;
+        let page = paginate_vec(&towns, &args(first, after, last, before))?;
         Ok(TownConnection::from_page(page.map(Town)))
     }
 }
@@ -90,8 +88,7 @@ impl Town {
         Ok(self
             .0
             .related_one::<StateById>("StateById", |m| m.state_id)
-            .await
-            .gql()?
+            .await?
             .map(State))
     }
     /// District (Landkreis), where known.
@@ -146,8 +143,7 @@ impl Town {
         let rows = self
             .0
             .related::<MembershipsByTown>("MembershipsByTown", |m| Some(m.id))
-            .await
-            .gql()?;
+            .await?;
         let page = joined::<_, ModelProjectById, _, _, _>(
             &rows,
             &args(first, after, last, before),
@@ -157,8 +153,7 @@ impl Town {
             |row| MemberRole::from(row.role),
             ModelProject,
         )
-        .await
-        .gql()?;
+        .await?;
         Ok(TownModelProjectConnection::from_page(page))
     }
     /// Events that take place in the town, by start.
@@ -173,9 +168,8 @@ impl Town {
         let rows = self
             .0
             .related::<EventsByTown>("EventsByTown", |m| Some(m.id))
-            .await
-            .gql()?;
-        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+            .await?;
+        let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(EventConnection::from_page(page.map(Event)))
     }
     /// Public people from the town, by name.
@@ -194,9 +188,8 @@ impl Town {
                 |m| Some(m.id),
                 profile_for(self.0.viewer()),
             )
-            .await
-            .gql()?;
-        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+            .await?;
+        let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(PersonConnection::from_page(page.map(Person)))
     }
     /// Organisations seated in the town, by name.
@@ -211,9 +204,8 @@ impl Town {
         let rows = self
             .0
             .related::<OrganisationsByTown>("OrganisationsByTown", |m| Some(m.id))
-            .await
-            .gql()?;
-        let page = paginate_vec(&rows, &args(first, after, last, before)).gql()?;
+            .await?;
+        let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(OrganisationConnection::from_page(page.map(Organisation)))
     }
 }
@@ -306,8 +298,8 @@ impl TownQuery {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<TownConnection> {
-        let rc = request(ctx).gql()?;
-        let filter = filter.unwrap_or_default().into_filter().gql()?;
+        let rc = request(ctx)?;
+        let filter = filter.unwrap_or_default().into_filter()?;
         let page = service::list(
             &rc.db,
             &filter,
@@ -315,8 +307,7 @@ impl TownQuery {
             &args(first, after, last, before),
             wants_total(ctx),
         )
-        .await
-        .gql()?;
+        .await?;
         Ok(TownConnection::from_page(rc.rows(page).map(Town)))
     }
 
@@ -328,28 +319,27 @@ impl TownQuery {
         #[graphql(desc = "8-digit municipality key (Amtlicher Gemeindeschlüssel).")]
         municipality_key: Option<String>,
     ) -> Result<Option<Town>> {
-        let rc = request(ctx).gql()?;
+        let rc = request(ctx)?;
         match (id, municipality_key) {
             (Some(id), None) => {
-                let id = ids::decode_as(&id, "Town", "id").gql()?;
-                Ok(rc.fetch_one::<TownById>(id).await.gql()?.map(Town))
+                let id = ids::decode_as(&id, "Town", "id")?;
+                Ok(rc.fetch_one::<TownById>(id).await?.map(Town))
             }
             (None, Some(key)) => {
-                let town = service::by_municipality_key(&rc.db, &key).await.gql()?;
-                Ok(town.and_then(|town| rc.row(town)).map(Town))
+                let town = service::by_municipality_key(&rc.db, &key).await?;
+                Ok(town.map(|town| Town(rc.row(town))))
             }
-            _ => Err(crate::AppError::bad_input(
-                "pass exactly one of `id` and `municipalityKey`",
-            ))
-            .gql(),
+            _ => Err(
+                crate::AppError::bad_input("pass exactly one of `id` and `municipalityKey`").into(),
+            ),
         }
     }
 
     /// The 16 states, in key order.
     async fn states(&self, ctx: &Context<'_>) -> Result<StateConnection> {
-        let rc = request(ctx).gql()?;
-        let states = service::states(&rc.db).await.gql()?;
-        let page = paginate_vec(&states, &args(None, None, None, None)).gql()?;
+        let rc = request(ctx)?;
+        let states = service::states(&rc.db).await?;
+        let page = paginate_vec(&states, &args(None, None, None, None))?;
         Ok(StateConnection::from_page(rc.rows(page).map(State)))
     }
 }
@@ -444,8 +434,8 @@ impl From<UpdateTownInput> for TownChanges {
     }
 }
 
-fn one_row(rc: &RequestContext, town: town::Model) -> Option<Town> {
-    rc.row(town).map(Town)
+fn one_row(rc: &RequestContext, town: town::Model) -> Town {
+    Town(rc.row(town))
 }
 
 /// Changes to towns (staff only). States are fixed.
@@ -459,10 +449,10 @@ impl TownMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The new town.")] input: CreateTownInput,
-    ) -> Result<Option<Town>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let created = service::create(&rc.db, actor, input.into()).await.gql()?;
+    ) -> Result<Town> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let created = service::create(&rc.db, actor, input.into()).await?;
         Ok(one_row(rc, created))
     }
 
@@ -473,13 +463,11 @@ impl TownMutation {
         #[graphql(desc = "Global ID of the town.")] id: ID,
         #[graphql(desc = "The version the change is based on.")] expected_version: i32,
         #[graphql(desc = "The changes.")] input: UpdateTownInput,
-    ) -> Result<Option<Town>> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "Town", "id").gql()?;
-        let updated = service::update(&rc.db, actor, id, expected_version, input.into())
-            .await
-            .gql()?;
+    ) -> Result<Town> {
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "Town", "id")?;
+        let updated = service::update(&rc.db, actor, id, expected_version, input.into()).await?;
         Ok(one_row(rc, updated))
     }
 
@@ -491,12 +479,10 @@ impl TownMutation {
         #[graphql(desc = "Global ID of the town.")] id: ID,
         #[graphql(desc = "The version the deletion is based on.")] expected_version: i32,
     ) -> Result<DeletePayload> {
-        let rc = request(ctx).gql()?;
-        let actor = rc.editor().gql()?;
-        let id = ids::decode_as(&id, "Town", "id").gql()?;
-        service::delete(&rc.db, actor, id, expected_version)
-            .await
-            .gql()?;
+        let rc = request(ctx)?;
+        let actor = rc.editor()?;
+        let id = ids::decode_as(&id, "Town", "id")?;
+        service::delete(&rc.db, actor, id, expected_version).await?;
         Ok(DeletePayload {
             id: ID(ids::encode("Town", id)),
         })
