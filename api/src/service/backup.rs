@@ -1,6 +1,7 @@
 //! Backup and restore of the embedded SQLite database: an online, consistent copy made with
 //! `VACUUM INTO` and checked, and a restore that checks a copy and swaps it in atomically.
-//! PostgreSQL databases are saved with `pg_dump -Fc` and restored with `pg_restore` (README).
+//! PostgreSQL databases are saved with `pg_dump -Fc` and restored with `pg_restore`
+//! (docs/OPERATIONS.md).
 
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
@@ -17,7 +18,8 @@ use crate::config::Config;
 pub enum BackupError {
     #[error(
         "PostgreSQL databases are backed up with `pg_dump -Fc` and restored with `pg_restore` \
-         (see \"Backup and restore\" in README.md); kleinstadt backup/restore handle SQLite files"
+         (see \"Backup and restore\" in docs/OPERATIONS.md); kleinstadt backup/restore handle \
+         SQLite files"
     )]
     Postgres,
     #[error("backup and restore need a SQLite file database, not {0}")]
