@@ -6,6 +6,7 @@
 #   DATABASE_URL=postgres://... bench/run.sh   # an existing, empty PostgreSQL database instead of our own
 #   COMPARE_BIN=/path/to/other/kleinstadt bench/run.sh   # also that build on PostgreSQL ("kleinstadt-pg-compare")
 #   ONLY=q1,q3 bench/run.sh            # only these scenarios
+#   KLEINSTADT_BIN=/path/to/kleinstadt bench/run.sh   # that binary instead of building the release one
 #
 # Steps: build kleinstadt (release) -> generate the bundle -> own PostgreSQL cluster on
 # 127.0.0.1:$PG_PORT (unless DATABASE_URL) -> `kleinstadt migrate` + `kleinstadt import-bundle` into
@@ -51,7 +52,7 @@ else
   DURATION=${DURATION:-15}; WARMUP=${WARMUP:-5}; CONCURRENCY=${CONCURRENCY:-1,32}
 fi
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-BIN=$TARGET/release/kleinstadt
+BIN=${KLEINSTADT_BIN:-$TARGET/release/kleinstadt}
 PGL_DIR=$HERE/.work/postgraphile
 BUNDLE=$OUT/bundle.json
 SQLITE_FILE=$WORK/kleinstadt.sqlite
@@ -136,8 +137,13 @@ if ! command -v wrk >/dev/null; then
   fi
 fi
 
-step "build kleinstadt (release)"
-timed cargo_build cargo build --release --locked -p kleinstadt-api --manifest-path "$ROOT/Cargo.toml"
+if [ -n "${KLEINSTADT_BIN:-}" ]; then
+  step "kleinstadt: $BIN (KLEINSTADT_BIN, not built here)"
+  [ -x "$BIN" ] || { echo "KLEINSTADT_BIN=$BIN is not an executable" >&2; exit 1; }
+else
+  step "build kleinstadt (release)"
+  timed cargo_build cargo build --release --locked -p kleinstadt-api --manifest-path "$ROOT/Cargo.toml"
+fi
 
 step "generate the bundle (seed $SEED)"
 timed gen_data python3 "$HERE/gen_data.py" --seed "$SEED" -o "$BUNDLE"
