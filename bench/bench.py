@@ -15,11 +15,14 @@ For every scenario (interleaved across servers, so that load from elsewhere hits
      (pid + descendants) is sampled every 0.2 s; wrk_post.lua checks EVERY response for status 200,
      exactly the verified size, and no "errors";
   3. verify again afterwards.
-Prints markdown tables (runs; ratios against --baseline) and writes --out (JSON).
+Prints markdown tables (runs; ratios against each --baseline server) and writes --out (JSON, the
+ratios included).
 
   bench.py --server kleinstadt-pg=http://127.0.0.1:18081/graphql,queries/kleinstadt,1234,999 \\
            --server postgraphile=http://127.0.0.1:15055/graphql,queries/postgraphile,1240,999 \\
-           --baseline postgraphile --concurrency 1,32 --duration 15 --warmup 5 --out out/results.json
+           --server postgraphile5=http://127.0.0.1:15056/graphql,queries/postgraphile5,1250,999 \\
+           --baseline postgraphile,postgraphile5 --concurrency 1,32 --duration 15 --warmup 5 \\
+           --out out/results.json
 """
 import argparse
 import json
@@ -331,7 +334,26 @@ def fmt(v, digits=0):
     return f"{v:,.{digits}f}" if isinstance(v, (int, float)) else str(v)
 
 
-def tables(result, baseline):
+def ratios(result, baselines):
+    """Per scenario and concurrency, every server that is not a baseline against every baseline:
+    req/s and p99 of the server divided by those of the baseline (None where either did not run)."""
+    runs = [r for r in result["runs"] if "rps" in r]
+    index = {(r["server"], r["scenario"], r["concurrency"]): r for r in runs}
+    others = [s for s in result["servers"] if s not in baselines]
+    out = []
+    for sc, c in sorted({(r["scenario"], r["concurrency"]) for r in runs}):
+        for b in baselines:
+            base = index.get((b, sc, c))
+            for o in others:
+                mine = index.get((o, sc, c))
+                ok = bool(base and mine and base["rps"] and base["p99_ms"])
+                out.append({"scenario": sc, "concurrency": c, "server": o, "baseline": b,
+                            "rps_ratio": round(mine["rps"] / base["rps"], 3) if ok else None,
+                            "p99_ratio": round(mine["p99_ms"] / base["p99_ms"], 3) if ok else None})
+    return out
+
+
+def tables(result, baselines):
     runs = result["runs"]
     out = ["| scenario | c | server | req/s | p50 ms | p99 ms | errors | peak RSS MiB | server CPU ms/req | verify |",
            "|---|---|---|---:|---:|---:|---:|---:|---:|---|"]
@@ -342,22 +364,19 @@ def tables(result, baseline):
         out.append(f"| {r['scenario']} | {r['concurrency']} | {r['server']} | {fmt(r['rps'])} | {r['p50_ms']:.2f} "
                    f"| {r['p99_ms']:.2f} | {r['errors']} | {fmt(r['rss_peak_mib'], 1)} "
                    f"| {r['server_cpu_ms_per_req']:.3f} | {r['verify']} |")
-    others = [s for s in result["servers"] if s != baseline]
-    if baseline in result["servers"] and others:
-        out += ["", "| scenario | c | " + " | ".join(f"{o} / {baseline} req/s" for o in others)
-                + " | " + " | ".join(f"{o} / {baseline} p99" for o in others) + " |",
-                "|---|---|" + "---:|" * (2 * len(others))]
-        keys = sorted({(r["scenario"], r["concurrency"]) for r in runs if "rps" in r})
-        index = {(r["server"], r["scenario"], r["concurrency"]): r for r in runs if "rps" in r}
-        for sc, c in keys:
-            base = index.get((baseline, sc, c))
-            cells_rps, cells_p99 = [], []
-            for o in others:
-                mine = index.get((o, sc, c))
-                ok = base and mine and base["rps"] and base["p99_ms"]
-                cells_rps.append(f"{mine['rps'] / base['rps']:.2f}" if ok else "-")
-                cells_p99.append(f"{mine['p99_ms'] / base['p99_ms']:.2f}" if ok else "-")
-            out.append(f"| {sc} | {c} | " + " | ".join(cells_rps) + " | " + " | ".join(cells_p99) + " |")
+    baselines = [b for b in baselines if b in result["servers"]]
+    others = [s for s in result["servers"] if s not in baselines]
+    if baselines and others:
+        # one column per (server, baseline): req/s first, then p99
+        pairs = [(o, b) for b in baselines for o in others]
+        out += ["", "| scenario | c | " + " | ".join(f"{o} / {b} req/s" for o, b in pairs)
+                + " | " + " | ".join(f"{o} / {b} p99" for o, b in pairs) + " |",
+                "|---|---|" + "---:|" * (2 * len(pairs))]
+        index = {(r["scenario"], r["concurrency"], r["server"], r["baseline"]): r for r in result["ratios"]}
+        for sc, c in sorted({(r["scenario"], r["concurrency"]) for r in result["ratios"]}):
+            cells = [index[(sc, c, o, b)] for o, b in pairs]
+            out.append(f"| {sc} | {c} | " + " | ".join(fmt(r["rps_ratio"], 2) for r in cells)
+                       + " | " + " | ".join(fmt(r["p99_ratio"], 2) for r in cells) + " |")
     out += ["", "| server | RSS idle MiB | peak RSS MiB (all runs) | requests | errors |", "|---|---:|---:|---:|---:|"]
     for label, s in result["servers"].items():
         out.append(f"| {label} | {fmt(s['rss_idle_mib'], 1)} | {fmt(s['rss_peak_mib'], 1)} "
@@ -368,7 +387,8 @@ def tables(result, baseline):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--server", action="append", required=True, help="LABEL=URL,QUERIES_DIR,PID[,PG_PID]")
-    ap.add_argument("--baseline", default="postgraphile", help="label the ratios are taken against")
+    ap.add_argument("--baseline", default="postgraphile",
+                    help="comma-separated labels the ratios are taken against (each other server against each)")
     ap.add_argument("--concurrency", default="1,32")
     ap.add_argument("--duration", type=int, default=15, help="seconds per measured run")
     ap.add_argument("--warmup", type=int, default=5, help="seconds of warm-up before each measured run")
@@ -380,6 +400,7 @@ def main():
         sys.exit("wrk not found on PATH (Debian: apt-get install wrk)")
 
     servers = [Server(s) for s in a.server]
+    baselines = [b for b in a.baseline.split(",") if b]
     scenarios = servers[0].scenarios()
     if a.only:
         scenarios = [s for s in scenarios if s in a.only.split(",")]
@@ -400,9 +421,9 @@ def main():
         "machine": {"cores": os.cpu_count(), "kernel": platform.release(), "python": platform.python_version(),
                     "wrk": subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("\n")[0]},
         "settings": {"duration_s": a.duration, "warmup_s": a.warmup, "concurrency": concurrency,
-                     "scenarios": scenarios, "baseline": a.baseline},
+                     "scenarios": scenarios, "baselines": baselines},
         "meta": load_json(a.meta, {}) if a.meta else {},
-        "servers": {}, "runs": [],
+        "servers": {}, "runs": [], "ratios": [],
     }
 
     def save():
@@ -415,6 +436,7 @@ def main():
                 "requests": sum(r["requests"] for r in mine), "errors": sum(r["errors"] for r in mine),
                 "failed": s.failed,
             }
+        result["ratios"] = ratios(result, baselines)
         with open(a.out, "w", encoding="utf-8") as f:
             json.dump(result, f, indent=2, ensure_ascii=False)
 
@@ -435,7 +457,7 @@ def main():
                 save()
     result["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S")
     save()
-    print(tables(result, a.baseline))
+    print(tables(result, baselines))
     bad = [r for r in result["runs"] if r.get("verify") != "ok"]
     if bad:
         log(f"{len(bad)} run(s) failed verification; see {a.out}")

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# kleinstadt side by side with PostGraphile v4, on the same data, in one run (see bench/README.md).
+# kleinstadt side by side with PostGraphile v4 and v5, on the same data, in one run (see bench/README.md).
 #
 #   bench/run.sh                       # DURATION=15 WARMUP=5 CONCURRENCY=1,32
 #   SMOKE=1 bench/run.sh               # 1 s per run, concurrency 1 and 4, every answer still verified
 #   DATABASE_URL=postgres://... bench/run.sh   # an existing, empty PostgreSQL database instead of our own
 #   COMPARE_BIN=/path/to/other/kleinstadt bench/run.sh   # also that build on PostgreSQL ("kleinstadt-pg-compare")
 #   ONLY=q1,q3 bench/run.sh            # only these scenarios
+#   KLEINSTADT_BIN=/path/to/kleinstadt bench/run.sh   # that binary instead of building the release one
 #
 # Steps: build kleinstadt (release) -> generate the bundle -> own PostgreSQL cluster on
 # 127.0.0.1:$PG_PORT (unless DATABASE_URL) -> `kleinstadt migrate` + `kleinstadt import-bundle` into
-# PostgreSQL and into a SQLite file -> PostGraphile v4 over the same PostgreSQL tables -> bench.py.
+# PostgreSQL and into a SQLite file -> PostGraphile v4 (Node.js on PATH) and PostGraphile v5 (Node.js 22
+# from npm) over the same PostgreSQL tables -> bench.py.
 # Everything listens on loopback only; the servers and the cluster are stopped at the end.
 set -euo pipefail
 
@@ -45,14 +47,16 @@ KLEINSTADT_PG_ADDR=${KLEINSTADT_PG_ADDR:-127.0.0.1:$(free_port 18081)}
 KLEINSTADT_SQLITE_ADDR=${KLEINSTADT_SQLITE_ADDR:-127.0.0.1:$(free_port 18082)}
 KLEINSTADT_COMPARE_ADDR=${KLEINSTADT_COMPARE_ADDR:-127.0.0.1:$(free_port 18083)}
 POSTGRAPHILE_PORT=${POSTGRAPHILE_PORT:-$(free_port 15055)}
+POSTGRAPHILE5_PORT=${POSTGRAPHILE5_PORT:-$(free_port 15056)}
 if [ "${SMOKE:-0}" = 1 ]; then
   DURATION=${DURATION:-1}; WARMUP=${WARMUP:-0}; CONCURRENCY=${CONCURRENCY:-1,4}
 else
   DURATION=${DURATION:-15}; WARMUP=${WARMUP:-5}; CONCURRENCY=${CONCURRENCY:-1,32}
 fi
 TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
-BIN=$TARGET/release/kleinstadt
+BIN=${KLEINSTADT_BIN:-$TARGET/release/kleinstadt}
 PGL_DIR=$HERE/.work/postgraphile
+PGL5_DIR=$HERE/.work/postgraphile5
 BUNDLE=$OUT/bundle.json
 SQLITE_FILE=$WORK/kleinstadt.sqlite
 TIMINGS=$OUT/timings.txt
@@ -136,8 +140,13 @@ if ! command -v wrk >/dev/null; then
   fi
 fi
 
-step "build kleinstadt (release)"
-timed cargo_build cargo build --release --locked -p kleinstadt-api --manifest-path "$ROOT/Cargo.toml"
+if [ -n "${KLEINSTADT_BIN:-}" ]; then
+  step "kleinstadt: $BIN (KLEINSTADT_BIN, not built here)"
+  [ -x "$BIN" ] || { echo "KLEINSTADT_BIN=$BIN is not an executable" >&2; exit 1; }
+else
+  step "build kleinstadt (release)"
+  timed cargo_build cargo build --release --locked -p kleinstadt-api --manifest-path "$ROOT/Cargo.toml"
+fi
 
 step "generate the bundle (seed $SEED)"
 timed gen_data python3 "$HERE/gen_data.py" --seed "$SEED" -o "$BUNDLE"
@@ -200,8 +209,23 @@ step "PostGraphile v4 (npm registry, installed once into bench/.work/postgraphil
 if [ ! -d "$PGL_DIR/node_modules/postgraphile" ] || ! cmp -s "$HERE/postgraphile/package.json" "$PGL_DIR/package.json"; then
   mkdir -p "$PGL_DIR"
   cp "$HERE/postgraphile/package.json" "$PGL_DIR/package.json"
-  timed postgraphile_npm_install npm install --prefix "$PGL_DIR" --no-audit --no-fund --omit=dev --loglevel=error
+  timed postgraphile_npm_install npm install --prefix "$PGL_DIR" --no-audit --no-fund --omit=dev --loglevel=error >&2
 fi
+
+step "PostGraphile v5 and Node.js 22 (npm registry, package-lock.json, installed once into bench/.work/postgraphile5)"
+if [ ! -d "$PGL5_DIR/node_modules/postgraphile" ] || [ ! -x "$PGL5_DIR/node_modules/.bin/node" ] \
+  || ! cmp -s "$HERE/postgraphile5/package.json" "$PGL5_DIR/package.json" \
+  || ! cmp -s "$HERE/postgraphile5/package-lock.json" "$PGL5_DIR/package-lock.json"; then
+  rm -rf "$PGL5_DIR"
+  mkdir -p "$PGL5_DIR"
+  cp "$HERE/postgraphile5/package.json" "$HERE/postgraphile5/package-lock.json" "$PGL5_DIR/"
+  # The `node` package fetches the Node.js binary for this platform (node-<os>-<arch>) from the
+  # registry in its install script.
+  timed postgraphile5_npm_install npm ci --prefix "$PGL5_DIR" --no-audit --no-fund --omit=dev --loglevel=error < /dev/null >&2
+fi
+cp "$HERE/postgraphile5/graphile.config.mjs" "$PGL5_DIR/graphile.config.mjs"
+NODE22=$PGL5_DIR/node_modules/.bin/node
+"$NODE22" --version >&2
 
 step "start the servers"
 DATABASE_URL="$PG_URL" BIND_ADDR="$KLEINSTADT_PG_ADDR" "$BIN" serve > "$WORK/kleinstadt-postgres.log" 2>&1 &
@@ -227,11 +251,19 @@ fi
 ) > "$WORK/postgraphile.log" 2>&1 &
 PGL_PID=$!
 PIDS+=("$PGL_PID")
+(
+  cd "$PGL5_DIR"
+  NODE_ENV=production GRAPHILE_ENV=production DATABASE_URL="$PG_URL" \
+    EXPORT_SCHEMA_SDL="$OUT/postgraphile5-schema.graphql" \
+    exec "$NODE22" node_modules/.bin/postgraphile -C graphile.config.mjs --host 127.0.0.1 --port "$POSTGRAPHILE5_PORT"
+) > "$WORK/postgraphile5.log" 2>&1 &
+PGL5_PID=$!
+PIDS+=("$PGL5_PID")
 
 step "bench: DURATION=$DURATION WARMUP=$WARMUP CONCURRENCY=$CONCURRENCY"
-python3 - "$TIMINGS" "$OUT/meta.json" "$BIN" "$PGL_DIR" "$SEED" <<'PY'
+python3 - "$TIMINGS" "$OUT/meta.json" "$BIN" "$PGL_DIR" "$PGL5_DIR" "$NODE22" "$SEED" <<'PY'
 import json, subprocess, sys
-timings, out, binary, pgl, seed = sys.argv[1:]
+timings, out, binary, pgl, pgl5, node22, seed = sys.argv[1:]
 meta = {"seed": int(seed), "timings_s": {}}
 for line in open(timings):
     label, secs = line.split()
@@ -245,6 +277,8 @@ meta["versions"] = {
     "kleinstadt": version([binary, "--version"]),
     "postgraphile": json.load(open(f"{pgl}/node_modules/postgraphile/package.json"))["version"],
     "node": version(["node", "--version"]),
+    "postgraphile5": json.load(open(f"{pgl5}/node_modules/postgraphile/package.json"))["version"],
+    "node_postgraphile5": version([node22, "--version"]),
     "postgresql": version(["psql", "--version"]),
 }
 json.dump(meta, open(out, "w"), indent=2)
@@ -253,8 +287,9 @@ python3 "$HERE/bench.py" \
   --server "kleinstadt-pg=http://$KLEINSTADT_PG_ADDR/graphql,$HERE/queries/kleinstadt,$K_PG_PID,$PG_PID" \
   --server "kleinstadt-sqlite=http://$KLEINSTADT_SQLITE_ADDR/graphql,$HERE/queries/kleinstadt,$K_SQLITE_PID" \
   --server "postgraphile=http://127.0.0.1:$POSTGRAPHILE_PORT/graphql,$HERE/queries/postgraphile,$PGL_PID,$PG_PID" \
+  --server "postgraphile5=http://127.0.0.1:$POSTGRAPHILE5_PORT/graphql,$HERE/queries/postgraphile5,$PGL5_PID,$PG_PID" \
   "${COMPARE_ARGS[@]}" \
-  --baseline postgraphile --concurrency "$CONCURRENCY" --duration "$DURATION" --warmup "$WARMUP" \
+  --baseline postgraphile,postgraphile5 --concurrency "$CONCURRENCY" --duration "$DURATION" --warmup "$WARMUP" \
   --only "${ONLY:-}" \
   --meta "$OUT/meta.json" --out "$OUT/results.json" | tee "$OUT/results.md"
 echo >&2
