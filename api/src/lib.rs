@@ -12,6 +12,7 @@ pub mod graphql;
 pub mod guard;
 pub mod http;
 pub mod ids;
+pub mod load;
 pub mod metrics;
 pub mod rate_limit;
 pub mod rest;

@@ -8,11 +8,12 @@ use serde::Serialize;
 
 use super::connection::{connection, page_cost};
 use super::enums::AuditAction;
-use super::loaders::{HistoryOf, Row};
 use super::{request, wants_total};
 use crate::ids;
+use crate::load::Row;
 use crate::service::audit::{self as service, AuditFilter};
 use crate::service::page::{PageArgs, paginate_vec};
+use crate::service::relation::HistoryOf;
 use crate::service::write::Record;
 
 /// One change to a record: who made it, when, and what changed.

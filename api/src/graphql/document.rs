@@ -7,18 +7,19 @@ use super::audit::AuditEntryConnection;
 use super::connection::{args, connection, page_cost};
 use super::enums::DocumentKind;
 use super::event::Event;
-use super::loaders::{
-    AuthorsByDocument, DocumentById, EventById, LinkedPersonById, ModelProjectById,
-    OrganisationById, Row, SessionById,
-};
 use super::model_project::ModelProject;
 use super::organisation::Organisation;
 use super::person::Person;
 use super::session::Session;
 use super::{DeletePayload, decode_opt, joined, maybe, maybe_id, request, wants_total};
 use crate::ids;
+use crate::load::Row;
 use crate::service::document::{self as service, DocumentChanges, DocumentFilter};
 use crate::service::person::profile_for;
+use crate::service::relation::{
+    AuthorsByDocument, DocumentById, EventById, LinkedPersonById, ModelProjectById,
+    OrganisationById, SessionById,
+};
 
 /// A publication: report, position paper, final report, talk, film, …
 #[derive(Clone)]

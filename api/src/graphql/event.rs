@@ -8,10 +8,6 @@ use super::audit::AuditEntryConnection;
 use super::connection::{args, connection, page_cost};
 use super::document::{Document, DocumentConnection};
 use super::enums::{DatePrecision, EventFormat, EventStatus, OrganiserRole};
-use super::loaders::{
-    ContributionsByEvent, DocumentsByEvent, EventById, ModelProjectById, OrganisationById,
-    OrganisersByEvent, RegistrationsByEvent, Row, SessionsByEvent, TownById, WholeEventById,
-};
 use super::model_project::ModelProject;
 use super::organisation::Organisation;
 use super::registration::RegistrationConnection;
@@ -19,10 +15,15 @@ use super::session::{Contribution, ContributionConnection, Session, SessionConne
 use super::town::Town;
 use super::{DeletePayload, decode_opt, joined, maybe, maybe_id, request, wants_total};
 use crate::ids;
+use crate::load::Row;
 use crate::service::event::{
     self as service, EventChanges, EventFilter, EventOrder, EventOrderField,
 };
 use crate::service::page::paginate_vec;
+use crate::service::relation::{
+    ContributionsByEvent, DocumentsByEvent, EventById, ModelProjectById, OrganisationById,
+    OrganisersByEvent, RegistrationsByEvent, SessionsByEvent, TownById, WholeEventById,
+};
 use crate::service::timing::{When, local};
 
 /// An event (Veranstaltung): a conference, workshop, meeting, …

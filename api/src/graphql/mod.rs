@@ -9,7 +9,6 @@ pub mod document;
 pub mod documents;
 pub mod enums;
 pub mod event;
-pub mod loaders;
 pub mod model_project;
 pub mod network;
 pub mod node;
@@ -30,10 +29,10 @@ use sea_orm::DatabaseConnection;
 use crate::auth::Actor;
 use crate::state::AppState;
 
-use self::loaders::{BatchSpec, Level, ModelOf, Row};
 use crate::error::{AppError, AppResult};
+use crate::load::reader::Reader;
+use crate::load::{BatchSpec, Level, ModelOf, Row};
 use crate::service::page::{Page, PageArgs, paginate_vec};
-use crate::service::reader::Reader;
 use crate::service::viewer::Viewer;
 
 /// Per-request data every resolver can reach.
@@ -122,7 +121,7 @@ impl RequestContext {
         C: Send + Sync + 'static,
     {
         Ok(
-            loaders::fetch::<S, C>(&self.reader, self.viewer, &[id], convert)
+            crate::load::fetch::<S, C>(&self.reader, self.viewer, &[id], convert)
                 .await?
                 .into_iter()
                 .next(),

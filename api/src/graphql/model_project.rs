@@ -7,21 +7,22 @@ use super::connection::{args, connection, page_cost};
 use super::document::{Document, DocumentConnection};
 use super::enums::{MemberRole, PartnerRole};
 use super::event::{Event, EventConnection};
-use super::loaders::{
-    DocumentsByModelProject, EventsByModelProject, MemberTown, MembersByProject, ModelProjectById,
-    ModelProjectsByCall, OrganisationById, PartnersByProject, ProjectCallById, Row, Then, TownById,
-    TownState, WholeModelProjectById,
-};
 use super::organisation::Organisation;
 use super::town::Town;
 use super::{
     DeletePayload, RequestContext, decode_opt, joined, maybe, maybe_id, request, wants_total,
 };
 use crate::ids;
+use crate::load::{Row, Then};
 use crate::service::model_project::{
     self as service, ModelProjectChanges, ModelProjectFilter, ProjectCallChanges,
 };
 use crate::service::page::paginate_vec;
+use crate::service::relation::{
+    DocumentsByModelProject, EventsByModelProject, MemberTown, MembersByProject, ModelProjectById,
+    ModelProjectsByCall, OrganisationById, PartnersByProject, ProjectCallById, TownById, TownState,
+    WholeModelProjectById,
+};
 
 /// A call for model projects (Projektaufruf).
 #[derive(Clone)]

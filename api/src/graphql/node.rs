@@ -4,11 +4,6 @@ use async_graphql::{Context, ID, Interface, Object, Result};
 
 use super::document::Document;
 use super::event::Event;
-use super::loaders::{
-    BoardMembershipById, ContributionById, DocumentById, EventById, ModelProjectById,
-    ModelProjectPartnerById, ModelProjectTownById, OrganisationById, PersonById, ProjectCallById,
-    SessionById, StateById, TownById,
-};
 use super::model_project::{ModelProject, ModelProjectPartner, ModelProjectTown, ProjectCall};
 use super::organisation::Organisation;
 use super::person::{BoardMembership, Person};
@@ -18,6 +13,11 @@ use super::town::{State, Town};
 use crate::error::AppError;
 use crate::ids;
 use crate::service::person::profile_for;
+use crate::service::relation::{
+    BoardMembershipById, ContributionById, DocumentById, EventById, ModelProjectById,
+    ModelProjectPartnerById, ModelProjectTownById, OrganisationById, PersonById, ProjectCallById,
+    SessionById, StateById, TownById,
+};
 
 /// An object with a global ID.
 #[derive(Interface)]

@@ -7,11 +7,6 @@ use super::connection::{args, connection, page_cost};
 use super::document::{Document, DocumentConnection};
 use super::enums::{OrganisationKind, OrganiserRole, PartnerRole};
 use super::event::{Event, OrganisationEventConnection};
-use super::loaders::{
-    BoardSeatsByBoard, ContributionsByOrganisation, DocumentsByPublisher, EventById,
-    ModelProjectById, OrganisationById, OrganisedByOrganisation, PartnershipsByOrganisation,
-    PeopleByOrganisation, Row, TownById,
-};
 use super::model_project::{ModelProject, OrganisationModelProjectConnection};
 use super::person::{BoardMembership, BoardMembershipConnection, Person, PersonConnection};
 use super::session::{Contribution, ContributionConnection};
@@ -20,9 +15,15 @@ use super::{
     DeletePayload, RequestContext, decode_opt, joined, maybe, maybe_id, request, wants_total,
 };
 use crate::ids;
+use crate::load::Row;
 use crate::service::organisation::{self as service, OrganisationChanges, OrganisationFilter};
 use crate::service::page::paginate_vec;
 use crate::service::person::profile_for;
+use crate::service::relation::{
+    BoardSeatsByBoard, ContributionsByOrganisation, DocumentsByPublisher, EventById,
+    ModelProjectById, OrganisationById, OrganisedByOrganisation, PartnershipsByOrganisation,
+    PeopleByOrganisation, TownById,
+};
 
 /// An organisation: ministry, institute, association, agency, advisory board, …
 #[derive(Clone)]

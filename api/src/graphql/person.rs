@@ -9,10 +9,6 @@ use super::audit::AuditEntryConnection;
 use super::connection::{args, connection, page_cost};
 use super::document::{Document, DocumentConnection};
 use super::enums::{BoardRole, ContributionRole};
-use super::loaders::{
-    AuthorshipsByPerson, BoardSeatsByPerson, ContributionsByPerson, DocumentById, LinkedPersonById,
-    OrganisationById, PersonById, RegistrationsByPerson, Row, TownById,
-};
 use super::organisation::Organisation;
 use super::registration::RegistrationConnection;
 use super::session::{Contribution, ContributionConnection};
@@ -21,10 +17,15 @@ use super::{
     DeletePayload, RequestContext, decode_opt, joined, maybe, maybe_id, request, wants_total,
 };
 use crate::ids;
+use crate::load::Row;
 use crate::service::page::paginate_vec;
 use crate::service::person::{
     self as service, ErasureOutcome as StoredOutcome, PersonChanges, PersonFilter, PersonView,
     profile_for,
+};
+use crate::service::relation::{
+    AuthorshipsByPerson, BoardSeatsByPerson, ContributionsByPerson, DocumentById, LinkedPersonById,
+    OrganisationById, PersonById, RegistrationsByPerson, TownById,
 };
 
 /// A person. Anyone sees the public profile; contact, consent and registration data only staff.

@@ -8,12 +8,13 @@ use super::audit::AuditEntryConnection;
 use super::connection::{args, connection, page_cost};
 use super::enums::RegistrationStatus;
 use super::event::Event;
-use super::loaders::{EventById, PersonById, Row};
 use super::person::Person;
 use super::{DeletePayload, maybe, request};
 use crate::ids;
+use crate::load::Row;
 use crate::service::person::profile_for;
 use crate::service::registration::{self as service, RegistrationChanges};
+use crate::service::relation::{EventById, PersonById};
 
 /// A person's registration for an event (private: staff only).
 #[derive(Clone)]
@@ -218,7 +219,7 @@ pub async fn registrations<S, M>(
     args: crate::service::page::PageArgs,
 ) -> Result<Option<RegistrationConnection>>
 where
-    S: super::loaders::BatchSpec<Entity = registration::Entity>,
+    S: crate::load::BatchSpec<Entity = registration::Entity>,
     M: Send + Sync + 'static,
 {
     let rc = request(ctx)?;

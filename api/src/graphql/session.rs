@@ -9,16 +9,17 @@ use super::connection::{args, connection, page_cost};
 use super::document::{Document, DocumentConnection};
 use super::enums::{ContributionRole, SessionKind};
 use super::event::Event;
-use super::loaders::{
-    ContributionOrganisation, ContributionPerson, ContributionsBySession, DocumentsBySession,
-    EventById, LinkedPersonById, OrganisationById, Row, SessionById, WholeSessionById,
-};
 use super::organisation::Organisation;
 use super::person::Person;
 use super::{DeletePayload, decode_opt, maybe, maybe_id, request, wants_total};
 use crate::ids;
+use crate::load::Row;
 use crate::service::page::paginate_vec;
 use crate::service::person::profile_for;
+use crate::service::relation::{
+    ContributionOrganisation, ContributionPerson, ContributionsBySession, DocumentsBySession,
+    EventById, LinkedPersonById, OrganisationById, SessionById, WholeSessionById,
+};
 use crate::service::session::{
     self as service, ContributionChanges, SessionChanges, SessionFilter,
 };

@@ -6,17 +6,18 @@ use entity::{state, town};
 use super::connection::{args, connection, page_cost};
 use super::enums::{MemberRole, StateCode, TownType};
 use super::event::{Event, EventConnection};
-use super::loaders::{
-    EventsByTown, MembershipsByTown, ModelProjectById, OrganisationsByTown, PeopleByTown, Row,
-    StateById, TownById, TownsByState,
-};
 use super::model_project::{ModelProject, TownModelProjectConnection};
 use super::organisation::{Organisation, OrganisationConnection};
 use super::person::{Person, PersonConnection};
 use super::{DeletePayload, RequestContext, decode_opt, joined, maybe, request, wants_total};
 use crate::ids;
+use crate::load::Row;
 use crate::service::page::paginate_vec;
 use crate::service::person::profile_for;
+use crate::service::relation::{
+    EventsByTown, MembershipsByTown, ModelProjectById, OrganisationsByTown, PeopleByTown,
+    StateById, TownById, TownsByState,
+};
 use crate::service::town::{self as service, TownChanges, TownFilter, TownOrder, TownOrderField};
 
 /// A German state (Land).

@@ -17,12 +17,13 @@ use super::people::{PersonProfile, person_profile};
 use super::query::{ApiQuery, list};
 use super::{VIEWER, one, param_id, path_id, rows};
 use crate::error::AppResult;
-use crate::graphql::loaders::{
-    AuthorsByDocument, DocumentById, LinkedPersonById, OrganisationById, Row,
-};
 use crate::ids;
+use crate::load::Row;
 use crate::service::document::{self as service, DocumentFilter};
 use crate::service::person::public_profile;
+use crate::service::relation::{
+    AuthorsByDocument, DocumentById, LinkedPersonById, OrganisationById,
+};
 use crate::state::AppState;
 
 const EXPANSIONS: &[&str] = &["authors", "publisher"];

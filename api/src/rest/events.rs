@@ -20,11 +20,12 @@ use super::towns::{TownView, town_view};
 use super::{VIEWER, one, param_id, path_id, rows};
 use crate::error::{AppError, AppResult};
 use crate::feeds;
-use crate::graphql::loaders::{
-    EventById, ModelProjectById, OrganisationById, OrganisersByEvent, Row, TownById,
-};
 use crate::ids;
+use crate::load::Row;
 use crate::service::event::{self as service, EventFilter, EventOrder, EventOrderField, time_zone};
+use crate::service::relation::{
+    EventById, ModelProjectById, OrganisationById, OrganisersByEvent, TownById,
+};
 use crate::service::session::{self as session_service, SessionFilter};
 use crate::service::timing::local;
 use crate::state::AppState;
@@ -153,7 +154,7 @@ pub async fn event_view(row: &Row<event::Model>, expand: &Expand) -> AppResult<E
     };
     let sessions = if expand.has("sessions") {
         let found = row
-            .related::<crate::graphql::loaders::SessionsByEvent>("SessionsByEvent", |m| Some(m.id))
+            .related::<crate::service::relation::SessionsByEvent>("SessionsByEvent", |m| Some(m.id))
             .await?;
         let programme = Expand::parse(Some("contributions"), &["contributions"])?;
         let mut views = Vec::with_capacity(found.len());

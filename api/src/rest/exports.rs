@@ -21,7 +21,7 @@ use super::towns::town_view;
 use super::{VIEWER, rows};
 use crate::error::{AppError, AppResult};
 use crate::export;
-use crate::graphql::loaders::Level;
+use crate::load::Level;
 use crate::service::export::{self as service, RecordType};
 use crate::service::person::public_profile;
 use crate::state::AppState;

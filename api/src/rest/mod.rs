@@ -23,8 +23,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{AppError, AppResult};
-use crate::graphql::loaders::{BatchSpec, Level, ModelOf, Row};
 use crate::ids;
+use crate::load::{BatchSpec, Level, ModelOf, Row};
 use crate::service::viewer::Viewer;
 use crate::state::AppState;
 
@@ -94,7 +94,7 @@ where
     S: BatchSpec,
     ModelOf<S>: Send + Sync,
 {
-    crate::graphql::loaders::fetch::<S, _>(&state.reader, VIEWER, &[id], std::convert::identity)
+    crate::load::fetch::<S, _>(&state.reader, VIEWER, &[id], std::convert::identity)
         .await?
         .into_iter()
         .next()

@@ -17,12 +17,13 @@ use super::query::ApiQuery;
 use super::towns::{TownView, town_view};
 use super::{one, param_id, path_id, rows};
 use crate::error::AppResult;
-use crate::graphql::loaders::{
-    MembersByProject, ModelProjectById, OrganisationById, PartnersByProject, ProjectCallById, Row,
+use crate::ids;
+use crate::load::Row;
+use crate::service::model_project::{self as service, ModelProjectFilter};
+use crate::service::relation::{
+    MembersByProject, ModelProjectById, OrganisationById, PartnersByProject, ProjectCallById,
     TownById,
 };
-use crate::ids;
-use crate::service::model_project::{self as service, ModelProjectFilter};
 use crate::state::AppState;
 
 const EXPANSIONS: &[&str] = &["towns", "partners", "leadTown"];

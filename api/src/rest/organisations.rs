@@ -16,9 +16,10 @@ use super::query::{ApiQuery, list};
 use super::towns::{TownView, town_view};
 use super::{one, param_id, path_id, rows};
 use crate::error::AppResult;
-use crate::graphql::loaders::{OrganisationById, Row, TownById};
 use crate::ids;
+use crate::load::Row;
 use crate::service::organisation::{self as service, OrganisationFilter};
+use crate::service::relation::{OrganisationById, TownById};
 use crate::state::AppState;
 
 const EXPANSIONS: &[&str] = &["town"];

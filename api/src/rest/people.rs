@@ -17,9 +17,10 @@ use super::query::ApiQuery;
 use super::towns::{TownView, town_view};
 use super::{VIEWER, param_id, path_id};
 use crate::error::{AppError, AppResult};
-use crate::graphql::loaders::{Level, OrganisationById, PersonById, Row, TownById, fetch};
 use crate::ids;
+use crate::load::{Level, Row, fetch};
 use crate::service::person::{self as service, PersonFilter, PersonView, public_profile};
+use crate::service::relation::{OrganisationById, PersonById, TownById};
 use crate::state::AppState;
 
 const EXPANSIONS: &[&str] = &["organisation", "town"];

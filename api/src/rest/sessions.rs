@@ -18,12 +18,13 @@ use super::people::{PersonProfile, person_profile};
 use super::query::{ApiQuery, list};
 use super::{one, param_id, path_id, rows};
 use crate::error::AppResult;
-use crate::graphql::loaders::{
-    ContributionsBySession, EventById, LinkedPersonById, OrganisationById, Row, SessionById,
-};
 use crate::ids;
+use crate::load::Row;
 use crate::service::event::time_zone;
 use crate::service::person::public_profile;
+use crate::service::relation::{
+    ContributionsBySession, EventById, LinkedPersonById, OrganisationById, SessionById,
+};
 use crate::service::session::{self as service, SessionFilter};
 use crate::service::timing::local;
 use crate::state::AppState;

@@ -17,8 +17,9 @@ use super::query::{ApiQuery, list};
 use super::{one, param_id, path_id, rows};
 use crate::error::{AppError, AppResult};
 use crate::graphql::enums::StateCode;
-use crate::graphql::loaders::{MembershipsByTown, ModelProjectById, Row, StateById, TownById};
 use crate::ids;
+use crate::load::Row;
+use crate::service::relation::{MembershipsByTown, ModelProjectById, StateById, TownById};
 use crate::service::town::{self as service, TownFilter, TownOrder, TownOrderField};
 use crate::state::AppState;
 
