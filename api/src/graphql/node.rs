@@ -12,7 +12,6 @@ use super::session::{Contribution, Session};
 use super::town::{State, Town};
 use crate::error::AppError;
 use crate::ids;
-use crate::service::person::profile_for;
 use crate::service::relation::{
     BoardMembershipById, ContributionById, DocumentById, EventById, ModelProjectById,
     ModelProjectPartnerById, ModelProjectTownById, OrganisationById, PersonById, ProjectCallById,
@@ -64,7 +63,7 @@ impl NodeQuery {
                 .await?
                 .map(|r| Node::Organisation(Organisation(r))),
             "Person" => rc
-                .fetch_one_as::<PersonById, _>(id, profile_for(rc.viewer))
+                .fetch_one::<PersonById>(id)
                 .await?
                 .map(|r| Node::Person(Person(r))),
             "ProjectCall" => rc

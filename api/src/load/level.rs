@@ -7,35 +7,15 @@ use std::sync::{Arc, Mutex};
 
 use foldhash::HashMap;
 use foldhash::HashMapExt as _;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, ModelTrait, QueryFilter, Select, Value};
+use sea_orm::{ColumnTrait, EntityTrait, ModelTrait, QueryFilter, Value};
 use tokio::sync::OnceCell;
 
-use super::decode::{self, Decode};
+use super::decode;
 use super::reader::Reader;
+use super::relation::{Relation, TargetModel};
 use super::rider::Riders;
 use crate::error::{AppError, AppResult};
 use crate::service::viewer::Viewer;
-
-/// How to batch-load the rows of one entity by one integer column.
-pub trait BatchSpec: Send + Sync + 'static {
-    /// The entity loaded.
-    type Entity: EntityTrait<Model: Decode>;
-    /// The column the keys are matched against.
-    fn key() -> <Self::Entity as EntityTrait>::Column;
-    /// What the viewer may see (all rows unless overridden).
-    fn scope(_viewer: Viewer) -> Condition {
-        Condition::all()
-    }
-    /// Order of the rows that share a key.
-    fn order(select: Select<Self::Entity>) -> Select<Self::Entity> {
-        select
-    }
-    /// Whether the rows are always read whole, also by an abridged reader (see [`Row::whole`]).
-    const WHOLE: bool = false;
-}
-
-/// The model type a spec loads.
-pub type ModelOf<S> = <<S as BatchSpec>::Entity as EntityTrait>::Model;
 
 /// The rows fetched together for one level of a response (one page, or all children of one relation
 /// across that page), shared by the GraphQL objects made from them. A relation of any of them is
@@ -50,9 +30,8 @@ pub struct Level<M> {
     pub(super) related: Mutex<RelationCache>,
 }
 
-/// Relations loaded for a level, by spec and relation name; each loads once.
-pub(super) type RelationCache =
-    HashMap<(TypeId, &'static str), Arc<OnceCell<Arc<dyn Any + Send + Sync>>>>;
+/// Relations loaded for a level, by relation; each loads once.
+pub(super) type RelationCache = HashMap<TypeId, Arc<OnceCell<Arc<dyn Any + Send + Sync>>>>;
 
 /// One row of a level: cheap to clone, dereferences to its model.
 pub struct Row<M> {
@@ -129,19 +108,12 @@ impl<M: Send + Sync + 'static> Level<M> {
             .collect()
     }
 
-    /// Loads the rows of spec `S` matching `key` of every model of this level, once, with the
-    /// to-one relations `X` read in the same statement.
-    async fn load<S, X, C>(
-        &self,
-        relation: &'static str,
-        key: &(dyn Fn(&M) -> Option<i32> + Sync),
-        convert: fn(ModelOf<S>) -> C,
-    ) -> AppResult<Arc<Loaded<C>>>
+    /// Loads the rows of relation `R` of every model of this level, once, with the to-one
+    /// relations `X` of those rows read in the same statement.
+    async fn load<R, X>(&self) -> AppResult<Arc<Loaded<R::Item>>>
     where
-        S: BatchSpec,
-        X: Riders<S::Entity>,
-        ModelOf<S>: Send + Sync,
-        C: Send + Sync + 'static,
+        R: Relation<Parent = M>,
+        X: Riders<R::Target>,
     {
         let cell = {
             let mut related = match self.related.lock() {
@@ -149,25 +121,25 @@ impl<M: Send + Sync + 'static> Level<M> {
                 Err(poisoned) => poisoned.into_inner(),
             };
             related
-                .entry((TypeId::of::<S>(), relation))
+                .entry(TypeId::of::<R>())
                 .or_insert_with(|| Arc::new(OnceCell::new()))
                 .clone()
         };
         let loaded = cell
             .get_or_try_init(|| async {
-                let mut keys: Vec<i32> = self.models.iter().filter_map(key).collect();
+                let mut keys: Vec<i32> = self.models.iter().filter_map(R::key).collect();
                 keys.sort_unstable();
                 keys.dedup();
-                let abridged = abridges::<S>(&self.reader);
-                let rows = read::<S, X>(&self.reader, self.viewer, padded(keys), abridged).await?;
+                let abridged = abridges::<R>(&self.reader);
+                let rows = read::<R, X>(&self.reader, self.viewer, padded(keys), abridged).await?;
                 let mut by_key: HashMap<i32, Vec<usize>> = HashMap::new();
                 let mut models = Vec::with_capacity(rows.len());
                 let mut riders = Vec::with_capacity(rows.len());
                 for (index, (row, joined)) in rows.into_iter().enumerate() {
-                    if let Some(k) = key_of(row.get(S::key())) {
+                    if let Some(k) = key_of(row.get(R::target_key())) {
                         by_key.entry(k).or_default().push(index);
                     }
-                    models.push(convert(row));
+                    models.push(R::item(self.viewer, row));
                     riders.push(joined);
                 }
                 let mut related = HashMap::new();
@@ -184,8 +156,11 @@ impl<M: Send + Sync + 'static> Level<M> {
             })
             .await?
             .clone();
-        loaded.downcast::<Loaded<C>>().map_err(|_| {
-            AppError::Internal(format!("relation {relation} loaded with another type"))
+        loaded.downcast::<Loaded<R::Item>>().map_err(|_| {
+            AppError::Internal(format!(
+                "relation {} loaded with another type",
+                std::any::type_name::<R>()
+            ))
         })
     }
 }
@@ -196,41 +171,22 @@ impl<M: Send + Sync + 'static> Row<M> {
         self.level.viewer
     }
 
-    /// The rows of spec `S` whose key column equals `key(self)`, loaded for the whole level at once
-    /// and converted with `convert`. `relation` names the relation (one name per key function).
-    pub async fn related_as<S, C>(
-        &self,
-        relation: &'static str,
-        key: impl Fn(&M) -> Option<i32> + Sync,
-        convert: fn(ModelOf<S>) -> C,
-    ) -> AppResult<Vec<Row<C>>>
-    where
-        S: BatchSpec,
-        ModelOf<S>: Send + Sync,
-        C: Send + Sync + 'static,
-    {
-        self.related_joined::<S, (), C>(relation, key, convert)
-            .await
+    /// The rows related to this one by `R`, loaded for the whole level at once.
+    pub async fn load<R: Relation<Parent = M>>(&self) -> AppResult<Vec<Row<R::Item>>> {
+        self.load_with::<R, ()>().await
     }
 
-    /// Like [`Row::related_as`], reading the to-one relations `X` of the rows found in the same
-    /// statement, so that their resolvers find them loaded (when this relation loads first).
-    pub async fn related_joined<S, X, C>(
-        &self,
-        relation: &'static str,
-        key: impl Fn(&M) -> Option<i32> + Sync,
-        convert: fn(ModelOf<S>) -> C,
-    ) -> AppResult<Vec<Row<C>>>
+    /// Like [`Row::load`], reading the to-one relations `X` of the rows found in the same
+    /// statement, so that they are found loaded (when this relation loads first).
+    pub async fn load_with<R, X>(&self) -> AppResult<Vec<Row<R::Item>>>
     where
-        S: BatchSpec,
-        X: Riders<S::Entity>,
-        ModelOf<S>: Send + Sync,
-        C: Send + Sync + 'static,
+        R: Relation<Parent = M>,
+        X: Riders<R::Target>,
     {
-        let Some(own) = key(self) else {
+        let Some(own) = R::key(self) else {
             return Ok(Vec::new());
         };
-        let loaded = self.level.load::<S, X, C>(relation, &key, convert).await?;
+        let loaded = self.level.load::<R, X>().await?;
         Ok(loaded
             .by_key
             .get(&own)
@@ -246,53 +202,26 @@ impl<M: Send + Sync + 'static> Row<M> {
             .unwrap_or_default())
     }
 
-    /// Like [`Row::related_as`], keeping the stored model.
-    pub async fn related<S>(
-        &self,
-        relation: &'static str,
-        key: impl Fn(&M) -> Option<i32> + Sync,
-    ) -> AppResult<Vec<Row<ModelOf<S>>>>
-    where
-        S: BatchSpec,
-        ModelOf<S>: Send + Sync,
-    {
-        self.related_as::<S, ModelOf<S>>(relation, key, identity)
-            .await
+    /// The single row related to this one by `R` (a relation to a unique key), if any.
+    pub async fn load_one<R: Relation<Parent = M>>(&self) -> AppResult<Option<Row<R::Item>>> {
+        Ok(self.load::<R>().await?.into_iter().next())
     }
 
     /// This row with its deferred columns: itself when its level was read whole, otherwise the
-    /// same record read again through spec `S` (keyed by ID, [`BatchSpec::WHOLE`]), once for the
-    /// whole level. `None` when the record has gone (or turned invisible) in between.
-    pub async fn whole<S>(&self) -> AppResult<Option<Row<M>>>
-    where
-        S: BatchSpec,
-        S::Entity: EntityTrait<Model = M>,
-        M: ModelTrait<Entity = S::Entity>,
-    {
+    /// same record read again through `R` (a relation of the record to itself that reads rows
+    /// whole), once for the whole level. `None` when the record has gone (or turned invisible) in
+    /// between.
+    pub async fn whole<R: Relation<Parent = M, Item = M>>(&self) -> AppResult<Option<Row<M>>> {
         const {
             assert!(
-                S::WHOLE,
-                "whole rows come from a spec that reads them whole"
+                R::WHOLE,
+                "whole rows come from a relation that reads them whole"
             )
         };
         if !self.level.abridged {
             return Ok(Some(self.clone()));
         }
-        self.related_one::<S>("whole", |model| key_of(model.get(S::key())))
-            .await
-    }
-
-    /// The single row of spec `S` for `key(self)` (for specs keyed by a unique column).
-    pub async fn related_one<S>(
-        &self,
-        relation: &'static str,
-        key: impl Fn(&M) -> Option<i32> + Sync,
-    ) -> AppResult<Option<Row<ModelOf<S>>>>
-    where
-        S: BatchSpec,
-        ModelOf<S>: Send + Sync,
-    {
-        Ok(self.related::<S>(relation, key).await?.into_iter().next())
+        self.load_one::<R>().await
     }
 }
 
@@ -311,66 +240,57 @@ fn padded(mut keys: Vec<i32>) -> Vec<i32> {
     keys
 }
 
-pub(crate) fn identity<T>(value: T) -> T {
-    value
-}
-
-/// Fetches the rows of spec `S` for `keys` as one level (lookups by ID), converted with `convert`.
-pub async fn fetch<S, C>(
+/// The rows of `R` for `ids` as one level: lookups by ID, through a relation from an ID.
+pub async fn fetch<R: Relation<Parent = i32>>(
     reader: &Reader,
     viewer: Viewer,
-    keys: &[i32],
-    convert: fn(ModelOf<S>) -> C,
-) -> AppResult<Vec<Row<C>>>
-where
-    S: BatchSpec,
-    ModelOf<S>: Send + Sync,
-    C: Send + Sync + 'static,
-{
-    let abridged = abridges::<S>(reader);
-    let rows = read::<S, ()>(reader, viewer, padded(keys.to_vec()), abridged).await?;
+    ids: &[i32],
+) -> AppResult<Vec<Row<R::Item>>> {
+    let abridged = abridges::<R>(reader);
+    let rows = read::<R, ()>(reader, viewer, padded(ids.to_vec()), abridged).await?;
     Ok(Level::rows_read(
-        rows.into_iter().map(|(model, ())| convert(model)).collect(),
+        rows.into_iter()
+            .map(|(model, ())| R::item(viewer, model))
+            .collect(),
         reader,
         viewer,
         abridged,
     ))
 }
 
-/// Whether `reader` leaves the deferred columns of spec `S` out.
-fn abridges<S: BatchSpec>(reader: &Reader) -> bool {
-    reader.is_abridged() && !S::WHOLE
+/// Whether `reader` leaves the deferred columns of the rows of `R` out.
+fn abridges<R: Relation>(reader: &Reader) -> bool {
+    reader.is_abridged() && !R::WHOLE
 }
 
-/// The rows of spec `S` whose key is one of `keys` (already padded), as `viewer` may see them,
-/// each with its to-one relations `X`; `abridged`: without their deferred columns.
-async fn read<S, X>(
+/// The rows of `R` whose key is one of `keys` (already padded), as `viewer` may see them, each
+/// with its to-one relations `X`; `abridged`: without their deferred columns.
+async fn read<R, X>(
     reader: &Reader,
     viewer: Viewer,
     keys: Vec<i32>,
     abridged: bool,
-) -> AppResult<Vec<(ModelOf<S>, X::Models)>>
+) -> AppResult<Vec<(TargetModel<R>, X::Models)>>
 where
-    S: BatchSpec,
-    X: Riders<S::Entity>,
-    ModelOf<S>: Send + Sync,
+    R: Relation,
+    X: Riders<R::Target>,
 {
     if keys.is_empty() {
         return Ok(Vec::new());
     }
     let backend = reader.connection().get_database_backend();
     let select = || {
-        let select = S::Entity::find();
+        let select = R::Target::find();
         let select = if abridged {
             decode::abridged(select)
         } else {
             select
         };
         X::join(
-            S::order(
+            R::order(
                 select
-                    .filter(S::key().is_in(keys.iter().copied()))
-                    .filter(S::scope(viewer)),
+                    .filter(R::target_key().is_in(keys.iter().copied()))
+                    .filter(R::scope(viewer)),
             ),
             viewer,
             abridged,
@@ -378,7 +298,7 @@ where
         )
     };
     Ok(reader
-        .all_joined::<S::Entity, X::Models>(TypeId::of::<(S, X)>(), viewer, &keys, abridged, select)
+        .all_joined::<R::Target, X::Models>(TypeId::of::<(R, X)>(), viewer, &keys, abridged, select)
         .await?)
 }
 

@@ -14,27 +14,12 @@ use sea_orm::{
 use tokio::sync::OnceCell;
 
 use super::decode::{self, Decode, Joined};
-use super::level::{BatchSpec, Level, Loaded, ModelOf, RelationCache, key_of};
+use super::level::{Level, Loaded, RelationCache, key_of};
 use super::reader::Reader;
+use super::relation::{TargetModel, ToOne};
 use crate::service::viewer::Viewer;
 
-/// A to-one relation of the rows of entity `P` that can be read in their statement (a LEFT JOIN
-/// of `Spec`'s entity, which is neither `P` nor another rider's), and is then handed to their
-/// level as if loaded through `Spec` under the name `RELATION`.
-pub trait Rider<P: EntityTrait>: Send + Sync + 'static {
-    /// The spec, keyed by ID, whose relation this fills.
-    type Spec: BatchSpec;
-    /// What the resolvers of the relation convert its rows to.
-    type Converted: Send + Sync + 'static;
-    /// The relation name the resolvers load it under.
-    const RELATION: &'static str;
-    /// The column of `P` that holds the rider's ID.
-    fn foreign_key() -> P::Column;
-    /// The conversion those resolvers apply for `viewer`.
-    fn convert(viewer: Viewer) -> fn(ModelOf<Self::Spec>) -> Self::Converted;
-}
-
-/// The to-one relations read with the rows of `P`: none, or a tuple of [`Rider`]s.
+/// The to-one relations read with the rows of `P`: none, or a tuple of [`ToOne`] relations of `P`, or [`Then`].
 pub trait Riders<P: EntityTrait>: Send + Sync + 'static {
     /// The joined models of one row.
     type Models: Joined + Send;
@@ -58,9 +43,6 @@ impl<P: EntityTrait> Riders<P> for () {
     fn seed(_: Vec<()>, _: &Reader, _: Viewer, _: bool, _: &mut RelationCache) {}
 }
 
-/// The entity a rider of `P` reads.
-type Target<R, P> = <<R as Rider<P>>::Spec as BatchSpec>::Entity;
-
 /// Joins rider `R` of the rows of `owner` (the statement's table, or an earlier rider's source) at
 /// `slot`: on PostgreSQL as a LATERAL subquery that the planner cannot merge into the statement
 /// (it is ordered), so that each row looks its rider up by key, however large the rider's table;
@@ -77,16 +59,16 @@ fn join_rider<P, O, R>(
 where
     P: EntityTrait,
     O: EntityTrait,
-    R: Rider<O>,
-    ModelOf<R::Spec>: Decode,
+    R: ToOne<Owner = O>,
+    TargetModel<R>: Decode,
 {
     let matches =
-        Expr::col((Target::<R, O>::default(), R::Spec::key())).equals((owner, R::foreign_key()));
+        Expr::col((R::Target::default(), R::target_key())).equals((owner, R::foreign_key()));
     let source: DynIden = if backend == DbBackend::Postgres {
-        let lookup = Target::<R, O>::find()
+        let lookup = R::Target::find()
             .filter(matches)
-            .filter(R::Spec::scope(viewer))
-            .order_by_asc(R::Spec::key())
+            .filter(R::scope(viewer))
+            .order_by_asc(R::target_key())
             .into_query();
         let alias = Alias::new(LATERAL_ALIASES[slot]).into_iden();
         QueryTrait::query(&mut select).join_lateral(
@@ -99,12 +81,12 @@ where
     } else {
         QueryTrait::query(&mut select).join(
             JoinType::LeftJoin,
-            Target::<R, O>::default(),
-            Condition::all().add(matches).add(R::Spec::scope(viewer)),
+            R::Target::default(),
+            Condition::all().add(matches).add(R::scope(viewer)),
         );
-        Target::<R, O>::default().into_iden()
+        R::Target::default().into_iden()
     };
-    let select = decode::joined_columns::<P, Target<R, O>>(select, source.clone(), slot, abridged);
+    let select = decode::joined_columns::<P, R::Target>(select, source.clone(), slot, abridged);
     (select, source)
 }
 
@@ -114,7 +96,7 @@ const LATERAL_ALIASES: [&str; 2] = ["j0", "j1"];
 /// The level of the models rider `R` found (each once), with the relations `inner` already loaded
 /// for it, under the key of its relation.
 fn seed_rider<P, R>(
-    models: impl Iterator<Item = Option<ModelOf<R::Spec>>>,
+    models: impl Iterator<Item = Option<TargetModel<R>>>,
     reader: &Reader,
     viewer: Viewer,
     abridged: bool,
@@ -122,19 +104,18 @@ fn seed_rider<P, R>(
     related: &mut RelationCache,
 ) where
     P: EntityTrait,
-    R: Rider<P>,
-    ModelOf<R::Spec>: Send + Sync,
+    R: ToOne<Owner = P>,
+    TargetModel<R>: Send + Sync,
 {
-    let convert = R::convert(viewer);
     let mut by_key: HashMap<i32, Vec<usize>> = HashMap::new();
     let mut found = Vec::new();
     for model in models.flatten() {
-        let Some(key) = key_of(model.get(R::Spec::key())) else {
+        let Some(key) = key_of(model.get(R::target_key())) else {
             continue;
         };
         if let std::collections::hash_map::Entry::Vacant(entry) = by_key.entry(key) {
             entry.insert(vec![found.len()]);
-            found.push(convert(model));
+            found.push(R::item(viewer, model));
         }
     }
     let level = Arc::new(Level {
@@ -146,7 +127,7 @@ fn seed_rider<P, R>(
     });
     let loaded: Arc<dyn Any + Send + Sync> = Arc::new(Loaded { level, by_key });
     related.insert(
-        (TypeId::of::<R::Spec>(), R::RELATION),
+        TypeId::of::<R>(),
         Arc::new(OnceCell::new_with(Some(loaded))),
     );
 }
@@ -154,10 +135,10 @@ fn seed_rider<P, R>(
 impl<P, A> Riders<P> for (A,)
 where
     P: EntityTrait,
-    A: Rider<P>,
-    ModelOf<A::Spec>: Decode + Send + Sync,
+    A: ToOne<Owner = P>,
+    TargetModel<A>: Decode + Send + Sync,
 {
-    type Models = (Option<ModelOf<A::Spec>>,);
+    type Models = (Option<TargetModel<A>>,);
     fn join(select: Select<P>, viewer: Viewer, abridged: bool, backend: DbBackend) -> Select<P> {
         join_rider::<P, P, A>(
             select,
@@ -190,12 +171,12 @@ where
 impl<P, A, B> Riders<P> for (A, B)
 where
     P: EntityTrait,
-    A: Rider<P>,
-    B: Rider<P>,
-    ModelOf<A::Spec>: Decode + Send + Sync,
-    ModelOf<B::Spec>: Decode + Send + Sync,
+    A: ToOne<Owner = P>,
+    B: ToOne<Owner = P>,
+    TargetModel<A>: Decode + Send + Sync,
+    TargetModel<B>: Decode + Send + Sync,
 {
-    type Models = (Option<ModelOf<A::Spec>>, Option<ModelOf<B::Spec>>);
+    type Models = (Option<TargetModel<A>>, Option<TargetModel<B>>);
     fn join(select: Select<P>, viewer: Viewer, abridged: bool, backend: DbBackend) -> Select<P> {
         let owner = P::default().into_iden();
         let (select, _) =
@@ -236,16 +217,16 @@ pub struct Then<A, B>(std::marker::PhantomData<fn() -> (A, B)>);
 impl<P, A, B> Riders<P> for Then<A, B>
 where
     P: EntityTrait,
-    A: Rider<P>,
-    B: Rider<Target<A, P>>,
-    ModelOf<A::Spec>: Decode + Send + Sync,
-    ModelOf<B::Spec>: Decode + Send + Sync,
+    A: ToOne<Owner = P>,
+    B: ToOne<Owner = A::Target>,
+    TargetModel<A>: Decode + Send + Sync,
+    TargetModel<B>: Decode + Send + Sync,
 {
-    type Models = (Option<ModelOf<A::Spec>>, Option<ModelOf<B::Spec>>);
+    type Models = (Option<TargetModel<A>>, Option<TargetModel<B>>);
     fn join(select: Select<P>, viewer: Viewer, abridged: bool, backend: DbBackend) -> Select<P> {
         let owner = P::default().into_iden();
         let (select, first) = join_rider::<P, P, A>(select, owner, 0, viewer, abridged, backend);
-        join_rider::<P, Target<A, P>, B>(select, first, 1, viewer, abridged, backend).0
+        join_rider::<P, A::Target, B>(select, first, 1, viewer, abridged, backend).0
     }
     fn seed(
         models: Vec<Self::Models>,
@@ -256,7 +237,7 @@ where
     ) {
         let (first, second): (Vec<_>, Vec<_>) = models.into_iter().unzip();
         let mut inner = HashMap::new();
-        seed_rider::<Target<A, P>, B>(
+        seed_rider::<A::Target, B>(
             second.into_iter(),
             reader,
             viewer,

@@ -5,8 +5,8 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use entity::document;
 use entity::enums::DocumentKind;
-use entity::{document, document_author};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -20,10 +20,7 @@ use crate::error::AppResult;
 use crate::ids;
 use crate::load::Row;
 use crate::service::document::{self as service, DocumentFilter};
-use crate::service::person::public_profile;
-use crate::service::relation::{
-    AuthorsByDocument, DocumentById, LinkedPersonById, OrganisationById,
-};
+use crate::service::relation::{AuthorPerson, DocumentAuthors, DocumentById, DocumentPublisher};
 use crate::state::AppState;
 
 const EXPANSIONS: &[&str] = &["authors", "publisher"];
@@ -79,28 +76,17 @@ pub struct DocumentView {
 pub async fn document_view(row: &Row<document::Model>, expand: &Expand) -> AppResult<DocumentView> {
     let none = Expand::default();
     let publisher = match expand.has("publisher") {
-        true => match row
-            .related_one::<OrganisationById>("OrganisationById", |m| m.publisher_id)
-            .await?
-        {
+        true => match row.load_one::<DocumentPublisher>().await? {
             Some(organisation) => Some(Box::new(organisation_view(&organisation, &none).await?)),
             None => None,
         },
         false => None,
     };
     let authors = if expand.has("authors") {
-        let found = row
-            .related::<AuthorsByDocument>("AuthorsByDocument", |m| Some(m.id))
-            .await?;
+        let found = row.load::<DocumentAuthors>().await?;
         let mut views = Vec::with_capacity(found.len());
         for author in &found {
-            let person = author
-                .related_as::<LinkedPersonById, _>(
-                    "LinkedPersonById",
-                    |m: &document_author::Model| Some(m.person_id),
-                    public_profile,
-                )
-                .await?;
+            let person = author.load::<AuthorPerson>().await?;
             if let Some(person) = person.first() {
                 views.push(person_profile(person, &none).await?);
             }

@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use entity::enums::{DatePrecision, EventFormat, EventStatus, OrganiserRole};
-use entity::{event, event_organiser};
+use entity::event;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -24,7 +24,7 @@ use crate::ids;
 use crate::load::Row;
 use crate::service::event::{self as service, EventFilter, EventOrder, EventOrderField, time_zone};
 use crate::service::relation::{
-    EventById, ModelProjectById, OrganisationById, OrganisersByEvent, TownById,
+    EventById, EventModelProject, EventOrganisers, EventSessions, EventTown, OrganiserOrganisation,
 };
 use crate::service::session::{self as session_service, SessionFilter};
 use crate::service::timing::local;
@@ -110,37 +110,24 @@ pub async fn event_view(row: &Row<event::Model>, expand: &Expand) -> AppResult<E
     let none = Expand::default();
     let zone = time_zone(row);
     let town = match expand.has("town") {
-        true => match row
-            .related_one::<TownById>("TownById", |m| m.town_id)
-            .await?
-        {
+        true => match row.load_one::<EventTown>().await? {
             Some(town) => Some(Box::new(town_view(&town, &none).await?)),
             None => None,
         },
         false => None,
     };
     let model_project = match expand.has("modelProject") {
-        true => match row
-            .related_one::<ModelProjectById>("ModelProjectById", |m| m.model_project_id)
-            .await?
-        {
+        true => match row.load_one::<EventModelProject>().await? {
             Some(project) => Some(Box::new(model_project_view(&project, &none).await?)),
             None => None,
         },
         false => None,
     };
     let organisers = if expand.has("organisers") {
-        let found = row
-            .related::<OrganisersByEvent>("OrganisersByEvent", |m| Some(m.id))
-            .await?;
+        let found = row.load::<EventOrganisers>().await?;
         let mut views = Vec::with_capacity(found.len());
         for organiser in &found {
-            let organisation = organiser
-                .related_one::<OrganisationById>(
-                    "OrganisationById",
-                    |m: &event_organiser::Model| Some(m.organisation_id),
-                )
-                .await?;
+            let organisation = organiser.load_one::<OrganiserOrganisation>().await?;
             if let Some(organisation) = organisation {
                 views.push(OrganiserView {
                     role: organiser.role,
@@ -153,9 +140,7 @@ pub async fn event_view(row: &Row<event::Model>, expand: &Expand) -> AppResult<E
         None
     };
     let sessions = if expand.has("sessions") {
-        let found = row
-            .related::<crate::service::relation::SessionsByEvent>("SessionsByEvent", |m| Some(m.id))
-            .await?;
+        let found = row.load::<EventSessions>().await?;
         let programme = Expand::parse(Some("contributions"), &["contributions"])?;
         let mut views = Vec::with_capacity(found.len());
         for session in &found {

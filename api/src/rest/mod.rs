@@ -24,7 +24,7 @@ use utoipa_axum::routes;
 
 use crate::error::{AppError, AppResult};
 use crate::ids;
-use crate::load::{BatchSpec, Level, ModelOf, Row};
+use crate::load::{Level, Relation, Row};
 use crate::service::viewer::Viewer;
 use crate::state::AppState;
 
@@ -88,13 +88,14 @@ fn param_id(global: Option<&str>, type_name: &str, parameter: &str) -> AppResult
         .transpose()
 }
 
-/// One visible row of spec `S` by id, as a level of its own (so its relations load in batches).
-async fn one<S>(state: &AppState, id: i32, type_name: &'static str) -> AppResult<Row<ModelOf<S>>>
-where
-    S: BatchSpec,
-    ModelOf<S>: Send + Sync,
-{
-    crate::load::fetch::<S, _>(&state.reader, VIEWER, &[id], std::convert::identity)
+/// One visible row of `R` (a lookup by ID), as a level of its own (so its relations load in
+/// batches).
+async fn one<R: Relation<Parent = i32>>(
+    state: &AppState,
+    id: i32,
+    type_name: &'static str,
+) -> AppResult<Row<R::Item>> {
+    crate::load::fetch::<R>(&state.reader, VIEWER, &[id])
         .await?
         .into_iter()
         .next()

@@ -6,7 +6,7 @@ use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use entity::enums::{MemberRole, PartnerRole};
-use entity::{model_project, model_project_partner, model_project_town};
+use entity::model_project;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -21,8 +21,8 @@ use crate::ids;
 use crate::load::Row;
 use crate::service::model_project::{self as service, ModelProjectFilter};
 use crate::service::relation::{
-    MembersByProject, ModelProjectById, OrganisationById, PartnersByProject, ProjectCallById,
-    TownById,
+    MemberTown, ModelProjectById, ModelProjectCall, ModelProjectLeadTown, ModelProjectMembers,
+    ModelProjectPartners, PartnerOrganisation,
 };
 use crate::state::AppState;
 
@@ -111,7 +111,7 @@ pub async fn model_project_view(
     expand: &Expand,
 ) -> AppResult<ModelProjectView> {
     let project_call = row
-        .related_one::<ProjectCallById>("ProjectCallById", |m| m.project_call_id)
+        .load_one::<ModelProjectCall>()
         .await?
         .map(|call| ProjectCallView {
             id: ids::encode("ProjectCall", call.id),
@@ -119,10 +119,7 @@ pub async fn model_project_view(
             year: call.year,
         });
     let lead_town = match expand.has("leadTown") {
-        true => match row
-            .related_one::<TownById>("TownById", |m| m.lead_town_id)
-            .await?
-        {
+        true => match row.load_one::<ModelProjectLeadTown>().await? {
             Some(town) => Some(Box::new(
                 Box::pin(town_view(&town, &Expand::default())).await?,
             )),
@@ -131,16 +128,10 @@ pub async fn model_project_view(
         false => None,
     };
     let towns = if expand.has("towns") {
-        let members = row
-            .related::<MembersByProject>("MembersByProject", |m| Some(m.id))
-            .await?;
+        let members = row.load::<ModelProjectMembers>().await?;
         let mut views = Vec::with_capacity(members.len());
         for member in &members {
-            let town = member
-                .related_one::<TownById>("TownById", |m: &model_project_town::Model| {
-                    Some(m.town_id)
-                })
-                .await?;
+            let town = member.load_one::<MemberTown>().await?;
             if let Some(town) = town {
                 views.push(MemberTownView {
                     role: member.role,
@@ -153,17 +144,10 @@ pub async fn model_project_view(
         None
     };
     let partners = if expand.has("partners") {
-        let partners = row
-            .related::<PartnersByProject>("PartnersByProject", |m| Some(m.id))
-            .await?;
+        let partners = row.load::<ModelProjectPartners>().await?;
         let mut views = Vec::with_capacity(partners.len());
         for partner in &partners {
-            let organisation = partner
-                .related_one::<OrganisationById>(
-                    "OrganisationById",
-                    |m: &model_project_partner::Model| Some(m.organisation_id),
-                )
-                .await?;
+            let organisation = partner.load_one::<PartnerOrganisation>().await?;
             if let Some(organisation) = organisation {
                 views.push(PartnerView {
                     role: partner.role,

@@ -19,7 +19,7 @@ use crate::error::AppResult;
 use crate::ids;
 use crate::load::Row;
 use crate::service::organisation::{self as service, OrganisationFilter};
-use crate::service::relation::{OrganisationById, TownById};
+use crate::service::relation::{OrganisationById, OrganisationTown};
 use crate::state::AppState;
 
 const EXPANSIONS: &[&str] = &["town"];
@@ -63,10 +63,7 @@ pub async fn organisation_view(
     expand: &Expand,
 ) -> AppResult<OrganisationView> {
     let town = match expand.has("town") {
-        true => match row
-            .related_one::<TownById>("TownById", |m| m.town_id)
-            .await?
-        {
+        true => match row.load_one::<OrganisationTown>().await? {
             Some(town) => Some(Box::new(
                 Box::pin(town_view(&town, &Expand::default())).await?,
             )),

@@ -20,7 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::ids;
 use crate::load::{Level, Row, fetch};
 use crate::service::person::{self as service, PersonFilter, PersonView, public_profile};
-use crate::service::relation::{OrganisationById, PersonById, TownById};
+use crate::service::relation::{PersonById, PersonOrganisation, PersonTown};
 use crate::state::AppState;
 
 const EXPANSIONS: &[&str] = &["organisation", "town"];
@@ -67,10 +67,7 @@ pub struct PersonProfile {
 /// The public representation of a person's (public) profile row.
 pub async fn person_profile(row: &Row<PersonView>, expand: &Expand) -> AppResult<PersonProfile> {
     let organisation = match expand.has("organisation") {
-        true => match row
-            .related_one::<OrganisationById>("OrganisationById", |m| m.organisation_id)
-            .await?
-        {
+        true => match row.load_one::<PersonOrganisation>().await? {
             Some(organisation) => Some(Box::new(
                 Box::pin(organisation_view(&organisation, &Expand::default())).await?,
             )),
@@ -79,10 +76,7 @@ pub async fn person_profile(row: &Row<PersonView>, expand: &Expand) -> AppResult
         false => None,
     };
     let town = match expand.has("town") {
-        true => match row
-            .related_one::<TownById>("TownById", |m| m.town_id)
-            .await?
-        {
+        true => match row.load_one::<PersonTown>().await? {
             Some(town) => Some(Box::new(
                 Box::pin(town_view(&town, &Expand::default())).await?,
             )),
@@ -197,7 +191,7 @@ pub async fn get_person(
 ) -> AppResult<Response> {
     let expand = Expand::parse(query.expand.as_deref(), EXPANSIONS)?;
     let id = path_id(&id, "Person")?;
-    let row = fetch::<PersonById, _>(&state.reader, VIEWER, &[id], public_profile)
+    let row = fetch::<PersonById>(&state.reader, VIEWER, &[id])
         .await?
         .into_iter()
         .next()

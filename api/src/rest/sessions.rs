@@ -21,9 +21,8 @@ use crate::error::AppResult;
 use crate::ids;
 use crate::load::Row;
 use crate::service::event::time_zone;
-use crate::service::person::public_profile;
 use crate::service::relation::{
-    ContributionsBySession, EventById, LinkedPersonById, OrganisationById, SessionById,
+    ContributionOrganisation, ContributionPerson, SessionById, SessionContributions, SessionEvent,
 };
 use crate::service::session::{self as service, SessionFilter};
 use crate::service::timing::local;
@@ -97,18 +96,11 @@ pub struct ContributionView {
 
 async fn contribution_view(row: &Row<contribution::Model>) -> AppResult<ContributionView> {
     let none = Expand::default();
-    let person = match row
-        .related_as::<LinkedPersonById, _>("LinkedPersonById", |m| m.person_id, public_profile)
-        .await?
-        .first()
-    {
+    let person = match row.load::<ContributionPerson>().await?.first() {
         Some(person) => Some(person_profile(person, &none).await?),
         None => None,
     };
-    let organisation = match row
-        .related_one::<OrganisationById>("OrganisationById", |m| m.organisation_id)
-        .await?
-    {
+    let organisation = match row.load_one::<ContributionOrganisation>().await? {
         Some(organisation) => Some(organisation_view(&organisation, &none).await?),
         None => None,
     };
@@ -124,14 +116,10 @@ async fn contribution_view(row: &Row<contribution::Model>) -> AppResult<Contribu
 
 /// The representation of a session row; its event (for the time zone) loads with the level.
 pub async fn session_view(row: &Row<session::Model>, expand: &Expand) -> AppResult<SessionView> {
-    let event = row
-        .related_one::<EventById>("EventById", |m| Some(m.event_id))
-        .await?;
+    let event = row.load_one::<SessionEvent>().await?;
     let zone = event.as_ref().map(|event| time_zone(event));
     let contributions = if expand.has("contributions") {
-        let found = row
-            .related::<ContributionsBySession>("ContributionsBySession", |m| Some(m.id))
-            .await?;
+        let found = row.load::<SessionContributions>().await?;
         let mut views = Vec::with_capacity(found.len());
         for contribution in &found {
             views.push(contribution_view(contribution).await?);

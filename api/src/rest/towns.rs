@@ -6,7 +6,7 @@ use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use entity::enums::{MemberRole, TownType};
-use entity::{model_project_town, town};
+use entity::town;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -19,7 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::enums::StateCode;
 use crate::ids;
 use crate::load::Row;
-use crate::service::relation::{MembershipsByTown, ModelProjectById, StateById, TownById};
+use crate::service::relation::{MemberModelProject, TownById, TownMemberships, TownState};
 use crate::service::town::{self as service, TownFilter, TownOrder, TownOrderField};
 use crate::state::AppState;
 
@@ -91,27 +91,16 @@ pub struct TownMembershipView {
 
 /// The representation of a town row, its state loaded with the whole level.
 pub async fn town_view(row: &Row<town::Model>, expand: &Expand) -> AppResult<TownView> {
-    let state = row
-        .related_one::<StateById>("StateById", |m| m.state_id)
-        .await?
-        .map(|state| StateView {
-            key: state.key.clone(),
-            code: state.code.clone(),
-            name: state.name.clone(),
-        });
+    let state = row.load_one::<TownState>().await?.map(|state| StateView {
+        key: state.key.clone(),
+        code: state.code.clone(),
+        name: state.name.clone(),
+    });
     let model_projects = if expand.has("modelProjects") {
-        let memberships = row
-            .related::<MembershipsByTown>("MembershipsByTown", |m| Some(m.id))
-            .await?;
+        let memberships = row.load::<TownMemberships>().await?;
         let mut views = Vec::with_capacity(memberships.len());
         for membership in &memberships {
-            if let Some(project) = membership
-                .related_one::<ModelProjectById>(
-                    "ModelProjectById",
-                    |m: &model_project_town::Model| Some(m.model_project_id),
-                )
-                .await?
-            {
+            if let Some(project) = membership.load_one::<MemberModelProject>().await? {
                 views.push(TownMembershipView {
                     role: membership.role,
                     model_project: model_project_view(&project, &Expand::default()).await?,
