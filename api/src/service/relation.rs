@@ -86,7 +86,7 @@ relation!(/** The organisation of a partnership. */ PartnerOrganisation: model_p
 relation!(/** The model project of a partnership. */ PartnerModelProject: model_project_partner::Model => model_project.Id, key = |m| Some(m.model_project_id));
 
 // Events and their programme.
-relation!(/** The town an event takes place in. */ EventTown: event::Model => town.Id, key = |e| e.town_id);
+relation!(/** The town an event takes place in. */ EventTown: event::Model => town.Id, key = |e| e.town_id, rides event.TownId);
 relation!(/** The model project an event belongs to. */ EventModelProject: event::Model => model_project.Id, key = |e| e.model_project_id);
 relation!(/** The programme of an event (a visible one): its sessions in time order. */ EventSessions: event::Model => session.EventId, key = |e| Some(e.id), order = [StartsAt, Position, Id]);
 relation!(/** The contributions to an event (a visible one). */ EventContributions: event::Model => contribution.EventId, key = |e| Some(e.id), order = [SessionId, Position, Id]);
@@ -94,7 +94,7 @@ relation!(/** The organisers of an event. */ EventOrganisers: event::Model => ev
 relation!(/** The visible documents of an event, by title. */ EventDocuments: event::Model => document.EventId, key = |e| Some(e.id), scope = document_service::visible, order = [Title, Id]);
 relation!(/** The registrations for an event (staff only). */ EventRegistrations: event::Model => registration.EventId, key = |e| Some(e.id), scope = registration_service::visible, order = [PersonId, Id]);
 relation!(/** The event an organiser organised, if visible. */ OrganiserEvent: event_organiser::Model => event.Id, key = |o| Some(o.event_id), scope = event_service::visible);
-relation!(/** The organisation of an organiser. */ OrganiserOrganisation: event_organiser::Model => organisation.Id, key = |o| Some(o.organisation_id));
+relation!(/** The organisation of an organiser. */ OrganiserOrganisation: event_organiser::Model => organisation.Id, key = |o| Some(o.organisation_id), rides event_organiser.OrganisationId);
 relation!(/** The event of a session, if visible. */ SessionEvent: session::Model => event.Id, key = |s| Some(s.event_id), scope = event_service::visible);
 relation!(/** The contributions to a session (a visible one), in their order. */ SessionContributions: session::Model => contribution.SessionId, key = |s| Some(s.id), order = [Position, Id]);
 relation!(/** The visible documents of a session, by title. */ SessionDocuments: session::Model => document.SessionId, key = |s| Some(s.id), scope = document_service::visible, order = [Title, Id]);
