@@ -82,7 +82,7 @@ pub async fn connect(config: &Config) -> AppResult<(DatabaseConnection, Arc<Stat
 /// Applies all pending migrations.
 pub async fn migrate(db: &DatabaseConnection) -> AppResult<()> {
     Migrator::up(db, None).await?;
-    crate::service::search::ensure_built(db).await?;
+    crate::store::search_index::ensure_built(db).await?;
     Ok(())
 }
 

@@ -20,6 +20,7 @@ pub mod run;
 pub mod serve;
 pub mod service;
 pub mod state;
+pub mod store;
 
 pub use error::{AppError, AppResult};
 pub use http::app;

@@ -12,9 +12,9 @@ use super::{request, wants_total};
 use crate::ids;
 use crate::load::Row;
 use crate::service::audit::{self as service, AuditFilter};
-use crate::service::page::{PageArgs, paginate_vec};
 use crate::service::relation::History;
-use crate::service::write::Record;
+use crate::store::page::{PageArgs, paginate_vec};
+use crate::store::write::Record;
 
 /// One change to a record: who made it, when, and what changed.
 #[derive(Clone)]

@@ -19,13 +19,13 @@ use crate::load::Row;
 use crate::service::event::{
     self as service, EventChanges, EventFilter, EventOrder, EventOrderField,
 };
-use crate::service::page::paginate_vec;
 use crate::service::relation::{
     EventById, EventContributions, EventDocuments, EventModelProject, EventOrganisers,
     EventRegistrations, EventSessions, EventTown, EventWhole, OrganiserEvent,
     OrganiserOrganisation,
 };
 use crate::service::timing::{When, local};
+use crate::store::page::paginate_vec;
 
 /// An event (Veranstaltung): a conference, workshop, meeting, …
 #[derive(Clone)]

@@ -17,13 +17,13 @@ use crate::load::{Row, Then};
 use crate::service::model_project::{
     self as service, ModelProjectChanges, ModelProjectFilter, ProjectCallChanges,
 };
-use crate::service::page::paginate_vec;
 use crate::service::relation::{
     CallModelProjects, MemberModelProject, MemberTown, ModelProjectById, ModelProjectCall,
     ModelProjectDocuments, ModelProjectEvents, ModelProjectLeadTown, ModelProjectMembers,
     ModelProjectPartners, ModelProjectWhole, PartnerModelProject, PartnerOrganisation,
     ProjectCallById, TownState,
 };
+use crate::store::page::paginate_vec;
 
 /// A call for model projects (Projektaufruf).
 #[derive(Clone)]

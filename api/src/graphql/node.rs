@@ -130,7 +130,7 @@ impl NodeQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Global IDs of the objects.")] ids: Vec<ID>,
     ) -> Result<Vec<Option<Node>>> {
-        if ids.len() > crate::service::page::MAX_PAGE_SIZE as usize {
+        if ids.len() > crate::store::page::MAX_PAGE_SIZE as usize {
             return Err(AppError::bad_field("ids", "at most 100 IDs at a time").into());
         }
         let lookups = ids.iter().map(|id| Self::find(ctx, id));

@@ -17,12 +17,12 @@ use super::{
 use crate::ids;
 use crate::load::Row;
 use crate::service::organisation::{self as service, OrganisationChanges, OrganisationFilter};
-use crate::service::page::paginate_vec;
 use crate::service::relation::{
     OrganisationBoardSeats, OrganisationById, OrganisationContributions, OrganisationDocuments,
     OrganisationOrganised, OrganisationPartnerships, OrganisationPeople, OrganisationTown,
     OrganiserEvent, PartnerModelProject,
 };
+use crate::store::page::paginate_vec;
 
 /// An organisation: ministry, institute, association, agency, advisory board, …
 #[derive(Clone)]

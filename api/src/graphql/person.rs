@@ -18,7 +18,6 @@ use super::{
 };
 use crate::ids;
 use crate::load::Row;
-use crate::service::page::paginate_vec;
 use crate::service::person::{
     self as service, ErasureOutcome as StoredOutcome, PersonChanges, PersonFilter, PersonView,
     profile_for,
@@ -27,6 +26,7 @@ use crate::service::relation::{
     AuthorDocument, PersonAuthorships, PersonBoardSeats, PersonById, PersonContributions,
     PersonOrganisation, PersonRegistrations, PersonTown, SeatBoard, SeatPerson,
 };
+use crate::store::page::paginate_vec;
 
 /// A person. Anyone sees the public profile; contact, consent and registration data only staff.
 #[derive(Clone)]

@@ -204,7 +204,7 @@ impl RegistrationMutation {
 pub async fn registrations<R>(
     ctx: &Context<'_>,
     row: &Row<R::Parent>,
-    args: crate::service::page::PageArgs,
+    args: crate::store::page::PageArgs,
 ) -> Result<Option<RegistrationConnection>>
 where
     R: Relation<Target = registration::Entity, Item = registration::Model>,
@@ -214,7 +214,7 @@ where
         return Ok(None);
     }
     let rows = row.load::<R>().await?;
-    let page = crate::service::page::paginate_vec(&rows, &args)?;
+    let page = crate::store::page::paginate_vec(&rows, &args)?;
     Ok(Some(RegistrationConnection::from_page(
         page.map(Registration),
     )))

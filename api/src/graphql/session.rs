@@ -14,7 +14,6 @@ use super::person::Person;
 use super::{DeletePayload, decode_opt, maybe, maybe_id, request, wants_total};
 use crate::ids;
 use crate::load::Row;
-use crate::service::page::paginate_vec;
 use crate::service::relation::{
     ContributionEvent, ContributionOrganisation, ContributionPerson, ContributionSession,
     SessionById, SessionContributions, SessionDocuments, SessionEvent, SessionWhole,
@@ -24,6 +23,7 @@ use crate::service::session::{
 };
 use crate::service::timing::When;
 use crate::service::timing::local;
+use crate::store::page::paginate_vec;
 
 /// A programme item of an event.
 #[derive(Clone)]

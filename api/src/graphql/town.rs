@@ -12,12 +12,12 @@ use super::person::{Person, PersonConnection};
 use super::{DeletePayload, RequestContext, decode_opt, joined, maybe, request, wants_total};
 use crate::ids;
 use crate::load::Row;
-use crate::service::page::paginate_vec;
 use crate::service::relation::{
     MemberModelProject, StateTowns, TownById, TownEvents, TownMemberships, TownOrganisations,
     TownPeople, TownState,
 };
 use crate::service::town::{self as service, TownChanges, TownFilter, TownOrder, TownOrderField};
+use crate::store::page::paginate_vec;
 
 /// A German state (Land).
 #[derive(Clone)]

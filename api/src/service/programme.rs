@@ -19,10 +19,10 @@ use super::relation::{
     EventSessions, EventTown, OrganiserOrganisation, PersonOrganisation, SessionById, TownState,
 };
 use super::viewer::Viewer;
-use super::write::{self, Record};
 use crate::error::{AppError, AppResult};
 use crate::load::reader::Reader;
 use crate::load::{Level, Row, fetch};
+use crate::store::write::{self, Record};
 
 /// How long a session without an end lasts in a calendar when no later session and no event end
 /// bound it.

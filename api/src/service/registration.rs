@@ -10,9 +10,10 @@ use sea_orm::{
 };
 
 use super::viewer::Viewer;
-use super::{event, validate, write};
+use super::{event, validate};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
+use crate::store::write;
 
 /// Whether the viewer may read registrations at all (otherwise the fields are null).
 pub fn may_read(viewer: Viewer) -> bool {

@@ -19,11 +19,11 @@ use serde::Serialize;
 use crate::load::{Relation, relation};
 use crate::service::person::{PersonView, profile_for};
 use crate::service::viewer::Viewer;
-use crate::service::write::Record;
 use crate::service::{
     audit as audit_service, document as document_service, event as event_service,
     person as person_service, registration as registration_service, session as session_service,
 };
+use crate::store::write::Record;
 
 // Lookups by ID.
 relation!(/** A state by ID. */ StateById: i32 => state.Id, key = |id| Some(*id));
