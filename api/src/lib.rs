@@ -21,6 +21,7 @@ pub mod serve;
 pub mod service;
 pub mod state;
 pub mod store;
+pub mod viewer;
 
 pub use error::{AppError, AppResult};
 pub use http::app;

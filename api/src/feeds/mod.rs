@@ -20,8 +20,8 @@ use axum::routing::get;
 use crate::error::AppError;
 use crate::ids;
 use crate::service::programme::{self, Scope};
-use crate::service::viewer::Viewer;
 use crate::state::AppState;
+use crate::viewer::Viewer;
 
 /// Content type of the calendar feeds.
 pub const CALENDAR: &str = "text/calendar; charset=utf-8";

@@ -32,8 +32,8 @@ use crate::state::AppState;
 use crate::error::{AppError, AppResult};
 use crate::load::reader::Reader;
 use crate::load::{Level, Relation, Row};
-use crate::service::viewer::Viewer;
 use crate::store::page::{Page, PageArgs, paginate_vec};
+use crate::viewer::Viewer;
 
 /// Per-request data every resolver can reach.
 pub struct RequestContext {

@@ -15,7 +15,7 @@ use super::reader::Reader;
 use super::relation::{Relation, TargetModel};
 use super::rider::Riders;
 use crate::error::{AppError, AppResult};
-use crate::service::viewer::Viewer;
+use crate::viewer::Viewer;
 
 /// The rows fetched together for one level of a response (one page, or all children of one relation
 /// across that page), shared by the GraphQL objects made from them. A relation of any of them is

@@ -17,7 +17,7 @@ use sea_orm::{
 
 use super::decode::{self, Decode, Joined};
 use crate::db::StatementCounter;
-use crate::service::viewer::Viewer;
+use crate::viewer::Viewer;
 
 /// The connection the loaders read with.
 #[derive(Clone)]

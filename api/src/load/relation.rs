@@ -5,7 +5,7 @@
 use sea_orm::{Condition, EntityTrait, Select};
 
 use super::decode::Decode;
-use crate::service::viewer::Viewer;
+use crate::viewer::Viewer;
 
 /// The model of a relation's target.
 pub type TargetModel<R> = <<R as Relation>::Target as EntityTrait>::Model;
@@ -78,14 +78,14 @@ macro_rules! relation {
             fn target_key() -> $target::Column {
                 $target::Column::$column
             }
-            $(fn scope(viewer: $crate::service::viewer::Viewer) -> sea_orm::Condition {
+            $(fn scope(viewer: $crate::viewer::Viewer) -> sea_orm::Condition {
                 $scope(viewer)
             })?
             $(fn order(select: sea_orm::Select<$target::Entity>) -> sea_orm::Select<$target::Entity> {
                 use sea_orm::QueryOrder as _;
                 select$(.order_by_asc($target::Column::$col))+
             })?
-            fn item(viewer: $crate::service::viewer::Viewer, model: $target::Model) -> Self::Item {
+            fn item(viewer: $crate::viewer::Viewer, model: $target::Model) -> Self::Item {
                 $crate::load::relation!(@convert viewer, model $(, $convert)?)
             }
         }

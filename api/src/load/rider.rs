@@ -17,7 +17,7 @@ use super::decode::{self, Decode, Joined};
 use super::level::{Level, Loaded, RelationCache, key_of};
 use super::reader::Reader;
 use super::relation::{TargetModel, ToOne};
-use crate::service::viewer::Viewer;
+use crate::viewer::Viewer;
 
 /// The to-one relations read with the rows of `P`: none, or a tuple of [`ToOne`] relations of `P`, or [`Then`].
 pub trait Riders<P: EntityTrait>: Send + Sync + 'static {

@@ -25,8 +25,8 @@ use utoipa_axum::routes;
 use crate::error::{AppError, AppResult};
 use crate::ids;
 use crate::load::{Level, Relation, Row};
-use crate::service::viewer::Viewer;
 use crate::state::AppState;
+use crate::viewer::Viewer;
 
 /// Every REST answer shows what an anonymous reader may see.
 const VIEWER: Viewer = Viewer::Public;

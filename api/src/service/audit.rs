@@ -8,10 +8,10 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
 };
 
-use super::viewer::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::ids;
 use crate::store::page::{Page, PageArgs, paginate};
+use crate::viewer::Viewer;
 
 /// Filters of the audit log; all given filters must hold.
 #[derive(Clone, Debug, Default)]

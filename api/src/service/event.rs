@@ -12,12 +12,12 @@ use sea_orm::{
 
 use super::timing::When;
 use super::validate;
-use super::viewer::Viewer;
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::store::page::{Page, PageArgs, PageSource, paginate};
 use crate::store::text;
 use crate::store::write;
+use crate::viewer::Viewer;
 
 /// Filters of the event list; all given filters must hold.
 #[derive(Clone, Debug, Default)]

@@ -24,4 +24,3 @@ pub mod statistics;
 pub mod timing;
 pub mod town;
 pub mod validate;
-pub mod viewer;

@@ -18,11 +18,11 @@ use super::relation::{
     ContributionOrganisation, ContributionPerson, EventById, EventContributions, EventOrganisers,
     EventSessions, EventTown, OrganiserOrganisation, PersonOrganisation, SessionById, TownState,
 };
-use super::viewer::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::load::reader::Reader;
 use crate::load::{Level, Row, fetch};
 use crate::store::write::{self, Record};
+use crate::viewer::Viewer;
 
 /// How long a session without an end lasts in a calendar when no later session and no event end
 /// bound it.

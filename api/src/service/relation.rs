@@ -18,12 +18,12 @@ use serde::Serialize;
 
 use crate::load::{Relation, relation};
 use crate::service::person::{PersonView, profile_for};
-use crate::service::viewer::Viewer;
 use crate::service::{
     audit as audit_service, document as document_service, event as event_service,
     person as person_service, registration as registration_service, session as session_service,
 };
 use crate::store::write::Record;
+use crate::viewer::Viewer;
 
 // Lookups by ID.
 relation!(/** A state by ID. */ StateById: i32 => state.Id, key = |id| Some(*id));

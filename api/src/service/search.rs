@@ -8,9 +8,9 @@ use entity::{document, model_project, organisation, person, session, town};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
 use sea_orm::{Condition, ConnectionTrait, DbBackend};
 
-use super::viewer::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::store::search_index::{SearchKind, col, fold, stem, table, words};
+use crate::viewer::Viewer;
 
 /// Most hits one search returns.
 pub const MAX_HITS: i32 = 100;

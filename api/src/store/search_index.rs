@@ -377,9 +377,8 @@ pub async fn rebuild<C: ConnectionTrait>(db: &C) -> AppResult<()> {
     Ok(())
 }
 
-/// Builds the index of a database that has content but no index yet (one migrated from before
-/// the index existed).
-pub async fn ensure_built(db: &sea_orm::DatabaseConnection) -> AppResult<()> {
+/// Whether a database has content but no index yet (one migrated from before the index existed).
+pub async fn needs_build(db: &sea_orm::DatabaseConnection) -> AppResult<bool> {
     let has_index = db
         .query_one(
             &Query::select()
@@ -390,13 +389,7 @@ pub async fn ensure_built(db: &sea_orm::DatabaseConnection) -> AppResult<()> {
         )
         .await?
         .is_some();
-    if has_index || town::Entity::find().one(db).await?.is_none() {
-        return Ok(());
-    }
-    let txn = super::write::begin(db).await?;
-    rebuild(&txn).await?;
-    txn.commit().await?;
-    Ok(())
+    Ok(!has_index && town::Entity::find().one(db).await?.is_some())
 }
 
 #[cfg(test)]
