@@ -10,14 +10,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::documents::document_view;
-use super::events::event_view;
 use super::expand::Expand;
-use super::model_projects::model_project_view;
-use super::organisations::organisation_view;
-use super::people::person_profile;
-use super::sessions::session_view;
-use super::towns::town_view;
+use super::views::{
+    document_view, event_view, model_project_view, organisation_view, person_profile, session_view,
+    town_view,
+};
 use super::{VIEWER, rows};
 use crate::error::{AppError, AppResult};
 use crate::export;

@@ -15,6 +15,7 @@ mod query;
 mod sessions;
 mod statistics;
 mod towns;
+mod views;
 
 use std::sync::LazyLock;
 
