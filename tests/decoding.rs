@@ -15,7 +15,7 @@ fn at(text: &str) -> DateTime<Utc> {
 
 macro_rules! same_models {
     ($db:expr, $($entity:ident),+) => {$(
-        let ours = kleinstadt::service::rows::all(
+        let ours = kleinstadt::load::decode::all(
             $entity::Entity::find().order_by_asc($entity::Column::Id),
             $db,
         )

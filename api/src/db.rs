@@ -10,6 +10,7 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbB
 
 use crate::config::Config;
 use crate::error::AppResult;
+use crate::store::{search_index, write};
 
 /// Counts the SQL statements a connection has executed (used to prove batching).
 #[derive(Debug, Default)]
@@ -79,10 +80,15 @@ pub async fn connect(config: &Config) -> AppResult<(DatabaseConnection, Arc<Stat
     Ok((db, counter))
 }
 
-/// Applies all pending migrations.
+/// Applies all pending migrations, and builds the full-text index of a database that has content
+/// but no index yet.
 pub async fn migrate(db: &DatabaseConnection) -> AppResult<()> {
     Migrator::up(db, None).await?;
-    crate::service::search::ensure_built(db).await?;
+    if search_index::needs_build(db).await? {
+        let txn = write::begin(db).await?;
+        search_index::rebuild(&txn).await?;
+        txn.commit().await?;
+    }
     Ok(())
 }
 

@@ -12,6 +12,7 @@ pub mod graphql;
 pub mod guard;
 pub mod http;
 pub mod ids;
+pub mod load;
 pub mod metrics;
 pub mod rate_limit;
 pub mod rest;
@@ -19,6 +20,8 @@ pub mod run;
 pub mod serve;
 pub mod service;
 pub mod state;
+pub mod store;
+pub mod viewer;
 
 pub use error::{AppError, AppResult};
 pub use http::app;

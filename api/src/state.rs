@@ -12,7 +12,7 @@ use crate::db::{self, StatementCounter};
 use crate::error::AppResult;
 use crate::graphql::documents::ParsedDocuments;
 use crate::graphql::schema::{self, ApiSchema};
-use crate::service::reader::Reader;
+use crate::load::reader::Reader;
 
 /// Everything a request needs: the pool, the schema, the settings. One allocation shared by every
 /// clone: the router clones its state for every layer of every request.

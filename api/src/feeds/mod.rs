@@ -20,8 +20,8 @@ use axum::routing::get;
 use crate::error::AppError;
 use crate::ids;
 use crate::service::programme::{self, Scope};
-use crate::service::viewer::Viewer;
 use crate::state::AppState;
+use crate::viewer::Viewer;
 
 /// Content type of the calendar feeds.
 pub const CALENDAR: &str = "text/calendar; charset=utf-8";
@@ -54,7 +54,7 @@ fn row_id(global: &str, type_name: &'static str) -> Result<i32, AppError> {
 
 /// `GET /api/v1/events/{id}.ics`: the event and every session.
 pub async fn event_ics(state: &AppState, id: &str) -> Result<Response, AppError> {
-    let programme = programme::load(&state.db, Viewer::Public, row_id(id, "Event")?).await?;
+    let programme = programme::load(&state.reader, Viewer::Public, row_id(id, "Event")?).await?;
     Ok(calendar(
         ical::event_calendar(&programme),
         &format!("{id}.ics"),
@@ -63,7 +63,7 @@ pub async fn event_ics(state: &AppState, id: &str) -> Result<Response, AppError>
 
 /// `GET /api/v1/events/{id}.jsonld`: the event as a schema.org `Event`.
 pub async fn event_jsonld(state: &AppState, id: &str) -> Result<Response, AppError> {
-    let programme = programme::load(&state.db, Viewer::Public, row_id(id, "Event")?).await?;
+    let programme = programme::load(&state.reader, Viewer::Public, row_id(id, "Event")?).await?;
     let body = serde_json::to_string(&jsonld::event(&programme))
         .map_err(|error| AppError::Internal(format!("cannot encode JSON-LD: {error}")))?;
     Ok(([(header::CONTENT_TYPE, JSON_LD)], body).into_response())
@@ -72,8 +72,8 @@ pub async fn event_jsonld(state: &AppState, id: &str) -> Result<Response, AppErr
 /// `GET /api/v1/sessions/{id}.ics`: one session.
 pub async fn session_ics(state: &AppState, id: &str) -> Result<Response, AppError> {
     let session_id = row_id(id, "Session")?;
-    let event_id = programme::event_of_session(&state.db, Viewer::Public, session_id).await?;
-    let programme = programme::load(&state.db, Viewer::Public, event_id).await?;
+    let event_id = programme::event_of_session(&state.reader, Viewer::Public, session_id).await?;
+    let programme = programme::load(&state.reader, Viewer::Public, event_id).await?;
     let session = programme
         .session(session_id)
         .ok_or(AppError::NotFound("Session"))?;
@@ -89,7 +89,7 @@ pub async fn upcoming_ics(
     scope: Scope,
     name: &str,
 ) -> Result<Response, AppError> {
-    let events = programme::upcoming(&state.db, Viewer::Public, scope).await?;
+    let events = programme::upcoming(&state.db, &state.reader, Viewer::Public, scope).await?;
     Ok(calendar(ical::events_calendar(name, &events), "events.ics"))
 }
 
@@ -185,7 +185,7 @@ pub async fn organisation_events(
 
 /// `GET /embed/events/{id}`: the programme page for framing.
 pub async fn embed_event_page(state: &AppState, id: &str) -> Result<Response, AppError> {
-    let programme = programme::load(&state.db, Viewer::Public, row_id(id, "Event")?).await?;
+    let programme = programme::load(&state.reader, Viewer::Public, row_id(id, "Event")?).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),

@@ -8,12 +8,13 @@ use serde::Serialize;
 
 use super::connection::{connection, page_cost};
 use super::enums::AuditAction;
-use super::loaders::{HistoryOf, Row};
 use super::{request, wants_total};
 use crate::ids;
+use crate::load::Row;
 use crate::service::audit::{self as service, AuditFilter};
-use crate::service::page::{PageArgs, paginate_vec};
-use crate::service::write::Record;
+use crate::service::relation::History;
+use crate::store::page::{PageArgs, paginate_vec};
+use crate::store::write::Record;
 
 /// One change to a record: who made it, when, and what changed.
 #[derive(Clone)]
@@ -60,27 +61,23 @@ connection!(
     "audit entries"
 );
 
-/// The `history` field of a record of type `E` whose model is `M`: its audit entries, newest
+/// The `history` field of a record of type `E`: its audit entries, newest
 /// first, loaded for the whole response level at once; null for anonymous callers.
-pub async fn history<E, M>(
+pub async fn history<E>(
     ctx: &Context<'_>,
-    row: &Row<M>,
-    id: fn(&M) -> i32,
+    row: &Row<E::Model>,
     args: PageArgs,
 ) -> Result<Option<AuditEntryConnection>>
 where
     E: Record,
     E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
     E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
-    M: Send + Sync + 'static,
 {
     let rc = request(ctx)?;
     if !service::may_read(rc.viewer) {
         return Ok(None);
     }
-    let rows = row
-        .related::<HistoryOf<E>>("History", |m| Some(id(m)))
-        .await?;
+    let rows = row.load::<History<E>>().await?;
     let page = paginate_vec(&rows, &args)?;
     Ok(Some(AuditEntryConnection::from_page(page.map(AuditEntry))))
 }

@@ -3,7 +3,7 @@
 
 use async_graphql::{ComplexObject, SimpleObject};
 
-use crate::service::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageArgs, encode_cursor};
+use crate::store::page::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageArgs, encode_cursor};
 
 /// Where a page sits in the full list.
 #[derive(Clone, Debug, SimpleObject)]
@@ -100,13 +100,13 @@ macro_rules! connection {
         impl $edge {
             /// Opaque cursor of this item, for `after` and `before`.
             async fn cursor(&self) -> String {
-                $crate::service::page::encode_cursor(self.at)
+                $crate::store::page::encode_cursor(self.at)
             }
         }
 
         impl $connection {
             /// Builds the connection from a service page.
-            pub fn from_page(page: $crate::service::page::Page<$node>) -> Self {
+            pub fn from_page(page: $crate::store::page::Page<$node>) -> Self {
                 let page_info = $crate::graphql::connection::PageInfo::of(&page);
                 let total_count = page.total.map_or(0, |total| total as i64);
                 let mut edges = Vec::with_capacity(page.items.len());
@@ -158,13 +158,13 @@ macro_rules! connection {
         impl $edge {
             /// Opaque cursor of this item, for `after` and `before`.
             async fn cursor(&self) -> String {
-                $crate::service::page::encode_cursor(self.at)
+                $crate::store::page::encode_cursor(self.at)
             }
         }
 
         impl $connection {
             /// Builds the connection from a service page of (role, node) pairs.
-            pub fn from_page(page: $crate::service::page::Page<($role, $node)>) -> Self {
+            pub fn from_page(page: $crate::store::page::Page<($role, $node)>) -> Self {
                 let page_info = $crate::graphql::connection::PageInfo::of(&page);
                 let total_count = page.total.map_or(0, |total| total as i64);
                 let mut edges = Vec::with_capacity(page.items.len());
@@ -219,13 +219,13 @@ macro_rules! connection {
         impl $edge {
             /// Opaque cursor of this item, for `after` and `before`.
             async fn cursor(&self) -> String {
-                $crate::service::page::encode_cursor(self.at)
+                $crate::store::page::encode_cursor(self.at)
             }
         }
 
         impl $connection {
             /// Builds the connection from a service page of (edge data, node) pairs.
-            pub fn from_page(page: $crate::service::page::Page<(($($ty,)+), $node)>) -> Self {
+            pub fn from_page(page: $crate::store::page::Page<(($($ty,)+), $node)>) -> Self {
                 let page_info = $crate::graphql::connection::PageInfo::of(&page);
                 let total_count = page.total.map_or(0, |total| total as i64);
                 let mut edges = Vec::with_capacity(page.items.len());

@@ -7,18 +7,18 @@ use super::audit::AuditEntryConnection;
 use super::connection::{args, connection, page_cost};
 use super::enums::DocumentKind;
 use super::event::Event;
-use super::loaders::{
-    AuthorsByDocument, DocumentById, EventById, LinkedPersonById, ModelProjectById,
-    OrganisationById, Row, SessionById,
-};
 use super::model_project::ModelProject;
 use super::organisation::Organisation;
 use super::person::Person;
 use super::session::Session;
 use super::{DeletePayload, decode_opt, joined, maybe, maybe_id, request, wants_total};
 use crate::ids;
+use crate::load::Row;
 use crate::service::document::{self as service, DocumentChanges, DocumentFilter};
-use crate::service::person::profile_for;
+use crate::service::relation::{
+    AuthorDocument, AuthorPerson, DocumentAuthors, DocumentById, DocumentEvent,
+    DocumentModelProject, DocumentPublisher, DocumentSession,
+};
 
 /// A publication: report, position paper, final report, talk, film, …
 #[derive(Clone)]
@@ -79,7 +79,7 @@ impl Document {
     async fn publisher(&self) -> Result<Option<Organisation>> {
         Ok(self
             .0
-            .related_one::<OrganisationById>("OrganisationById", |m| m.publisher_id)
+            .load_one::<DocumentPublisher>()
             .await?
             .map(Organisation))
     }
@@ -87,25 +87,17 @@ impl Document {
     async fn model_project(&self) -> Result<Option<ModelProject>> {
         Ok(self
             .0
-            .related_one::<ModelProjectById>("ModelProjectById", |m| m.model_project_id)
+            .load_one::<DocumentModelProject>()
             .await?
             .map(ModelProject))
     }
     /// The event it was presented at or is about.
     async fn event(&self) -> Result<Option<Event>> {
-        Ok(self
-            .0
-            .related_one::<EventById>("EventById", |m| m.event_id)
-            .await?
-            .map(Event))
+        Ok(self.0.load_one::<DocumentEvent>().await?.map(Event))
     }
     /// The session it was presented in.
     async fn session(&self) -> Result<Option<Session>> {
-        Ok(self
-            .0
-            .related_one::<SessionById>("SessionById", |m| m.session_id)
-            .await?
-            .map(Session))
+        Ok(self.0.load_one::<DocumentSession>().await?.map(Session))
     }
     /// Authors, in the order of the title page.
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
@@ -116,16 +108,10 @@ impl Document {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<DocumentAuthorConnection> {
-        let rows = self
-            .0
-            .related::<AuthorsByDocument>("AuthorsByDocument", |m| Some(m.id))
-            .await?;
-        let page = joined::<_, LinkedPersonById, _, _, _>(
+        let rows = self.0.load::<DocumentAuthors>().await?;
+        let page = joined::<AuthorPerson, _, _>(
             &rows,
             &args(first, after, last, before),
-            "LinkedPersonById",
-            |row| Some(row.person_id),
-            profile_for(self.0.viewer()),
             |row| {
                 (
                     ID(ids::encode("DocumentAuthor", row.id)),
@@ -148,13 +134,8 @@ impl Document {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<Option<AuditEntryConnection>> {
-        super::audit::history::<document::Entity, _>(
-            ctx,
-            &self.0,
-            |m| m.id,
-            args(first, after, last, before),
-        )
-        .await
+        super::audit::history::<document::Entity>(ctx, &self.0, args(first, after, last, before))
+            .await
     }
 }
 
@@ -270,21 +251,13 @@ impl DocumentAuthor {
     }
     /// The document.
     async fn document(&self) -> Result<Option<Document>> {
-        Ok(self
-            .0
-            .related_one::<DocumentById>("DocumentById", |m| Some(m.document_id))
-            .await?
-            .map(Document))
+        Ok(self.0.load_one::<AuthorDocument>().await?.map(Document))
     }
     /// The author.
     async fn person(&self) -> Result<Option<Person>> {
         Ok(self
             .0
-            .related_as::<LinkedPersonById, _>(
-                "LinkedPersonById",
-                |m| Some(m.person_id),
-                profile_for(self.0.viewer()),
-            )
+            .load::<AuthorPerson>()
             .await?
             .into_iter()
             .next()

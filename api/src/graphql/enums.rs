@@ -323,46 +323,14 @@ impl StateCode {
 
     /// The state's two-digit key (first digits of its municipality keys).
     pub fn key(self) -> &'static str {
-        match self {
-            Self::Sh => "01",
-            Self::Hh => "02",
-            Self::Ni => "03",
-            Self::Hb => "04",
-            Self::Nw => "05",
-            Self::He => "06",
-            Self::Rp => "07",
-            Self::Bw => "08",
-            Self::By => "09",
-            Self::Sl => "10",
-            Self::Be => "11",
-            Self::Bb => "12",
-            Self::Mv => "13",
-            Self::Sn => "14",
-            Self::St => "15",
-            Self::Th => "16",
-        }
+        crate::service::town::STATES[self as usize].0
     }
 
     /// The state of a two-letter abbreviation.
     pub fn from_abbreviation(code: &str) -> Option<Self> {
-        Some(match code {
-            "SH" => Self::Sh,
-            "HH" => Self::Hh,
-            "NI" => Self::Ni,
-            "HB" => Self::Hb,
-            "NW" => Self::Nw,
-            "HE" => Self::He,
-            "RP" => Self::Rp,
-            "BW" => Self::Bw,
-            "BY" => Self::By,
-            "SL" => Self::Sl,
-            "BE" => Self::Be,
-            "BB" => Self::Bb,
-            "MV" => Self::Mv,
-            "SN" => Self::Sn,
-            "ST" => Self::St,
-            "TH" => Self::Th,
-            _ => return None,
-        })
+        crate::service::town::STATES
+            .iter()
+            .position(|(_, abbreviation)| *abbreviation == code)
+            .and_then(|index| Self::ALL.get(index).copied())
     }
 }

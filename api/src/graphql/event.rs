@@ -8,10 +8,6 @@ use super::audit::AuditEntryConnection;
 use super::connection::{args, connection, page_cost};
 use super::document::{Document, DocumentConnection};
 use super::enums::{DatePrecision, EventFormat, EventStatus, OrganiserRole};
-use super::loaders::{
-    ContributionsByEvent, DocumentsByEvent, EventById, ModelProjectById, OrganisationById,
-    OrganisersByEvent, RegistrationsByEvent, Row, SessionsByEvent, TownById, WholeEventById,
-};
 use super::model_project::ModelProject;
 use super::organisation::Organisation;
 use super::registration::RegistrationConnection;
@@ -19,11 +15,17 @@ use super::session::{Contribution, ContributionConnection, Session, SessionConne
 use super::town::Town;
 use super::{DeletePayload, decode_opt, joined, maybe, maybe_id, request, wants_total};
 use crate::ids;
+use crate::load::Row;
 use crate::service::event::{
     self as service, EventChanges, EventFilter, EventOrder, EventOrderField,
 };
-use crate::service::page::paginate_vec;
+use crate::service::relation::{
+    EventById, EventContributions, EventDocuments, EventModelProject, EventOrganisers,
+    EventRegistrations, EventSessions, EventTown, EventWhole, OrganiserEvent,
+    OrganiserOrganisation,
+};
 use crate::service::timing::{When, local};
+use crate::store::page::paginate_vec;
 
 /// An event (Veranstaltung): a conference, workshop, meeting, …
 #[derive(Clone)]
@@ -54,7 +56,7 @@ impl Event {
     }
     /// Summary.
     async fn description(&self) -> Result<Option<String>> {
-        let whole = self.0.whole::<WholeEventById>().await?;
+        let whole = self.0.whole::<EventWhole>().await?;
         Ok(whole.and_then(|row| row.description.clone()))
     }
     /// How the event takes place, where known.
@@ -113,17 +115,13 @@ impl Event {
     }
     /// Town the event takes place in.
     async fn town(&self) -> Result<Option<Town>> {
-        Ok(self
-            .0
-            .related_one::<TownById>("TownById", |m| m.town_id)
-            .await?
-            .map(Town))
+        Ok(self.0.load_one::<EventTown>().await?.map(Town))
     }
     /// Model project the event belongs to.
     async fn model_project(&self) -> Result<Option<ModelProject>> {
         Ok(self
             .0
-            .related_one::<ModelProjectById>("ModelProjectById", |m| m.model_project_id)
+            .load_one::<EventModelProject>()
             .await?
             .map(ModelProject))
     }
@@ -136,10 +134,7 @@ impl Event {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<SessionConnection> {
-        let rows = self
-            .0
-            .related::<SessionsByEvent>("SessionsByEvent", |m| Some(m.id))
-            .await?;
+        let rows = self.0.load::<EventSessions>().await?;
         let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(SessionConnection::from_page(page.map(Session)))
     }
@@ -152,10 +147,7 @@ impl Event {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ContributionConnection> {
-        let rows = self
-            .0
-            .related::<ContributionsByEvent>("ContributionsByEvent", |m| Some(m.id))
-            .await?;
+        let rows = self.0.load::<EventContributions>().await?;
         let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(ContributionConnection::from_page(page.map(Contribution)))
     }
@@ -168,16 +160,10 @@ impl Event {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<EventOrganiserConnection> {
-        let rows = self
-            .0
-            .related::<OrganisersByEvent>("OrganisersByEvent", |m| Some(m.id))
-            .await?;
-        let page = joined::<_, OrganisationById, _, _, _>(
+        let rows = self.0.load::<EventOrganisers>().await?;
+        let page = joined::<OrganiserOrganisation, _, _>(
             &rows,
             &args(first, after, last, before),
-            "OrganisationById",
-            |row| Some(row.organisation_id),
-            std::convert::identity,
             |row| {
                 (
                     ID(ids::encode("EventOrganiser", row.id)),
@@ -199,10 +185,7 @@ impl Event {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<DocumentConnection> {
-        let rows = self
-            .0
-            .related::<DocumentsByEvent>("DocumentsByEvent", |m| Some(m.id))
-            .await?;
+        let rows = self.0.load::<EventDocuments>().await?;
         let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(DocumentConnection::from_page(page.map(Document)))
     }
@@ -216,11 +199,9 @@ impl Event {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<Option<RegistrationConnection>> {
-        super::registration::registrations::<RegistrationsByEvent, _>(
+        super::registration::registrations::<EventRegistrations>(
             ctx,
             &self.0,
-            "RegistrationsByEvent",
-            |m| m.id,
             args(first, after, last, before),
         )
         .await
@@ -235,13 +216,7 @@ impl Event {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<Option<AuditEntryConnection>> {
-        super::audit::history::<event::Entity, _>(
-            ctx,
-            &self.0,
-            |m| m.id,
-            args(first, after, last, before),
-        )
-        .await
+        super::audit::history::<event::Entity>(ctx, &self.0, args(first, after, last, before)).await
     }
 }
 
@@ -622,17 +597,13 @@ impl EventOrganiser {
     }
     /// The event.
     async fn event(&self) -> Result<Option<Event>> {
-        Ok(self
-            .0
-            .related_one::<EventById>("EventById", |m| Some(m.event_id))
-            .await?
-            .map(Event))
+        Ok(self.0.load_one::<OrganiserEvent>().await?.map(Event))
     }
     /// The organisation.
     async fn organisation(&self) -> Result<Option<Organisation>> {
         Ok(self
             .0
-            .related_one::<OrganisationById>("OrganisationById", |m| Some(m.organisation_id))
+            .load_one::<OrganiserOrganisation>()
             .await?
             .map(Organisation))
     }

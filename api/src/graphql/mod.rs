@@ -9,7 +9,6 @@ pub mod document;
 pub mod documents;
 pub mod enums;
 pub mod event;
-pub mod loaders;
 pub mod model_project;
 pub mod network;
 pub mod node;
@@ -30,11 +29,11 @@ use sea_orm::DatabaseConnection;
 use crate::auth::Actor;
 use crate::state::AppState;
 
-use self::loaders::{BatchSpec, Level, ModelOf, Row};
 use crate::error::{AppError, AppResult};
-use crate::service::page::{Page, PageArgs, paginate_vec};
-use crate::service::reader::Reader;
-use crate::service::viewer::Viewer;
+use crate::load::reader::Reader;
+use crate::load::{Level, Relation, Row};
+use crate::store::page::{Page, PageArgs, paginate_vec};
+use crate::viewer::Viewer;
 
 /// Per-request data every resolver can reach.
 pub struct RequestContext {
@@ -101,32 +100,15 @@ impl RequestContext {
         Level::row(model, &self.reader, self.viewer)
     }
 
-    /// One row of spec `S` by key, if the viewer may see it.
-    pub async fn fetch_one<S>(&self, id: i32) -> AppResult<Option<Row<ModelOf<S>>>>
-    where
-        S: BatchSpec,
-        ModelOf<S>: Send + Sync,
-    {
-        self.fetch_one_as::<S, _>(id, std::convert::identity).await
-    }
-
-    /// One row of spec `S` by key, converted, if the viewer may see it.
-    pub async fn fetch_one_as<S, C>(
+    /// The row of `R` (a lookup by ID) for `id`, if the viewer may see it.
+    pub async fn fetch_one<R: Relation<Parent = i32>>(
         &self,
         id: i32,
-        convert: fn(ModelOf<S>) -> C,
-    ) -> AppResult<Option<Row<C>>>
-    where
-        S: BatchSpec,
-        ModelOf<S>: Send + Sync,
-        C: Send + Sync + 'static,
-    {
-        Ok(
-            loaders::fetch::<S, C>(&self.reader, self.viewer, &[id], convert)
-                .await?
-                .into_iter()
-                .next(),
-        )
+    ) -> AppResult<Option<Row<R::Item>>> {
+        Ok(crate::load::fetch::<R>(&self.reader, self.viewer, &[id])
+            .await?
+            .into_iter()
+            .next())
     }
 }
 
@@ -154,28 +136,18 @@ pub fn decode_opt(
 /// Pages join rows (memberships, partnerships, …) and resolves their targets, keeping each join
 /// row's role. Targets load for the whole level at once; rows whose target the viewer may not see
 /// are left out.
-pub async fn joined<J, S, C, R, N>(
-    rows: &[Row<J>],
+pub async fn joined<R, Role, N>(
+    rows: &[Row<R::Parent>],
     args: &PageArgs,
-    relation: &'static str,
-    target: impl Fn(&J) -> Option<i32> + Sync + Copy,
-    convert: fn(ModelOf<S>) -> C,
-    role: impl Fn(&J) -> R,
-    node: impl Fn(Row<C>) -> N,
-) -> AppResult<Page<(R, N)>>
+    role: impl Fn(&R::Parent) -> Role,
+    node: impl Fn(Row<R::Item>) -> N,
+) -> AppResult<Page<(Role, N)>>
 where
-    J: Send + Sync + 'static,
-    S: BatchSpec,
-    ModelOf<S>: Send + Sync,
-    C: Send + Sync + 'static,
+    R: Relation,
 {
     let page = paginate_vec(rows, args)?;
-    let targets = futures::future::try_join_all(
-        page.items
-            .iter()
-            .map(|(_, row)| row.related_as::<S, C>(relation, target, convert)),
-    )
-    .await?;
+    let targets =
+        futures::future::try_join_all(page.items.iter().map(|(_, row)| row.load::<R>())).await?;
     let items = page
         .items
         .iter()

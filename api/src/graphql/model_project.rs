@@ -7,21 +7,23 @@ use super::connection::{args, connection, page_cost};
 use super::document::{Document, DocumentConnection};
 use super::enums::{MemberRole, PartnerRole};
 use super::event::{Event, EventConnection};
-use super::loaders::{
-    DocumentsByModelProject, EventsByModelProject, MemberTown, MembersByProject, ModelProjectById,
-    ModelProjectsByCall, OrganisationById, PartnersByProject, ProjectCallById, Row, Then, TownById,
-    TownState, WholeModelProjectById,
-};
 use super::organisation::Organisation;
 use super::town::Town;
 use super::{
     DeletePayload, RequestContext, decode_opt, joined, maybe, maybe_id, request, wants_total,
 };
 use crate::ids;
+use crate::load::{Row, Then};
 use crate::service::model_project::{
     self as service, ModelProjectChanges, ModelProjectFilter, ProjectCallChanges,
 };
-use crate::service::page::paginate_vec;
+use crate::service::relation::{
+    CallModelProjects, MemberModelProject, MemberTown, ModelProjectById, ModelProjectCall,
+    ModelProjectDocuments, ModelProjectEvents, ModelProjectLeadTown, ModelProjectMembers,
+    ModelProjectPartners, ModelProjectWhole, PartnerModelProject, PartnerOrganisation,
+    ProjectCallById, TownState,
+};
+use crate::store::page::paginate_vec;
 
 /// A call for model projects (Projektaufruf).
 #[derive(Clone)]
@@ -75,10 +77,7 @@ impl ProjectCall {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ModelProjectConnection> {
-        let rows = self
-            .0
-            .related::<ModelProjectsByCall>("ModelProjectsByCall", |m| Some(m.id))
-            .await?;
+        let rows = self.0.load::<CallModelProjects>().await?;
         let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(ModelProjectConnection::from_page(page.map(ModelProject)))
     }
@@ -117,7 +116,7 @@ impl ModelProject {
     }
     /// Summary.
     async fn description(&self) -> Result<Option<String>> {
-        let whole = self.0.whole::<WholeModelProjectById>().await?;
+        let whole = self.0.whole::<ModelProjectWhole>().await?;
         Ok(whole.and_then(|row| row.description.clone()))
     }
     /// Start of the project (ISO 8601 date, possibly partial).
@@ -140,17 +139,13 @@ impl ModelProject {
     async fn project_call(&self) -> Result<Option<ProjectCall>> {
         Ok(self
             .0
-            .related_one::<ProjectCallById>("ProjectCallById", |m| m.project_call_id)
+            .load_one::<ModelProjectCall>()
             .await?
             .map(ProjectCall))
     }
     /// The lead town, where the sources name one.
     async fn lead_town(&self) -> Result<Option<Town>> {
-        Ok(self
-            .0
-            .related_one::<TownById>("TownById", |m| m.lead_town_id)
-            .await?
-            .map(Town))
+        Ok(self.0.load_one::<ModelProjectLeadTown>().await?.map(Town))
     }
     /// Member towns with their role, in the order the sources list them.
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
@@ -163,18 +158,11 @@ impl ModelProject {
     ) -> Result<ModelProjectTownConnection> {
         let rows = self
             .0
-            .related_joined::<MembersByProject, Then<MemberTown, TownState>, _>(
-                "MembersByProject",
-                |m| Some(m.id),
-                std::convert::identity,
-            )
+            .load_with::<ModelProjectMembers, Then<MemberTown, TownState>>()
             .await?;
-        let page = joined::<_, TownById, _, _, _>(
+        let page = joined::<MemberTown, _, _>(
             &rows,
             &args(first, after, last, before),
-            "TownById",
-            |row| Some(row.town_id),
-            std::convert::identity,
             |row| MemberRole::from(row.role),
             Town,
         )
@@ -190,16 +178,10 @@ impl ModelProject {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ModelProjectPartnerConnection> {
-        let rows = self
-            .0
-            .related::<PartnersByProject>("PartnersByProject", |m| Some(m.id))
-            .await?;
-        let page = joined::<_, OrganisationById, _, _, _>(
+        let rows = self.0.load::<ModelProjectPartners>().await?;
+        let page = joined::<PartnerOrganisation, _, _>(
             &rows,
             &args(first, after, last, before),
-            "OrganisationById",
-            |row| Some(row.organisation_id),
-            std::convert::identity,
             |row| PartnerRole::from(row.role),
             Organisation,
         )
@@ -216,10 +198,7 @@ impl ModelProject {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ModelProjectMembershipConnection> {
-        let rows = self
-            .0
-            .related::<MembersByProject>("MembersByProject", |m| Some(m.id))
-            .await?;
+        let rows = self.0.load::<ModelProjectMembers>().await?;
         let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(ModelProjectMembershipConnection::from_page(
             page.map(ModelProjectTown),
@@ -234,10 +213,7 @@ impl ModelProject {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ModelProjectPartnershipConnection> {
-        let rows = self
-            .0
-            .related::<PartnersByProject>("PartnersByProject", |m| Some(m.id))
-            .await?;
+        let rows = self.0.load::<ModelProjectPartners>().await?;
         let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(ModelProjectPartnershipConnection::from_page(
             page.map(ModelProjectPartner),
@@ -252,10 +228,7 @@ impl ModelProject {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<EventConnection> {
-        let rows = self
-            .0
-            .related::<EventsByModelProject>("EventsByModelProject", |m| Some(m.id))
-            .await?;
+        let rows = self.0.load::<ModelProjectEvents>().await?;
         let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(EventConnection::from_page(page.map(Event)))
     }
@@ -268,10 +241,7 @@ impl ModelProject {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<DocumentConnection> {
-        let rows = self
-            .0
-            .related::<DocumentsByModelProject>("DocumentsByModelProject", |m| Some(m.id))
-            .await?;
+        let rows = self.0.load::<ModelProjectDocuments>().await?;
         let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(DocumentConnection::from_page(page.map(Document)))
     }
@@ -306,17 +276,13 @@ impl ModelProjectTown {
     }
     /// The member town.
     async fn town(&self) -> Result<Option<Town>> {
-        Ok(self
-            .0
-            .related_one::<TownById>("TownById", |m| Some(m.town_id))
-            .await?
-            .map(Town))
+        Ok(self.0.load_one::<MemberTown>().await?.map(Town))
     }
     /// The model project.
     async fn model_project(&self) -> Result<Option<ModelProject>> {
         Ok(self
             .0
-            .related_one::<ModelProjectById>("ModelProjectById", |m| Some(m.model_project_id))
+            .load_one::<MemberModelProject>()
             .await?
             .map(ModelProject))
     }
@@ -349,7 +315,7 @@ impl ModelProjectPartner {
     async fn organisation(&self) -> Result<Option<Organisation>> {
         Ok(self
             .0
-            .related_one::<OrganisationById>("OrganisationById", |m| Some(m.organisation_id))
+            .load_one::<PartnerOrganisation>()
             .await?
             .map(Organisation))
     }
@@ -357,7 +323,7 @@ impl ModelProjectPartner {
     async fn model_project(&self) -> Result<Option<ModelProject>> {
         Ok(self
             .0
-            .related_one::<ModelProjectById>("ModelProjectById", |m| Some(m.model_project_id))
+            .load_one::<PartnerModelProject>()
             .await?
             .map(ModelProject))
     }

@@ -4,11 +4,6 @@ use async_graphql::{Context, ID, Interface, Object, Result};
 
 use super::document::Document;
 use super::event::Event;
-use super::loaders::{
-    BoardMembershipById, ContributionById, DocumentById, EventById, ModelProjectById,
-    ModelProjectPartnerById, ModelProjectTownById, OrganisationById, PersonById, ProjectCallById,
-    SessionById, StateById, TownById,
-};
 use super::model_project::{ModelProject, ModelProjectPartner, ModelProjectTown, ProjectCall};
 use super::organisation::Organisation;
 use super::person::{BoardMembership, Person};
@@ -17,7 +12,11 @@ use super::session::{Contribution, Session};
 use super::town::{State, Town};
 use crate::error::AppError;
 use crate::ids;
-use crate::service::person::profile_for;
+use crate::service::relation::{
+    BoardMembershipById, ContributionById, DocumentById, EventById, ModelProjectById,
+    ModelProjectPartnerById, ModelProjectTownById, OrganisationById, PersonById, ProjectCallById,
+    SessionById, StateById, TownById,
+};
 
 /// An object with a global ID.
 #[derive(Interface)]
@@ -64,7 +63,7 @@ impl NodeQuery {
                 .await?
                 .map(|r| Node::Organisation(Organisation(r))),
             "Person" => rc
-                .fetch_one_as::<PersonById, _>(id, profile_for(rc.viewer))
+                .fetch_one::<PersonById>(id)
                 .await?
                 .map(|r| Node::Person(Person(r))),
             "ProjectCall" => rc
@@ -131,7 +130,7 @@ impl NodeQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Global IDs of the objects.")] ids: Vec<ID>,
     ) -> Result<Vec<Option<Node>>> {
-        if ids.len() > crate::service::page::MAX_PAGE_SIZE as usize {
+        if ids.len() > crate::store::page::MAX_PAGE_SIZE as usize {
             return Err(AppError::bad_field("ids", "at most 100 IDs at a time").into());
         }
         let lookups = ids.iter().map(|id| Self::find(ctx, id));

@@ -7,11 +7,6 @@ use super::connection::{args, connection, page_cost};
 use super::document::{Document, DocumentConnection};
 use super::enums::{OrganisationKind, OrganiserRole, PartnerRole};
 use super::event::{Event, OrganisationEventConnection};
-use super::loaders::{
-    BoardSeatsByBoard, ContributionsByOrganisation, DocumentsByPublisher, EventById,
-    ModelProjectById, OrganisationById, OrganisedByOrganisation, PartnershipsByOrganisation,
-    PeopleByOrganisation, Row, TownById,
-};
 use super::model_project::{ModelProject, OrganisationModelProjectConnection};
 use super::person::{BoardMembership, BoardMembershipConnection, Person, PersonConnection};
 use super::session::{Contribution, ContributionConnection};
@@ -20,9 +15,14 @@ use super::{
     DeletePayload, RequestContext, decode_opt, joined, maybe, maybe_id, request, wants_total,
 };
 use crate::ids;
+use crate::load::Row;
 use crate::service::organisation::{self as service, OrganisationChanges, OrganisationFilter};
-use crate::service::page::paginate_vec;
-use crate::service::person::profile_for;
+use crate::service::relation::{
+    OrganisationBoardSeats, OrganisationById, OrganisationContributions, OrganisationDocuments,
+    OrganisationOrganised, OrganisationPartnerships, OrganisationPeople, OrganisationTown,
+    OrganiserEvent, PartnerModelProject,
+};
+use crate::store::page::paginate_vec;
 
 /// An organisation: ministry, institute, association, agency, advisory board, …
 #[derive(Clone)]
@@ -73,11 +73,7 @@ impl Organisation {
     }
     /// Town of its seat, where it is one of ours.
     async fn town(&self) -> Result<Option<Town>> {
-        Ok(self
-            .0
-            .related_one::<TownById>("TownById", |m| m.town_id)
-            .await?
-            .map(Town))
+        Ok(self.0.load_one::<OrganisationTown>().await?.map(Town))
     }
     /// Public people of the organisation, by name.
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
@@ -88,14 +84,7 @@ impl Organisation {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<PersonConnection> {
-        let rows = self
-            .0
-            .related_as::<PeopleByOrganisation, _>(
-                "PeopleByOrganisation",
-                |m| Some(m.id),
-                profile_for(self.0.viewer()),
-            )
-            .await?;
+        let rows = self.0.load::<OrganisationPeople>().await?;
         let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(PersonConnection::from_page(page.map(Person)))
     }
@@ -108,10 +97,7 @@ impl Organisation {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ContributionConnection> {
-        let rows = self
-            .0
-            .related::<ContributionsByOrganisation>("ContributionsByOrganisation", |m| Some(m.id))
-            .await?;
+        let rows = self.0.load::<OrganisationContributions>().await?;
         let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(ContributionConnection::from_page(page.map(Contribution)))
     }
@@ -124,16 +110,10 @@ impl Organisation {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<OrganisationModelProjectConnection> {
-        let rows = self
-            .0
-            .related::<PartnershipsByOrganisation>("PartnershipsByOrganisation", |m| Some(m.id))
-            .await?;
-        let page = joined::<_, ModelProjectById, _, _, _>(
+        let rows = self.0.load::<OrganisationPartnerships>().await?;
+        let page = joined::<PartnerModelProject, _, _>(
             &rows,
             &args(first, after, last, before),
-            "ModelProjectById",
-            |row| Some(row.model_project_id),
-            std::convert::identity,
             |row| PartnerRole::from(row.role),
             ModelProject,
         )
@@ -149,16 +129,10 @@ impl Organisation {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<OrganisationEventConnection> {
-        let rows = self
-            .0
-            .related::<OrganisedByOrganisation>("OrganisedByOrganisation", |m| Some(m.id))
-            .await?;
-        let page = joined::<_, EventById, _, _, _>(
+        let rows = self.0.load::<OrganisationOrganised>().await?;
+        let page = joined::<OrganiserEvent, _, _>(
             &rows,
             &args(first, after, last, before),
-            "EventById",
-            |row| Some(row.event_id),
-            std::convert::identity,
             |row| OrganiserRole::from(row.role),
             Event,
         )
@@ -174,10 +148,7 @@ impl Organisation {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<DocumentConnection> {
-        let rows = self
-            .0
-            .related::<DocumentsByPublisher>("DocumentsByPublisher", |m| Some(m.id))
-            .await?;
+        let rows = self.0.load::<OrganisationDocuments>().await?;
         let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(DocumentConnection::from_page(page.map(Document)))
     }
@@ -190,10 +161,7 @@ impl Organisation {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<BoardMembershipConnection> {
-        let rows = self
-            .0
-            .related::<BoardSeatsByBoard>("BoardSeatsByBoard", |m| Some(m.id))
-            .await?;
+        let rows = self.0.load::<OrganisationBoardSeats>().await?;
         let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(BoardMembershipConnection::from_page(
             page.map(BoardMembership),

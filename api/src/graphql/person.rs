@@ -9,10 +9,6 @@ use super::audit::AuditEntryConnection;
 use super::connection::{args, connection, page_cost};
 use super::document::{Document, DocumentConnection};
 use super::enums::{BoardRole, ContributionRole};
-use super::loaders::{
-    AuthorshipsByPerson, BoardSeatsByPerson, ContributionsByPerson, DocumentById, LinkedPersonById,
-    OrganisationById, PersonById, RegistrationsByPerson, Row, TownById,
-};
 use super::organisation::Organisation;
 use super::registration::RegistrationConnection;
 use super::session::{Contribution, ContributionConnection};
@@ -21,11 +17,16 @@ use super::{
     DeletePayload, RequestContext, decode_opt, joined, maybe, maybe_id, request, wants_total,
 };
 use crate::ids;
-use crate::service::page::paginate_vec;
+use crate::load::Row;
 use crate::service::person::{
     self as service, ErasureOutcome as StoredOutcome, PersonChanges, PersonFilter, PersonView,
     profile_for,
 };
+use crate::service::relation::{
+    AuthorDocument, PersonAuthorships, PersonBoardSeats, PersonById, PersonContributions,
+    PersonOrganisation, PersonRegistrations, PersonTown, SeatBoard, SeatPerson,
+};
+use crate::store::page::paginate_vec;
 
 /// A person. Anyone sees the public profile; contact, consent and registration data only staff.
 #[derive(Clone)]
@@ -94,17 +95,13 @@ impl Person {
     async fn organisation(&self) -> Result<Option<Organisation>> {
         Ok(self
             .0
-            .related_one::<OrganisationById>("OrganisationById", |m| m.organisation_id)
+            .load_one::<PersonOrganisation>()
             .await?
             .map(Organisation))
     }
     /// The town the person holds office in or works for.
     async fn town(&self) -> Result<Option<Town>> {
-        Ok(self
-            .0
-            .related_one::<TownById>("TownById", |m| m.town_id)
-            .await?
-            .map(Town))
+        Ok(self.0.load_one::<PersonTown>().await?.map(Town))
     }
     /// Appearances in published programmes.
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
@@ -115,10 +112,7 @@ impl Person {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ContributionConnection> {
-        let rows = self
-            .0
-            .related::<ContributionsByPerson>("ContributionsByPerson", |m| Some(m.id))
-            .await?;
+        let rows = self.0.load::<PersonContributions>().await?;
         let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(ContributionConnection::from_page(page.map(Contribution)))
     }
@@ -131,16 +125,10 @@ impl Person {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<DocumentConnection> {
-        let rows = self
-            .0
-            .related::<AuthorshipsByPerson>("AuthorshipsByPerson", |m| Some(m.id))
-            .await?;
-        let page = joined::<_, DocumentById, _, _, _>(
+        let rows = self.0.load::<PersonAuthorships>().await?;
+        let page = joined::<AuthorDocument, _, _>(
             &rows,
             &args(first, after, last, before),
-            "DocumentById",
-            |row| Some(row.document_id),
-            std::convert::identity,
             |_| (),
             Document,
         )
@@ -158,10 +146,7 @@ impl Person {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<BoardMembershipConnection> {
-        let rows = self
-            .0
-            .related::<BoardSeatsByPerson>("BoardSeatsByPerson", |m| Some(m.id))
-            .await?;
+        let rows = self.0.load::<PersonBoardSeats>().await?;
         let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(BoardMembershipConnection::from_page(
             page.map(BoardMembership),
@@ -177,11 +162,9 @@ impl Person {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<Option<RegistrationConnection>> {
-        super::registration::registrations::<RegistrationsByPerson, _>(
+        super::registration::registrations::<PersonRegistrations>(
             ctx,
             &self.0,
-            "RegistrationsByPerson",
-            |m| m.id,
             args(first, after, last, before),
         )
         .await
@@ -225,21 +208,13 @@ impl BoardMembership {
     }
     /// The board.
     async fn board(&self) -> Result<Option<Organisation>> {
-        Ok(self
-            .0
-            .related_one::<OrganisationById>("OrganisationById", |m| Some(m.board_id))
-            .await?
-            .map(Organisation))
+        Ok(self.0.load_one::<SeatBoard>().await?.map(Organisation))
     }
     /// The member.
     async fn person(&self) -> Result<Option<Person>> {
         Ok(self
             .0
-            .related_as::<LinkedPersonById, _>(
-                "LinkedPersonById",
-                |m| Some(m.person_id),
-                profile_for(self.0.viewer()),
-            )
+            .load::<SeatPerson>()
             .await?
             .into_iter()
             .next()
@@ -255,10 +230,9 @@ impl BoardMembership {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<Option<AuditEntryConnection>> {
-        super::audit::history::<advisory_board_membership::Entity, _>(
+        super::audit::history::<advisory_board_membership::Entity>(
             ctx,
             &self.0,
-            |m| m.id,
             args(first, after, last, before),
         )
         .await
@@ -341,10 +315,7 @@ impl PersonQuery {
     ) -> Result<Option<Person>> {
         let rc = request(ctx)?;
         let id = ids::decode_as(&id, "Person", "id")?;
-        Ok(rc
-            .fetch_one_as::<PersonById, _>(id, profile_for(rc.viewer))
-            .await?
-            .map(Person))
+        Ok(rc.fetch_one::<PersonById>(id).await?.map(Person))
     }
 }
 

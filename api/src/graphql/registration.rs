@@ -8,12 +8,12 @@ use super::audit::AuditEntryConnection;
 use super::connection::{args, connection, page_cost};
 use super::enums::RegistrationStatus;
 use super::event::Event;
-use super::loaders::{EventById, PersonById, Row};
 use super::person::Person;
 use super::{DeletePayload, maybe, request};
 use crate::ids;
-use crate::service::person::profile_for;
+use crate::load::{Relation, Row};
 use crate::service::registration::{self as service, RegistrationChanges};
+use crate::service::relation::{RegistrationEvent, RegistrationPerson};
 
 /// A person's registration for an event (private: staff only).
 #[derive(Clone)]
@@ -52,21 +52,13 @@ impl Registration {
     }
     /// The event.
     async fn event(&self) -> Result<Option<Event>> {
-        Ok(self
-            .0
-            .related_one::<EventById>("EventById", |m| Some(m.event_id))
-            .await?
-            .map(Event))
+        Ok(self.0.load_one::<RegistrationEvent>().await?.map(Event))
     }
     /// The person.
     async fn person(&self) -> Result<Option<Person>> {
         Ok(self
             .0
-            .related_as::<PersonById, _>(
-                "PersonById",
-                |m| Some(m.person_id),
-                profile_for(self.0.viewer()),
-            )
+            .load::<RegistrationPerson>()
             .await?
             .into_iter()
             .next()
@@ -82,10 +74,9 @@ impl Registration {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<Option<AuditEntryConnection>> {
-        super::audit::history::<registration::Entity, _>(
+        super::audit::history::<registration::Entity>(
             ctx,
             &self.0,
-            |m| m.id,
             args(first, after, last, before),
         )
         .await
@@ -210,23 +201,20 @@ impl RegistrationMutation {
 
 /// The `registrations` field of an event or a person: null unless the caller is staff, loaded for
 /// the whole response level at once.
-pub async fn registrations<S, M>(
+pub async fn registrations<R>(
     ctx: &Context<'_>,
-    row: &Row<M>,
-    relation: &'static str,
-    key: fn(&M) -> i32,
-    args: crate::service::page::PageArgs,
+    row: &Row<R::Parent>,
+    args: crate::store::page::PageArgs,
 ) -> Result<Option<RegistrationConnection>>
 where
-    S: super::loaders::BatchSpec<Entity = registration::Entity>,
-    M: Send + Sync + 'static,
+    R: Relation<Target = registration::Entity, Item = registration::Model>,
 {
     let rc = request(ctx)?;
     if !service::may_read(rc.viewer) {
         return Ok(None);
     }
-    let rows = row.related::<S>(relation, |m| Some(key(m))).await?;
-    let page = crate::service::page::paginate_vec(&rows, &args)?;
+    let rows = row.load::<R>().await?;
+    let page = crate::store::page::paginate_vec(&rows, &args)?;
     Ok(Some(RegistrationConnection::from_page(
         page.map(Registration),
     )))

@@ -4,7 +4,8 @@ use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
 
 use super::request;
 use crate::ids;
-use crate::service::search::{self as service, Hit, SearchKind};
+use crate::service::search::{self as service, Hit};
+use crate::store::search_index::SearchKind;
 
 /// What a search hit is.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]

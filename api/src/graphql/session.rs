@@ -9,21 +9,21 @@ use super::connection::{args, connection, page_cost};
 use super::document::{Document, DocumentConnection};
 use super::enums::{ContributionRole, SessionKind};
 use super::event::Event;
-use super::loaders::{
-    ContributionOrganisation, ContributionPerson, ContributionsBySession, DocumentsBySession,
-    EventById, LinkedPersonById, OrganisationById, Row, SessionById, WholeSessionById,
-};
 use super::organisation::Organisation;
 use super::person::Person;
 use super::{DeletePayload, decode_opt, maybe, maybe_id, request, wants_total};
 use crate::ids;
-use crate::service::page::paginate_vec;
-use crate::service::person::profile_for;
+use crate::load::Row;
+use crate::service::relation::{
+    ContributionEvent, ContributionOrganisation, ContributionPerson, ContributionSession,
+    SessionById, SessionContributions, SessionDocuments, SessionEvent, SessionWhole,
+};
 use crate::service::session::{
     self as service, ContributionChanges, SessionChanges, SessionFilter,
 };
 use crate::service::timing::When;
 use crate::service::timing::local;
+use crate::store::page::paginate_vec;
 
 /// A programme item of an event.
 #[derive(Clone)]
@@ -31,10 +31,7 @@ pub struct Session(pub Row<session::Model>);
 
 impl Session {
     async fn zone(&self) -> Result<chrono_tz::Tz> {
-        let event = self
-            .0
-            .related_one::<EventById>("EventById", |m| Some(m.event_id))
-            .await?;
+        let event = self.0.load_one::<SessionEvent>().await?;
         Ok(event
             .map(|event| crate::service::event::time_zone(&event))
             .unwrap_or(chrono_tz::Europe::Berlin))
@@ -74,7 +71,7 @@ impl Session {
     }
     /// Summary.
     async fn description(&self) -> Result<Option<String>> {
-        let whole = self.0.whole::<WholeSessionById>().await?;
+        let whole = self.0.whole::<SessionWhole>().await?;
         Ok(whole.and_then(|row| row.description.clone()))
     }
     /// Start (UTC).
@@ -106,11 +103,7 @@ impl Session {
     }
     /// The event.
     async fn event(&self) -> Result<Option<Event>> {
-        Ok(self
-            .0
-            .related_one::<EventById>("EventById", |m| Some(m.event_id))
-            .await?
-            .map(Event))
+        Ok(self.0.load_one::<SessionEvent>().await?.map(Event))
     }
     /// Who appears in the session, in programme order.
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
@@ -129,16 +122,10 @@ impl Session {
         };
         let rows = if shows("person") || shows("organisation") {
             self.0
-                .related_joined::<ContributionsBySession, (ContributionPerson, ContributionOrganisation), _>(
-                    "ContributionsBySession",
-                    |m| Some(m.id),
-                    std::convert::identity,
-                )
+                .load_with::<SessionContributions, (ContributionPerson, ContributionOrganisation)>()
                 .await
         } else {
-            self.0
-                .related::<ContributionsBySession>("ContributionsBySession", |m| Some(m.id))
-                .await
+            self.0.load::<SessionContributions>().await
         }?;
         let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(ContributionConnection::from_page(page.map(Contribution)))
@@ -152,10 +139,7 @@ impl Session {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<DocumentConnection> {
-        let rows = self
-            .0
-            .related::<DocumentsBySession>("DocumentsBySession", |m| Some(m.id))
-            .await?;
+        let rows = self.0.load::<SessionDocuments>().await?;
         let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(DocumentConnection::from_page(page.map(Document)))
     }
@@ -169,13 +153,8 @@ impl Session {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<Option<AuditEntryConnection>> {
-        super::audit::history::<session::Entity, _>(
-            ctx,
-            &self.0,
-            |m| m.id,
-            args(first, after, last, before),
-        )
-        .await
+        super::audit::history::<session::Entity>(ctx, &self.0, args(first, after, last, before))
+            .await
     }
 }
 
@@ -214,11 +193,7 @@ impl Contribution {
     async fn person(&self) -> Result<Option<Person>> {
         Ok(self
             .0
-            .related_as::<LinkedPersonById, _>(
-                "LinkedPersonById",
-                |m| m.person_id,
-                profile_for(self.0.viewer()),
-            )
+            .load::<ContributionPerson>()
             .await?
             .into_iter()
             .next()
@@ -228,25 +203,17 @@ impl Contribution {
     async fn organisation(&self) -> Result<Option<Organisation>> {
         Ok(self
             .0
-            .related_one::<OrganisationById>("OrganisationById", |m| m.organisation_id)
+            .load_one::<ContributionOrganisation>()
             .await?
             .map(Organisation))
     }
     /// The session, unless the contribution is to the event as a whole.
     async fn session(&self) -> Result<Option<Session>> {
-        Ok(self
-            .0
-            .related_one::<SessionById>("SessionById", |m| m.session_id)
-            .await?
-            .map(Session))
+        Ok(self.0.load_one::<ContributionSession>().await?.map(Session))
     }
     /// The event.
     async fn event(&self) -> Result<Option<Event>> {
-        Ok(self
-            .0
-            .related_one::<EventById>("EventById", |m| Some(m.event_id))
-            .await?
-            .map(Event))
+        Ok(self.0.load_one::<ContributionEvent>().await?.map(Event))
     }
     /// Changes to this record, newest first (staff only; null for anonymous callers).
     #[graphql(complexity = "page_cost(first, last) * child_complexity")]
@@ -258,10 +225,9 @@ impl Contribution {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<Option<AuditEntryConnection>> {
-        super::audit::history::<contribution::Entity, _>(
+        super::audit::history::<contribution::Entity>(
             ctx,
             &self.0,
-            |m| m.id,
             args(first, after, last, before),
         )
         .await

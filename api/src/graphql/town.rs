@@ -6,18 +6,18 @@ use entity::{state, town};
 use super::connection::{args, connection, page_cost};
 use super::enums::{MemberRole, StateCode, TownType};
 use super::event::{Event, EventConnection};
-use super::loaders::{
-    EventsByTown, MembershipsByTown, ModelProjectById, OrganisationsByTown, PeopleByTown, Row,
-    StateById, TownById, TownsByState,
-};
 use super::model_project::{ModelProject, TownModelProjectConnection};
 use super::organisation::{Organisation, OrganisationConnection};
 use super::person::{Person, PersonConnection};
 use super::{DeletePayload, RequestContext, decode_opt, joined, maybe, request, wants_total};
 use crate::ids;
-use crate::service::page::paginate_vec;
-use crate::service::person::profile_for;
+use crate::load::Row;
+use crate::service::relation::{
+    MemberModelProject, StateTowns, TownById, TownEvents, TownMemberships, TownOrganisations,
+    TownPeople, TownState,
+};
 use crate::service::town::{self as service, TownChanges, TownFilter, TownOrder, TownOrderField};
+use crate::store::page::paginate_vec;
 
 /// A German state (Land).
 #[derive(Clone)]
@@ -51,10 +51,7 @@ impl State {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<TownConnection> {
-        let towns = self
-            .0
-            .related::<TownsByState>("TownsByState", |m| Some(m.id))
-            .await?;
+        let towns = self.0.load::<StateTowns>().await?;
         let page = paginate_vec(&towns, &args(first, after, last, before))?;
         Ok(TownConnection::from_page(page.map(Town)))
     }
@@ -85,11 +82,7 @@ impl Town {
     }
     /// State the town lies in (unknown for a few towns of the demo data).
     async fn state(&self) -> Result<Option<State>> {
-        Ok(self
-            .0
-            .related_one::<StateById>("StateById", |m| m.state_id)
-            .await?
-            .map(State))
+        Ok(self.0.load_one::<TownState>().await?.map(State))
     }
     /// District (Landkreis), where known.
     async fn district(&self) -> Option<&str> {
@@ -140,16 +133,10 @@ impl Town {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<TownModelProjectConnection> {
-        let rows = self
-            .0
-            .related::<MembershipsByTown>("MembershipsByTown", |m| Some(m.id))
-            .await?;
-        let page = joined::<_, ModelProjectById, _, _, _>(
+        let rows = self.0.load::<TownMemberships>().await?;
+        let page = joined::<MemberModelProject, _, _>(
             &rows,
             &args(first, after, last, before),
-            "ModelProjectById",
-            |row| Some(row.model_project_id),
-            std::convert::identity,
             |row| MemberRole::from(row.role),
             ModelProject,
         )
@@ -165,10 +152,7 @@ impl Town {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<EventConnection> {
-        let rows = self
-            .0
-            .related::<EventsByTown>("EventsByTown", |m| Some(m.id))
-            .await?;
+        let rows = self.0.load::<TownEvents>().await?;
         let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(EventConnection::from_page(page.map(Event)))
     }
@@ -181,14 +165,7 @@ impl Town {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<PersonConnection> {
-        let rows = self
-            .0
-            .related_as::<PeopleByTown, _>(
-                "PeopleByTown",
-                |m| Some(m.id),
-                profile_for(self.0.viewer()),
-            )
-            .await?;
+        let rows = self.0.load::<TownPeople>().await?;
         let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(PersonConnection::from_page(page.map(Person)))
     }
@@ -201,10 +178,7 @@ impl Town {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<OrganisationConnection> {
-        let rows = self
-            .0
-            .related::<OrganisationsByTown>("OrganisationsByTown", |m| Some(m.id))
-            .await?;
+        let rows = self.0.load::<TownOrganisations>().await?;
         let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(OrganisationConnection::from_page(page.map(Organisation)))
     }

@@ -4,133 +4,20 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
-use entity::enums::DocumentKind;
-use entity::{document, document_author};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::expand::Expand;
 use super::listing::{ListPage, PageQuery};
-use super::organisations::{OrganisationView, organisation_view};
-use super::people::{PersonProfile, person_profile};
 use super::query::{ApiQuery, list};
+use super::views::{DocumentView, document_view};
 use super::{VIEWER, one, param_id, path_id, rows};
 use crate::error::AppResult;
-use crate::graphql::loaders::{
-    AuthorsByDocument, DocumentById, LinkedPersonById, OrganisationById, Row,
-};
-use crate::ids;
 use crate::service::document::{self as service, DocumentFilter};
-use crate::service::person::public_profile;
+use crate::service::relation::DocumentById;
 use crate::state::AppState;
 
 const EXPANSIONS: &[&str] = &["authors", "publisher"];
-
-/// A publication.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(as = Document)]
-pub struct DocumentView {
-    /// Global ID (the same as in GraphQL).
-    pub id: String,
-    /// Version of the record; it grows with every change.
-    pub version: i32,
-    /// When the record last changed.
-    pub updated_at: DateTime<Utc>,
-    /// Title.
-    pub title: String,
-    /// What the document is.
-    pub kind: DocumentKind,
-    /// Publication date (ISO 8601, possibly partial).
-    pub published_on: Option<String>,
-    /// Publication year.
-    pub year: Option<i32>,
-    /// Where to read it.
-    pub url: Option<String>,
-    /// ISBN.
-    pub isbn: Option<String>,
-    /// Language (ISO 639-1).
-    pub language: Option<String>,
-    /// Summary.
-    pub description: Option<String>,
-    /// Public sources of this record.
-    pub sources: Vec<String>,
-    /// Global ID of the publishing organisation.
-    pub publisher_id: Option<String>,
-    /// Global ID of the model project it is about.
-    pub model_project_id: Option<String>,
-    /// Global ID of the event it was presented at or is about.
-    pub event_id: Option<String>,
-    /// Global ID of the session it was presented in.
-    pub session_id: Option<String>,
-    /// With `expand=publisher`: the publishing organisation.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(no_recursion)]
-    pub publisher: Option<Box<OrganisationView>>,
-    /// With `expand=authors`: the authors, in the order of the title page.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(no_recursion)]
-    pub authors: Option<Vec<PersonProfile>>,
-}
-
-/// The representation of a document row.
-pub async fn document_view(row: &Row<document::Model>, expand: &Expand) -> AppResult<DocumentView> {
-    let none = Expand::default();
-    let publisher = match expand.has("publisher") {
-        true => match row
-            .related_one::<OrganisationById>("OrganisationById", |m| m.publisher_id)
-            .await?
-        {
-            Some(organisation) => Some(Box::new(organisation_view(&organisation, &none).await?)),
-            None => None,
-        },
-        false => None,
-    };
-    let authors = if expand.has("authors") {
-        let found = row
-            .related::<AuthorsByDocument>("AuthorsByDocument", |m| Some(m.id))
-            .await?;
-        let mut views = Vec::with_capacity(found.len());
-        for author in &found {
-            let person = author
-                .related_as::<LinkedPersonById, _>(
-                    "LinkedPersonById",
-                    |m: &document_author::Model| Some(m.person_id),
-                    public_profile,
-                )
-                .await?;
-            if let Some(person) = person.first() {
-                views.push(person_profile(person, &none).await?);
-            }
-        }
-        Some(views)
-    } else {
-        None
-    };
-    Ok(DocumentView {
-        id: ids::encode("Document", row.id),
-        version: row.version,
-        updated_at: row.updated_at,
-        title: row.title.clone(),
-        kind: row.kind,
-        published_on: row.published_on.clone(),
-        year: row.year,
-        url: row.url.clone(),
-        isbn: row.isbn.clone(),
-        language: row.language.clone(),
-        description: row.description.clone(),
-        sources: row.sources.0.clone(),
-        publisher_id: row.publisher_id.map(|id| ids::encode("Organisation", id)),
-        model_project_id: row
-            .model_project_id
-            .map(|id| ids::encode("ModelProject", id)),
-        event_id: row.event_id.map(|id| ids::encode("Event", id)),
-        session_id: row.session_id.map(|id| ids::encode("Session", id)),
-        publisher,
-        authors,
-    })
-}
 
 /// Filters and expansions of the document list.
 #[derive(Debug, Default, Deserialize, IntoParams)]

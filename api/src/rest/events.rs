@@ -5,194 +5,22 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Uri, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use entity::enums::{DatePrecision, EventFormat, EventStatus, OrganiserRole};
-use entity::{event, event_organiser};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::expand::Expand;
 use super::listing::{ListPage, PageQuery};
-use super::model_projects::{ModelProjectView, model_project_view};
-use super::organisations::{OrganisationView, organisation_view};
 use super::query::{ApiQuery, list};
-use super::sessions::{SessionView, session_view};
-use super::towns::{TownView, town_view};
+use super::views::{EventView, SessionView, event_view, session_view};
 use super::{VIEWER, one, param_id, path_id, rows};
 use crate::error::{AppError, AppResult};
 use crate::feeds;
-use crate::graphql::loaders::{
-    EventById, ModelProjectById, OrganisationById, OrganisersByEvent, Row, TownById,
-};
-use crate::ids;
-use crate::service::event::{self as service, EventFilter, EventOrder, EventOrderField, time_zone};
+use crate::service::event::{self as service, EventFilter, EventOrder, EventOrderField};
+use crate::service::relation::EventById;
 use crate::service::session::{self as session_service, SessionFilter};
-use crate::service::timing::local;
 use crate::state::AppState;
 
 const EXPANSIONS: &[&str] = &["town", "modelProject", "organisers", "sessions"];
-
-/// An event (Veranstaltung): a conference, workshop, meeting, …
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(as = Event)]
-pub struct EventView {
-    /// Global ID (the same as in GraphQL).
-    pub id: String,
-    /// Version of the record; it grows with every change.
-    pub version: i32,
-    /// When the record last changed.
-    pub updated_at: DateTime<Utc>,
-    /// Title.
-    pub title: String,
-    /// Subtitle.
-    pub subtitle: Option<String>,
-    /// Summary.
-    pub description: Option<String>,
-    /// How the event takes place, where known.
-    pub format: Option<EventFormat>,
-    /// Whether it takes place as planned.
-    pub status: EventStatus,
-    /// IANA time zone of the local times.
-    pub time_zone: String,
-    /// Start (UTC); see `datePrecision`.
-    pub starts_at: DateTime<Utc>,
-    /// End (UTC), where known.
-    pub ends_at: Option<DateTime<Utc>>,
-    /// Start in the event's time zone (RFC 3339 with offset).
-    pub starts_at_local: String,
-    /// End in the event's time zone (RFC 3339 with offset), where known.
-    pub ends_at_local: Option<String>,
-    /// How exactly the start is known.
-    pub date_precision: DatePrecision,
-    /// Venue, as text.
-    pub place: Option<String>,
-    /// URL of the online stream or meeting.
-    pub online_url: Option<String>,
-    /// Web site of the event.
-    pub website: Option<String>,
-    /// Public sources of this record.
-    pub sources: Vec<String>,
-    /// Global ID of the town it takes place in.
-    pub town_id: Option<String>,
-    /// Global ID of the model project it belongs to.
-    pub model_project_id: Option<String>,
-    /// With `expand=town`: the town.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(no_recursion)]
-    pub town: Option<Box<TownView>>,
-    /// With `expand=modelProject`: the model project.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(no_recursion)]
-    pub model_project: Option<Box<ModelProjectView>>,
-    /// With `expand=organisers`: organisations that organised, produced or supported it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(no_recursion)]
-    pub organisers: Option<Vec<OrganiserView>>,
-    /// With `expand=sessions`: the programme, in time order, with contributions.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(no_recursion)]
-    pub sessions: Option<Vec<SessionView>>,
-}
-
-/// An organisation's part in an event.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(as = EventOrganiser)]
-pub struct OrganiserView {
-    /// Its role.
-    pub role: OrganiserRole,
-    /// The organisation.
-    pub organisation: OrganisationView,
-}
-
-/// The representation of an event row.
-pub async fn event_view(row: &Row<event::Model>, expand: &Expand) -> AppResult<EventView> {
-    let none = Expand::default();
-    let zone = time_zone(row);
-    let town = match expand.has("town") {
-        true => match row
-            .related_one::<TownById>("TownById", |m| m.town_id)
-            .await?
-        {
-            Some(town) => Some(Box::new(town_view(&town, &none).await?)),
-            None => None,
-        },
-        false => None,
-    };
-    let model_project = match expand.has("modelProject") {
-        true => match row
-            .related_one::<ModelProjectById>("ModelProjectById", |m| m.model_project_id)
-            .await?
-        {
-            Some(project) => Some(Box::new(model_project_view(&project, &none).await?)),
-            None => None,
-        },
-        false => None,
-    };
-    let organisers = if expand.has("organisers") {
-        let found = row
-            .related::<OrganisersByEvent>("OrganisersByEvent", |m| Some(m.id))
-            .await?;
-        let mut views = Vec::with_capacity(found.len());
-        for organiser in &found {
-            let organisation = organiser
-                .related_one::<OrganisationById>(
-                    "OrganisationById",
-                    |m: &event_organiser::Model| Some(m.organisation_id),
-                )
-                .await?;
-            if let Some(organisation) = organisation {
-                views.push(OrganiserView {
-                    role: organiser.role,
-                    organisation: organisation_view(&organisation, &none).await?,
-                });
-            }
-        }
-        Some(views)
-    } else {
-        None
-    };
-    let sessions = if expand.has("sessions") {
-        let found = row
-            .related::<crate::graphql::loaders::SessionsByEvent>("SessionsByEvent", |m| Some(m.id))
-            .await?;
-        let programme = Expand::parse(Some("contributions"), &["contributions"])?;
-        let mut views = Vec::with_capacity(found.len());
-        for session in &found {
-            views.push(Box::pin(session_view(session, &programme)).await?);
-        }
-        Some(views)
-    } else {
-        None
-    };
-    Ok(EventView {
-        id: ids::encode("Event", row.id),
-        version: row.version,
-        updated_at: row.updated_at,
-        title: row.title.clone(),
-        subtitle: row.subtitle.clone(),
-        description: row.description.clone(),
-        format: row.format,
-        status: row.status,
-        time_zone: zone.name().to_owned(),
-        starts_at: row.starts_at,
-        ends_at: row.ends_at,
-        starts_at_local: local(row.starts_at, zone),
-        ends_at_local: row.ends_at.map(|at| local(at, zone)),
-        date_precision: row.date_precision,
-        place: row.place.clone(),
-        online_url: row.online_url.clone(),
-        website: row.website.clone(),
-        sources: row.sources.0.clone(),
-        town_id: row.town_id.map(|id| ids::encode("Town", id)),
-        model_project_id: row
-            .model_project_id
-            .map(|id| ids::encode("ModelProject", id)),
-        town,
-        model_project,
-        organisers,
-        sessions,
-    })
-}
 
 /// Filters, order and expansions of the event list.
 #[derive(Debug, Default, Deserialize, IntoParams)]

@@ -10,18 +10,15 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::documents::document_view;
-use super::events::event_view;
 use super::expand::Expand;
-use super::model_projects::model_project_view;
-use super::organisations::organisation_view;
-use super::people::person_profile;
-use super::sessions::session_view;
-use super::towns::town_view;
+use super::views::{
+    document_view, event_view, model_project_view, organisation_view, person_profile, session_view,
+    town_view,
+};
 use super::{VIEWER, rows};
 use crate::error::{AppError, AppResult};
 use crate::export;
-use crate::graphql::loaders::Level;
+use crate::load::Level;
 use crate::service::export::{self as service, RecordType};
 use crate::service::person::public_profile;
 use crate::state::AppState;

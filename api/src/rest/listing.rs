@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{AppError, AppResult};
-use crate::service::page::{
+use crate::store::page::{
     DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageArgs, decode_cursor, encode_cursor,
 };
 

@@ -15,6 +15,7 @@ mod query;
 mod sessions;
 mod statistics;
 mod towns;
+mod views;
 
 use std::sync::LazyLock;
 
@@ -23,10 +24,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{AppError, AppResult};
-use crate::graphql::loaders::{BatchSpec, Level, ModelOf, Row};
 use crate::ids;
-use crate::service::viewer::Viewer;
+use crate::load::{Level, Relation, Row};
 use crate::state::AppState;
+use crate::viewer::Viewer;
 
 /// Every REST answer shows what an anonymous reader may see.
 const VIEWER: Viewer = Viewer::Public;
@@ -88,13 +89,14 @@ fn param_id(global: Option<&str>, type_name: &str, parameter: &str) -> AppResult
         .transpose()
 }
 
-/// One visible row of spec `S` by id, as a level of its own (so its relations load in batches).
-async fn one<S>(state: &AppState, id: i32, type_name: &'static str) -> AppResult<Row<ModelOf<S>>>
-where
-    S: BatchSpec,
-    ModelOf<S>: Send + Sync,
-{
-    crate::graphql::loaders::fetch::<S, _>(&state.reader, VIEWER, &[id], std::convert::identity)
+/// One visible row of `R` (a lookup by ID), as a level of its own (so its relations load in
+/// batches).
+async fn one<R: Relation<Parent = i32>>(
+    state: &AppState,
+    id: i32,
+    type_name: &'static str,
+) -> AppResult<Row<R::Item>> {
+    crate::load::fetch::<R>(&state.reader, VIEWER, &[id])
         .await?
         .into_iter()
         .next()

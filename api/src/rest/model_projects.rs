@@ -4,196 +4,20 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
-use entity::enums::{MemberRole, PartnerRole};
-use entity::{model_project, model_project_partner, model_project_town};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::expand::Expand;
 use super::listing::{ListPage, PageQuery};
-use super::organisations::{OrganisationView, organisation_view};
 use super::query::ApiQuery;
-use super::towns::{TownView, town_view};
+use super::views::{ModelProjectView, model_project_view};
 use super::{one, param_id, path_id, rows};
 use crate::error::AppResult;
-use crate::graphql::loaders::{
-    MembersByProject, ModelProjectById, OrganisationById, PartnersByProject, ProjectCallById, Row,
-    TownById,
-};
-use crate::ids;
 use crate::service::model_project::{self as service, ModelProjectFilter};
+use crate::service::relation::ModelProjectById;
 use crate::state::AppState;
 
 const EXPANSIONS: &[&str] = &["towns", "partners", "leadTown"];
-
-/// The call (Projektaufruf) a model project was selected in.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(as = ProjectCall)]
-pub struct ProjectCallView {
-    /// Global ID.
-    pub id: String,
-    /// Name of the call.
-    pub name: String,
-    /// Year of the call.
-    pub year: i32,
-}
-
-/// A model project (Modellvorhaben): a funded project of a group of towns.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(as = ModelProject)]
-pub struct ModelProjectView {
-    /// Global ID (the same as in GraphQL).
-    pub id: String,
-    /// Version of the record; it grows with every change.
-    pub version: i32,
-    /// When the record last changed.
-    pub updated_at: DateTime<Utc>,
-    /// Full title.
-    pub title: String,
-    /// Short title.
-    pub short_title: Option<String>,
-    /// Topic.
-    pub topic: Option<String>,
-    /// Summary.
-    pub description: Option<String>,
-    /// Start (ISO 8601 date, possibly partial).
-    pub period_start: Option<String>,
-    /// End (ISO 8601 date, possibly partial).
-    pub period_end: Option<String>,
-    /// Funding programme.
-    pub funding_programme: Option<String>,
-    /// Public sources of this record.
-    pub sources: Vec<String>,
-    /// The call the project was selected in.
-    pub project_call: Option<ProjectCallView>,
-    /// Global ID of the lead town.
-    pub lead_town_id: Option<String>,
-    /// With `expand=leadTown`: the lead town.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(no_recursion)]
-    pub lead_town: Option<Box<TownView>>,
-    /// With `expand=towns`: member towns with their role, in the order the sources list them.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(no_recursion)]
-    pub towns: Option<Vec<MemberTownView>>,
-    /// With `expand=partners`: partner organisations with their role.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(no_recursion)]
-    pub partners: Option<Vec<PartnerView>>,
-}
-
-/// A member town of a model project.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(as = ModelProjectTown)]
-pub struct MemberTownView {
-    /// The town's role.
-    pub role: MemberRole,
-    /// The town.
-    pub town: TownView,
-}
-
-/// A partner organisation of a model project.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(as = ModelProjectPartner)]
-pub struct PartnerView {
-    /// The organisation's role.
-    pub role: PartnerRole,
-    /// The organisation.
-    pub organisation: OrganisationView,
-}
-
-/// The representation of a model-project row.
-pub async fn model_project_view(
-    row: &Row<model_project::Model>,
-    expand: &Expand,
-) -> AppResult<ModelProjectView> {
-    let project_call = row
-        .related_one::<ProjectCallById>("ProjectCallById", |m| m.project_call_id)
-        .await?
-        .map(|call| ProjectCallView {
-            id: ids::encode("ProjectCall", call.id),
-            name: call.name.clone(),
-            year: call.year,
-        });
-    let lead_town = match expand.has("leadTown") {
-        true => match row
-            .related_one::<TownById>("TownById", |m| m.lead_town_id)
-            .await?
-        {
-            Some(town) => Some(Box::new(
-                Box::pin(town_view(&town, &Expand::default())).await?,
-            )),
-            None => None,
-        },
-        false => None,
-    };
-    let towns = if expand.has("towns") {
-        let members = row
-            .related::<MembersByProject>("MembersByProject", |m| Some(m.id))
-            .await?;
-        let mut views = Vec::with_capacity(members.len());
-        for member in &members {
-            let town = member
-                .related_one::<TownById>("TownById", |m: &model_project_town::Model| {
-                    Some(m.town_id)
-                })
-                .await?;
-            if let Some(town) = town {
-                views.push(MemberTownView {
-                    role: member.role,
-                    town: Box::pin(town_view(&town, &Expand::default())).await?,
-                });
-            }
-        }
-        Some(views)
-    } else {
-        None
-    };
-    let partners = if expand.has("partners") {
-        let partners = row
-            .related::<PartnersByProject>("PartnersByProject", |m| Some(m.id))
-            .await?;
-        let mut views = Vec::with_capacity(partners.len());
-        for partner in &partners {
-            let organisation = partner
-                .related_one::<OrganisationById>(
-                    "OrganisationById",
-                    |m: &model_project_partner::Model| Some(m.organisation_id),
-                )
-                .await?;
-            if let Some(organisation) = organisation {
-                views.push(PartnerView {
-                    role: partner.role,
-                    organisation: Box::pin(organisation_view(&organisation, &Expand::default()))
-                        .await?,
-                });
-            }
-        }
-        Some(views)
-    } else {
-        None
-    };
-    Ok(ModelProjectView {
-        id: ids::encode("ModelProject", row.id),
-        version: row.version,
-        updated_at: row.updated_at,
-        title: row.title.clone(),
-        short_title: row.short_title.clone(),
-        topic: row.topic.clone(),
-        description: row.description.clone(),
-        period_start: row.period_start.clone(),
-        period_end: row.period_end.clone(),
-        funding_programme: row.funding_programme.clone(),
-        sources: row.sources.0.clone(),
-        project_call,
-        lead_town_id: row.lead_town_id.map(|id| ids::encode("Town", id)),
-        lead_town,
-        towns,
-        partners,
-    })
-}
 
 /// Filters and expansions of the model-project list.
 #[derive(Debug, Default, Deserialize, IntoParams)]

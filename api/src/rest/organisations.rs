@@ -4,90 +4,20 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
-use entity::enums::OrganisationKind;
-use entity::organisation;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::expand::Expand;
 use super::listing::{ListPage, PageQuery};
 use super::query::{ApiQuery, list};
-use super::towns::{TownView, town_view};
+use super::views::{OrganisationView, organisation_view};
 use super::{one, param_id, path_id, rows};
 use crate::error::AppResult;
-use crate::graphql::loaders::{OrganisationById, Row, TownById};
-use crate::ids;
 use crate::service::organisation::{self as service, OrganisationFilter};
+use crate::service::relation::OrganisationById;
 use crate::state::AppState;
 
 const EXPANSIONS: &[&str] = &["town"];
-
-/// An organisation.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(as = Organisation)]
-pub struct OrganisationView {
-    /// Global ID (the same as in GraphQL).
-    pub id: String,
-    /// Version of the record; it grows with every change.
-    pub version: i32,
-    /// When the record last changed.
-    pub updated_at: DateTime<Utc>,
-    /// Name.
-    pub name: String,
-    /// Abbreviation (`BBSR`).
-    pub short_name: Option<String>,
-    /// What kind of body it is.
-    pub kind: OrganisationKind,
-    /// Summary.
-    pub description: Option<String>,
-    /// Web site.
-    pub website: Option<String>,
-    /// Postal address.
-    pub address: Option<String>,
-    /// Public sources of this record.
-    pub sources: Vec<String>,
-    /// Global ID of the town it is seated in.
-    pub town_id: Option<String>,
-    /// With `expand=town`: the town it is seated in.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(no_recursion)]
-    pub town: Option<Box<TownView>>,
-}
-
-/// The representation of an organisation row.
-pub async fn organisation_view(
-    row: &Row<organisation::Model>,
-    expand: &Expand,
-) -> AppResult<OrganisationView> {
-    let town = match expand.has("town") {
-        true => match row
-            .related_one::<TownById>("TownById", |m| m.town_id)
-            .await?
-        {
-            Some(town) => Some(Box::new(
-                Box::pin(town_view(&town, &Expand::default())).await?,
-            )),
-            None => None,
-        },
-        false => None,
-    };
-    Ok(OrganisationView {
-        id: ids::encode("Organisation", row.id),
-        version: row.version,
-        updated_at: row.updated_at,
-        name: row.name.clone(),
-        short_name: row.short_name.clone(),
-        kind: row.kind,
-        description: row.description.clone(),
-        website: row.website.clone(),
-        address: row.address.clone(),
-        sources: row.sources.0.clone(),
-        town_id: row.town_id.map(|id| ids::encode("Town", id)),
-        town,
-    })
-}
 
 /// Filters and expansions of the organisation list.
 #[derive(Debug, Default, Deserialize, IntoParams)]

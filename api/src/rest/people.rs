@@ -5,109 +5,22 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
 use entity::enums::ContributionRole;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::expand::Expand;
 use super::listing::{ListPage, PageQuery};
-use super::organisations::{OrganisationView, organisation_view};
 use super::query::ApiQuery;
-use super::towns::{TownView, town_view};
+use super::views::{PersonProfile, person_profile};
 use super::{VIEWER, param_id, path_id};
 use crate::error::{AppError, AppResult};
-use crate::graphql::loaders::{Level, OrganisationById, PersonById, Row, TownById, fetch};
-use crate::ids;
-use crate::service::person::{self as service, PersonFilter, PersonView, public_profile};
+use crate::load::{Level, fetch};
+use crate::service::person::{self as service, PersonFilter, public_profile};
+use crate::service::relation::PersonById;
 use crate::state::AppState;
 
 const EXPANSIONS: &[&str] = &["organisation", "town"];
-
-/// A person's public profile.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(as = Person)]
-pub struct PersonProfile {
-    /// Global ID (the same as in GraphQL).
-    pub id: String,
-    /// Version of the record; it grows with every change.
-    pub version: i32,
-    /// When the record last changed.
-    pub updated_at: DateTime<Utc>,
-    /// Name.
-    pub name: String,
-    /// Academic title (`Dr.`).
-    pub academic_title: Option<String>,
-    /// Position (`Bürgermeisterin`).
-    pub position: Option<String>,
-    /// Biography (only with the person's consent).
-    pub biography: Option<String>,
-    /// Photo (only with the person's consent).
-    pub photo_url: Option<String>,
-    /// Web site (only with the person's consent).
-    pub website: Option<String>,
-    /// Public sources of this record.
-    pub sources: Vec<String>,
-    /// Global ID of the person's organisation.
-    pub organisation_id: Option<String>,
-    /// Global ID of the person's town.
-    pub town_id: Option<String>,
-    /// With `expand=organisation`: the organisation.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(no_recursion)]
-    pub organisation: Option<Box<OrganisationView>>,
-    /// With `expand=town`: the town.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(no_recursion)]
-    pub town: Option<Box<TownView>>,
-}
-
-/// The public representation of a person's (public) profile row.
-pub async fn person_profile(row: &Row<PersonView>, expand: &Expand) -> AppResult<PersonProfile> {
-    let organisation = match expand.has("organisation") {
-        true => match row
-            .related_one::<OrganisationById>("OrganisationById", |m| m.organisation_id)
-            .await?
-        {
-            Some(organisation) => Some(Box::new(
-                Box::pin(organisation_view(&organisation, &Expand::default())).await?,
-            )),
-            None => None,
-        },
-        false => None,
-    };
-    let town = match expand.has("town") {
-        true => match row
-            .related_one::<TownById>("TownById", |m| m.town_id)
-            .await?
-        {
-            Some(town) => Some(Box::new(
-                Box::pin(town_view(&town, &Expand::default())).await?,
-            )),
-            None => None,
-        },
-        false => None,
-    };
-    Ok(PersonProfile {
-        id: ids::encode("Person", row.id),
-        version: row.version,
-        updated_at: row.updated_at,
-        name: row.name.clone(),
-        academic_title: row.academic_title.clone(),
-        position: row.position.clone(),
-        biography: row.biography.clone(),
-        photo_url: row.photo_url.clone(),
-        website: row.website.clone(),
-        sources: row.sources.clone(),
-        organisation_id: row
-            .organisation_id
-            .map(|id| ids::encode("Organisation", id)),
-        town_id: row.town_id.map(|id| ids::encode("Town", id)),
-        organisation,
-        town,
-    })
-}
 
 /// Filters and expansions of the people list.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -196,7 +109,7 @@ pub async fn get_person(
 ) -> AppResult<Response> {
     let expand = Expand::parse(query.expand.as_deref(), EXPANSIONS)?;
     let id = path_id(&id, "Person")?;
-    let row = fetch::<PersonById, _>(&state.reader, VIEWER, &[id], public_profile)
+    let row = fetch::<PersonById>(&state.reader, VIEWER, &[id])
         .await?
         .into_iter()
         .next()

@@ -5,166 +5,20 @@ use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use entity::enums::{ContributionRole, SessionKind};
-use entity::{contribution, session};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
-use super::events::{EventView, event_view};
 use super::expand::Expand;
 use super::listing::{ListPage, PageQuery};
-use super::organisations::{OrganisationView, organisation_view};
-use super::people::{PersonProfile, person_profile};
 use super::query::{ApiQuery, list};
+use super::views::{SessionView, session_view};
 use super::{one, param_id, path_id, rows};
 use crate::error::AppResult;
-use crate::graphql::loaders::{
-    ContributionsBySession, EventById, LinkedPersonById, OrganisationById, Row, SessionById,
-};
-use crate::ids;
-use crate::service::event::time_zone;
-use crate::service::person::public_profile;
+use crate::service::relation::SessionById;
 use crate::service::session::{self as service, SessionFilter};
-use crate::service::timing::local;
 use crate::state::AppState;
 
 const EXPANSIONS: &[&str] = &["contributions", "event"];
-
-/// A programme item (Programmpunkt) of an event.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(as = Session)]
-pub struct SessionView {
-    /// Global ID (the same as in GraphQL).
-    pub id: String,
-    /// Version of the record; it grows with every change.
-    pub version: i32,
-    /// When the record last changed.
-    pub updated_at: DateTime<Utc>,
-    /// Order within the programme.
-    pub position: i32,
-    /// Title.
-    pub title: String,
-    /// Subtitle.
-    pub subtitle: Option<String>,
-    /// What the item is.
-    pub kind: SessionKind,
-    /// Summary.
-    pub description: Option<String>,
-    /// Start (UTC).
-    pub starts_at: DateTime<Utc>,
-    /// End (UTC), where known.
-    pub ends_at: Option<DateTime<Utc>>,
-    /// Start in the event's time zone (RFC 3339 with offset).
-    pub starts_at_local: Option<String>,
-    /// End in the event's time zone (RFC 3339 with offset).
-    pub ends_at_local: Option<String>,
-    /// Whether the end was not published but taken from the next item's start.
-    pub end_inferred: bool,
-    /// Public sources of this record.
-    pub sources: Vec<String>,
-    /// Global ID of the event.
-    pub event_id: String,
-    /// With `expand=event`: the event.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(no_recursion)]
-    pub event: Option<Box<EventView>>,
-    /// With `expand=contributions` (always in an event's programme): who appears, in order.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(no_recursion)]
-    pub contributions: Option<Vec<ContributionView>>,
-}
-
-/// Who appears in a session, and in which role.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(as = Contribution)]
-pub struct ContributionView {
-    /// Global ID.
-    pub id: String,
-    /// In which role.
-    pub role: ContributionRole,
-    /// Affiliation as printed in the programme.
-    pub affiliation: Option<String>,
-    /// Order within the session.
-    pub position: i32,
-    /// The person, when a person is named (public profile).
-    pub person: Option<PersonProfile>,
-    /// The organisation: the one appearing itself, or the one the person speaks for.
-    pub organisation: Option<OrganisationView>,
-}
-
-async fn contribution_view(row: &Row<contribution::Model>) -> AppResult<ContributionView> {
-    let none = Expand::default();
-    let person = match row
-        .related_as::<LinkedPersonById, _>("LinkedPersonById", |m| m.person_id, public_profile)
-        .await?
-        .first()
-    {
-        Some(person) => Some(person_profile(person, &none).await?),
-        None => None,
-    };
-    let organisation = match row
-        .related_one::<OrganisationById>("OrganisationById", |m| m.organisation_id)
-        .await?
-    {
-        Some(organisation) => Some(organisation_view(&organisation, &none).await?),
-        None => None,
-    };
-    Ok(ContributionView {
-        id: ids::encode("Contribution", row.id),
-        role: row.role,
-        affiliation: row.affiliation.clone(),
-        position: row.position,
-        person,
-        organisation,
-    })
-}
-
-/// The representation of a session row; its event (for the time zone) loads with the level.
-pub async fn session_view(row: &Row<session::Model>, expand: &Expand) -> AppResult<SessionView> {
-    let event = row
-        .related_one::<EventById>("EventById", |m| Some(m.event_id))
-        .await?;
-    let zone = event.as_ref().map(|event| time_zone(event));
-    let contributions = if expand.has("contributions") {
-        let found = row
-            .related::<ContributionsBySession>("ContributionsBySession", |m| Some(m.id))
-            .await?;
-        let mut views = Vec::with_capacity(found.len());
-        for contribution in &found {
-            views.push(contribution_view(contribution).await?);
-        }
-        Some(views)
-    } else {
-        None
-    };
-    let event = match (expand.has("event"), event) {
-        (true, Some(event)) => Some(Box::new(
-            Box::pin(event_view(&event, &Expand::default())).await?,
-        )),
-        _ => None,
-    };
-    Ok(SessionView {
-        id: ids::encode("Session", row.id),
-        version: row.version,
-        updated_at: row.updated_at,
-        position: row.position,
-        title: row.title.clone(),
-        subtitle: row.subtitle.clone(),
-        kind: row.kind,
-        description: row.description.clone(),
-        starts_at: row.starts_at,
-        ends_at: row.ends_at,
-        starts_at_local: zone.map(|zone| local(row.starts_at, zone)),
-        ends_at_local: zone.and_then(|zone| row.ends_at.map(|at| local(at, zone))),
-        end_inferred: row.end_inferred,
-        sources: row.sources.0.clone(),
-        event_id: ids::encode("Event", row.event_id),
-        event,
-        contributions,
-    })
-}
 
 /// Filters and expansions of the session list.
 #[derive(Debug, Default, Deserialize, IntoParams)]

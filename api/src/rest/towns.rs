@@ -4,142 +4,20 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Utc};
-use entity::enums::{MemberRole, TownType};
-use entity::{model_project_town, town};
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 use super::expand::Expand;
 use super::listing::{ListPage, PageQuery};
-use super::model_projects::{ModelProjectView, model_project_view};
 use super::query::{ApiQuery, list};
+use super::views::{TownView, town_view};
 use super::{one, param_id, path_id, rows};
 use crate::error::{AppError, AppResult};
-use crate::graphql::enums::StateCode;
-use crate::graphql::loaders::{MembershipsByTown, ModelProjectById, Row, StateById, TownById};
-use crate::ids;
+use crate::service::relation::TownById;
 use crate::service::town::{self as service, TownFilter, TownOrder, TownOrderField};
 use crate::state::AppState;
 
 const EXPANSIONS: &[&str] = &["modelProjects"];
-
-/// A federal state (Bundesland).
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(as = State)]
-pub struct StateView {
-    /// Two-digit key, the first two digits of municipality keys (`"14"`).
-    pub key: String,
-    /// ISO 3166-2 code (`"DE-SN"`).
-    pub code: String,
-    /// Name (`"Sachsen"`).
-    pub name: String,
-}
-
-/// A town (municipality).
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(as = Town)]
-pub struct TownView {
-    /// Global ID (the same as in GraphQL).
-    pub id: String,
-    /// Version of the record; it grows with every change.
-    pub version: i32,
-    /// When the record last changed.
-    pub updated_at: DateTime<Utc>,
-    /// Name.
-    pub name: String,
-    /// Federal state.
-    pub state: Option<StateView>,
-    /// District (Landkreis).
-    pub district: Option<String>,
-    /// Official municipality key (AGS), 8 digits.
-    pub municipality_key: Option<String>,
-    /// GeoNames id.
-    pub geonames_id: Option<i64>,
-    /// Inhabitants.
-    pub population: Option<i32>,
-    /// Latitude (WGS 84).
-    pub latitude: Option<f64>,
-    /// Longitude (WGS 84).
-    pub longitude: Option<f64>,
-    /// BBSR town type, derived from population unless set officially.
-    pub town_type: Option<TownType>,
-    /// Whether `townType` is the official classification.
-    pub town_type_official: bool,
-    /// Web site.
-    pub website: Option<String>,
-    /// Public sources of this record.
-    pub sources: Vec<String>,
-    /// With `expand=modelProjects`: the model projects the town is a member of.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(no_recursion)]
-    pub model_projects: Option<Vec<TownMembershipView>>,
-}
-
-/// A model project a town is a member of, with the town's role.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(as = TownMembership)]
-pub struct TownMembershipView {
-    /// The town's role in the project.
-    pub role: MemberRole,
-    /// The project.
-    pub model_project: ModelProjectView,
-}
-
-/// The representation of a town row, its state loaded with the whole level.
-pub async fn town_view(row: &Row<town::Model>, expand: &Expand) -> AppResult<TownView> {
-    let state = row
-        .related_one::<StateById>("StateById", |m| m.state_id)
-        .await?
-        .map(|state| StateView {
-            key: state.key.clone(),
-            code: state.code.clone(),
-            name: state.name.clone(),
-        });
-    let model_projects = if expand.has("modelProjects") {
-        let memberships = row
-            .related::<MembershipsByTown>("MembershipsByTown", |m| Some(m.id))
-            .await?;
-        let mut views = Vec::with_capacity(memberships.len());
-        for membership in &memberships {
-            if let Some(project) = membership
-                .related_one::<ModelProjectById>(
-                    "ModelProjectById",
-                    |m: &model_project_town::Model| Some(m.model_project_id),
-                )
-                .await?
-            {
-                views.push(TownMembershipView {
-                    role: membership.role,
-                    model_project: model_project_view(&project, &Expand::default()).await?,
-                });
-            }
-        }
-        Some(views)
-    } else {
-        None
-    };
-    Ok(TownView {
-        id: ids::encode("Town", row.id),
-        version: row.version,
-        updated_at: row.updated_at,
-        name: row.name.clone(),
-        state,
-        district: row.district.clone(),
-        municipality_key: row.municipality_key.clone(),
-        geonames_id: row.geonames_id,
-        population: row.population,
-        latitude: row.latitude,
-        longitude: row.longitude,
-        town_type: service::town_type(row),
-        town_type_official: row.town_type_official,
-        website: row.website.clone(),
-        sources: row.sources.0.clone(),
-        model_projects,
-    })
-}
 
 /// Filters, order and expansions of the town list.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -174,15 +52,9 @@ pub(super) fn state_keys(value: Option<&str>) -> AppResult<Option<Vec<String>>> 
         .map(str::trim)
         .filter(|item| !item.is_empty())
         .map(|item| {
-            let by_key = (item.len() == 2 && item.bytes().all(|b| b.is_ascii_digit()))
-                .then(|| StateCode::ALL.into_iter().find(|state| state.key() == item))
-                .flatten();
-            by_key
-                .or_else(|| StateCode::from_abbreviation(&item.to_ascii_uppercase()))
-                .map(|state| state.key().to_owned())
-                .ok_or_else(|| {
-                    AppError::bad_field("state", format!("`{item}` is not a German state"))
-                })
+            service::state_key(item).map(str::to_owned).ok_or_else(|| {
+                AppError::bad_field("state", format!("`{item}` is not a German state"))
+            })
         })
         .collect::<AppResult<Vec<_>>>()
         .map(Some)

@@ -60,7 +60,7 @@ pub async fn create<C: ConnectionTrait>(
     }
     .insert(db)
     .await
-    .map_err(super::write::map_db_error)?;
+    .map_err(crate::store::write::map_db_error)?;
     Ok(user)
 }
 

@@ -1,4 +1,4 @@
-//! Reading the audit log: staff only, newest first. Entries are written by [`super::write`] in the
+//! Reading the audit log: staff only, newest first. Entries are written by [`crate::store::write`] in the
 //! transaction of each change and never changed or deleted.
 
 use chrono::{DateTime, Utc};
@@ -8,10 +8,10 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
 };
 
-use super::page::{Page, PageArgs, paginate};
-use super::viewer::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::ids;
+use crate::store::page::{Page, PageArgs, paginate};
+use crate::viewer::Viewer;
 
 /// Filters of the audit log; all given filters must hold.
 #[derive(Clone, Debug, Default)]

@@ -4,9 +4,10 @@ use entity::advisory_board_membership as membership;
 use entity::enums::{AuditAction, BoardRole, OrganisationKind};
 use sea_orm::{ConnectionTrait, DatabaseConnection, IntoActiveModel, Set};
 
-use super::{event, validate, write};
+use super::{event, validate};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
+use crate::store::write;
 
 /// Values for a new or changed membership. `None` leaves a field as it is (on create: its default);
 /// `Some(None)` clears an optional field.

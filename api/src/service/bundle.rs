@@ -649,7 +649,7 @@ where
         .collect();
     report.contributions = insert_all(&txn, contribution_rows).await?;
 
-    super::search::rebuild(&txn).await?;
+    crate::store::search_index::rebuild(&txn).await?;
     txn.commit().await?;
     report.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     tracing::info!(

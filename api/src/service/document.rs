@@ -10,12 +10,13 @@ use sea_orm::{
 };
 
 use super::event;
-use super::page::{Page, PageArgs, paginate};
-use super::text;
-use super::viewer::Viewer;
-use super::{validate, write};
+use super::validate;
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
+use crate::store::page::{Page, PageArgs, paginate};
+use crate::store::text;
+use crate::store::write;
+use crate::viewer::Viewer;
 
 /// Filters of the document list; all given filters must hold.
 #[derive(Clone, Debug, Default)]

@@ -13,9 +13,9 @@ use sea_orm::{
 use serde::Serialize;
 
 use super::graph::{self, Edge, NodeKey, NodeKind};
-use super::rows::{self, Decode};
-use super::viewer::Viewer;
 use crate::error::AppResult;
+use crate::load::decode::{self as rows, Decode};
+use crate::viewer::Viewer;
 
 /// A node of the exported network with its attributes; those a kind does not have are `None`.
 #[derive(Clone, Debug, PartialEq)]

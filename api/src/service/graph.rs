@@ -15,8 +15,8 @@ use entity::{
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
-use super::viewer::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::viewer::Viewer;
 
 /// Deepest neighbourhood asked for.
 pub const MAX_DEPTH: u32 = 3;

@@ -86,7 +86,8 @@ where
         unchanged: upserted.unchanged,
         rejected: parsed.rejected,
     };
-    super::search::rebuild_kind(&txn, super::search::SearchKind::Town).await?;
+    crate::store::search_index::rebuild_kind(&txn, crate::store::search_index::SearchKind::Town)
+        .await?;
     txn.commit().await?;
     tracing::info!(
         created = report.created,

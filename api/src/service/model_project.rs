@@ -13,11 +13,12 @@ use sea_orm::{
     QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 
-use super::page::{Page, PageArgs, PageSource, paginate};
-use super::write::pick;
-use super::{event, text, validate, write};
+use super::{event, validate};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
+use crate::store::page::{Page, PageArgs, PageSource, paginate};
+use crate::store::write::pick;
+use crate::store::{text, write};
 
 /// Filters of the model-project list; all given filters must hold.
 #[derive(Clone, Debug, Default)]

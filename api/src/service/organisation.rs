@@ -7,11 +7,12 @@ use sea_orm::{
     QueryFilter, QueryOrder, Select, Set,
 };
 
-use super::page::{Page, PageArgs, paginate};
-use super::write::pick;
-use super::{event, text, validate, write};
+use super::{event, validate};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
+use crate::store::page::{Page, PageArgs, paginate};
+use crate::store::write::pick;
+use crate::store::{text, write};
 
 /// Filters of the organisation list; all given filters must hold.
 #[derive(Clone, Debug, Default)]

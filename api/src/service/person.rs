@@ -22,13 +22,13 @@ use sea_orm::{
 use serde_json::{Value as Json, json};
 
 use super::event;
-use super::page::{Page, PageArgs, paginate};
-use super::text;
 use super::validate;
-use super::viewer::Viewer;
-use super::write::{self, Record, pick};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
+use crate::store::page::{Page, PageArgs, paginate};
+use crate::store::text;
+use crate::store::write::{self, Record, pick};
+use crate::viewer::Viewer;
 
 /// What a viewer may read about a person. Built by [`profile_for`]: anyone gets the public profile,
 /// in which the private fields are absent; staff get the whole record.

@@ -3,22 +3,26 @@
 //! profile for the viewer, loaded in a constant number of statements. Also the upcoming events of
 //! the network, a town, a model project or an organisation.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use entity::enums::{ContributionRole, OrganiserRole};
-use entity::{
-    contribution, event, event_organiser, model_project, organisation, person, session, state, town,
-};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use entity::{contribution, event, model_project, organisation, session, state, town};
+use sea_orm::ConnectionTrait;
 
+use super::event as event_service;
 use super::event::{EventFilter, EventOrder, EventOrderField};
-use super::person::{PersonView, profile_for};
-use super::viewer::Viewer;
-use super::write::{self, Record};
-use super::{event as event_service, person as person_service, session as session_service};
+use super::person::PersonView;
+use super::relation::{
+    ContributionOrganisation, ContributionPerson, EventById, EventContributions, EventOrganisers,
+    EventSessions, EventTown, OrganiserOrganisation, PersonOrganisation, SessionById, TownState,
+};
 use crate::error::{AppError, AppResult};
+use crate::load::reader::Reader;
+use crate::load::{Level, Row, fetch};
+use crate::store::write::{self, Record};
+use crate::viewer::Viewer;
 
 /// How long a session without an end lasts in a calendar when no later session and no event end
 /// bound it.
@@ -95,90 +99,32 @@ impl Programme {
 }
 
 /// Loads the programme of event `id` as the viewer may see it; `NotFound` for unknown and, for the
-/// public, unpublished events.
-pub async fn load<C: ConnectionTrait>(db: &C, viewer: Viewer, id: i32) -> AppResult<Programme> {
-    let record = event_service::get(db, viewer, id)
+/// public, unpublished events. It reads through the same relations as GraphQL and REST.
+pub async fn load(reader: &Reader, viewer: Viewer, id: i32) -> AppResult<Programme> {
+    let event = fetch::<EventById>(reader, viewer, &[id])
         .await?
+        .into_iter()
+        .next()
         .ok_or(AppError::NotFound("Event"))?;
-    let town = match record.town_id {
-        Some(town_id) => town_with_state(db, &[town_id]).await?.remove(&town_id),
-        None => None,
-    };
-    let links = event_organiser::Entity::find()
-        .filter(event_organiser::Column::EventId.eq(id))
-        .order_by_asc(event_organiser::Column::Id)
-        .all(db)
+    let info = event_info(&event).await?;
+    let sessions = event.load::<EventSessions>().await?;
+    let contributions = event
+        .load_with::<EventContributions, (ContributionPerson, ContributionOrganisation)>()
         .await?;
-    let sessions = session::Entity::find()
-        .filter(session::Column::EventId.eq(id))
-        .filter(session_service::visible(viewer))
-        .order_by_asc(session::Column::StartsAt)
-        .order_by_asc(session::Column::Position)
-        .order_by_asc(session::Column::Id)
-        .all(db)
-        .await?;
-    let contributions = contribution::Entity::find()
-        .filter(contribution::Column::EventId.eq(id))
-        .filter(session_service::contribution_visible(viewer))
-        .order_by_asc(contribution::Column::Position)
-        .order_by_asc(contribution::Column::Id)
-        .all(db)
-        .await?;
-    let person_ids: BTreeSet<i32> = contributions.iter().filter_map(|c| c.person_id).collect();
-    let people: HashMap<i32, PersonView> = if person_ids.is_empty() {
-        HashMap::new()
-    } else {
-        person::Entity::find()
-            .filter(person::Column::Id.is_in(person_ids))
-            .filter(person_service::visible(viewer))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|p| (p.id, profile_for(viewer)(p)))
-            .collect()
-    };
-    let organisation_ids: BTreeSet<i32> = links
-        .iter()
-        .map(|l| l.organisation_id)
-        .chain(contributions.iter().filter_map(|c| c.organisation_id))
-        .chain(people.values().filter_map(|p| p.organisation_id))
-        .collect();
-    let organisations = organisations(db, organisation_ids).await?;
-
-    let contributor = |c: &contribution::Model| -> Option<Contributor> {
-        let person = c.person_id.and_then(|id| people.get(&id).cloned());
-        let organisation = c
-            .organisation_id
-            .and_then(|id| organisations.get(&id).cloned());
-        if person.is_none() && organisation.is_none() {
-            return None;
-        }
-        Some(Contributor {
-            id: c.id,
-            role: c.role,
-            affiliation: c.affiliation.clone(),
-            person_organisation: person
-                .as_ref()
-                .and_then(|p| p.organisation_id)
-                .and_then(|id| organisations.get(&id).cloned()),
-            person,
-            organisation,
-            updated_at: c.updated_at,
-        })
-    };
     let mut by_session: HashMap<i32, Vec<Contributor>> = HashMap::new();
     let mut to_event = Vec::new();
-    for c in &contributions {
-        let Some(entry) = contributor(c) else {
+    for contribution in &contributions {
+        let Some(entry) = contributor(contribution).await? else {
             continue;
         };
-        match c.session_id {
+        match contribution.session_id {
             Some(session_id) => by_session.entry(session_id).or_default().push(entry),
             None => to_event.push(entry),
         }
     }
-    let ends = calendar_ends(&sessions, record.ends_at);
-    let sessions = sessions
+    let records: Vec<session::Model> = sessions.iter().map(|row| (**row).clone()).collect();
+    let ends = calendar_ends(&records, event.ends_at);
+    let sessions = records
         .into_iter()
         .zip(ends)
         .map(|(record, calendar_end)| ProgrammeSession {
@@ -187,41 +133,78 @@ pub async fn load<C: ConnectionTrait>(db: &C, viewer: Viewer, id: i32) -> AppRes
             calendar_end,
         })
         .collect();
-    let organisers = links
-        .into_iter()
-        .filter_map(|link| {
-            organisations
-                .get(&link.organisation_id)
-                .cloned()
-                .map(|organisation| Organiser {
-                    role: link.role,
-                    organisation,
-                })
-        })
-        .collect();
     Ok(Programme {
-        event: EventInfo {
-            zone: event_service::time_zone(&record),
-            record,
-            town,
-            organisers,
-        },
+        event: info,
         contributors: to_event,
         sessions,
     })
 }
 
-/// The id of the event a session belongs to, if the viewer may see the session.
-pub async fn event_of_session<C: ConnectionTrait>(
-    db: &C,
-    viewer: Viewer,
-    session_id: i32,
-) -> AppResult<i32> {
-    session::Entity::find_by_id(session_id)
-        .filter(session_service::visible(viewer))
-        .one(db)
+/// An event with its zone, town (with its state) and organisers; their relations load for the
+/// event's whole level at once.
+async fn event_info(event: &Row<event::Model>) -> AppResult<EventInfo> {
+    let town = match event.load_with::<EventTown, (TownState,)>().await?.first() {
+        Some(town) => Some(TownWithState {
+            state: town
+                .load_one::<TownState>()
+                .await?
+                .map(|state| (*state).clone()),
+            town: (**town).clone(),
+        }),
+        None => None,
+    };
+    let mut organisers = Vec::new();
+    for link in event
+        .load_with::<EventOrganisers, (OrganiserOrganisation,)>()
         .await?
-        .map(|s| s.event_id)
+    {
+        if let Some(organisation) = link.load_one::<OrganiserOrganisation>().await? {
+            organisers.push(Organiser {
+                role: link.role,
+                organisation: (*organisation).clone(),
+            });
+        }
+    }
+    Ok(EventInfo {
+        zone: event_service::time_zone(event),
+        record: (**event).clone(),
+        town,
+        organisers,
+    })
+}
+
+/// Who appears in a contribution, or `None` when neither its person nor its organisation is
+/// visible.
+async fn contributor(contribution: &Row<contribution::Model>) -> AppResult<Option<Contributor>> {
+    let person = contribution.load_one::<ContributionPerson>().await?;
+    let organisation = contribution.load_one::<ContributionOrganisation>().await?;
+    if person.is_none() && organisation.is_none() {
+        return Ok(None);
+    }
+    let person_organisation = match &person {
+        Some(person) => person
+            .load_one::<PersonOrganisation>()
+            .await?
+            .map(|organisation| (*organisation).clone()),
+        None => None,
+    };
+    Ok(Some(Contributor {
+        id: contribution.id,
+        role: contribution.role,
+        affiliation: contribution.affiliation.clone(),
+        person: person.map(|person| (*person).clone()),
+        person_organisation,
+        organisation: organisation.map(|organisation| (*organisation).clone()),
+        updated_at: contribution.updated_at,
+    }))
+}
+
+/// The id of the event a session belongs to, if the viewer may see the session.
+pub async fn event_of_session(reader: &Reader, viewer: Viewer, session_id: i32) -> AppResult<i32> {
+    fetch::<SessionById>(reader, viewer, &[session_id])
+        .await?
+        .first()
+        .map(|session| session.event_id)
         .ok_or(AppError::NotFound("Session"))
 }
 
@@ -264,6 +247,7 @@ pub enum Scope {
 /// [`MAX_UPCOMING`]; `NotFound` for an unknown town, model project or organisation.
 pub async fn upcoming<C: ConnectionTrait>(
     db: &C,
+    reader: &Reader,
     viewer: Viewer,
     scope: Scope,
 ) -> AppResult<Vec<EventInfo>> {
@@ -291,41 +275,11 @@ pub async fn upcoming<C: ConnectionTrait>(
         descending: false,
     };
     let events = event_service::all_matching(db, viewer, &filter, order, MAX_UPCOMING).await?;
-    let event_ids: Vec<i32> = events.iter().map(|e| e.id).collect();
-    let town_ids: Vec<i32> = events.iter().filter_map(|e| e.town_id).collect();
-    let towns = town_with_state(db, &town_ids).await?;
-    let links = if event_ids.is_empty() {
-        Vec::new()
-    } else {
-        event_organiser::Entity::find()
-            .filter(event_organiser::Column::EventId.is_in(event_ids))
-            .order_by_asc(event_organiser::Column::Id)
-            .all(db)
-            .await?
-    };
-    let organisations =
-        organisations(db, links.iter().map(|l| l.organisation_id).collect()).await?;
-    let mut organisers: HashMap<i32, Vec<Organiser>> = HashMap::new();
-    for link in links {
-        if let Some(organisation) = organisations.get(&link.organisation_id) {
-            organisers
-                .entry(link.event_id)
-                .or_default()
-                .push(Organiser {
-                    role: link.role,
-                    organisation: organisation.clone(),
-                });
-        }
+    let mut infos = Vec::with_capacity(events.len());
+    for event in Level::rows(events, reader, viewer) {
+        infos.push(event_info(&event).await?);
     }
-    Ok(events
-        .into_iter()
-        .map(|record| EventInfo {
-            zone: event_service::time_zone(&record),
-            town: record.town_id.and_then(|id| towns.get(&id).cloned()),
-            organisers: organisers.remove(&record.id).unwrap_or_default(),
-            record,
-        })
-        .collect())
+    Ok(infos)
 }
 
 /// `NotFound` unless a row of `E` with this id exists.
@@ -341,37 +295,4 @@ where
         Err(AppError::BadUserInput { .. }) => Err(AppError::NotFound(name)),
         Err(other) => Err(other),
     }
-}
-
-async fn town_with_state<C: ConnectionTrait>(
-    db: &C,
-    ids: &[i32],
-) -> AppResult<HashMap<i32, TownWithState>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(town::Entity::find()
-        .filter(town::Column::Id.is_in(ids.iter().copied()))
-        .find_also_related(state::Entity)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|(town, state)| (town.id, TownWithState { town, state }))
-        .collect())
-}
-
-async fn organisations<C: ConnectionTrait>(
-    db: &C,
-    ids: BTreeSet<i32>,
-) -> AppResult<HashMap<i32, organisation::Model>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(organisation::Entity::find()
-        .filter(organisation::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o))
-        .collect())
 }

@@ -108,7 +108,7 @@ pub async fn seed_demo(db: &DatabaseConnection) -> AppResult<SeedReport> {
     let mut seeder = Seeder::new(&txn, report);
     seeder.load(&facts).await?;
     let report = seeder.report;
-    super::search::rebuild(&txn).await?;
+    crate::store::search_index::rebuild(&txn).await?;
     txn.commit().await?;
     tracing::info!(
         towns_ms = towns_done.as_millis() as u64,

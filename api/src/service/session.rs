@@ -10,13 +10,14 @@ use sea_orm::{
 };
 
 use super::event;
-use super::page::{Page, PageArgs, PageSource, paginate};
-use super::text;
 use super::timing::When;
-use super::viewer::Viewer;
-use super::{validate, write};
+use super::validate;
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
+use crate::store::page::{Page, PageArgs, PageSource, paginate};
+use crate::store::text;
+use crate::store::write;
+use crate::viewer::Viewer;
 
 /// Filters of the session list; all given filters must hold.
 #[derive(Clone, Debug, Default)]

@@ -17,8 +17,8 @@ use super::event::EventFilter;
 use super::model_project::ModelProjectFilter;
 use super::session::SessionFilter;
 use super::town::TownFilter;
-use super::viewer::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::viewer::Viewer;
 
 /// Most dimensions one statistic may be grouped by.
 pub const MAX_DIMENSIONS: usize = 3;

@@ -8,11 +8,12 @@ use sea_orm::{
     PaginatorTrait, QueryFilter, QueryOrder, Select, Set,
 };
 
-use super::page::{Page, PageArgs, paginate};
-use super::write::pick;
-use super::{event, text, validate, write};
+use super::{event, validate};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
+use crate::store::page::{Page, PageArgs, paginate};
+use crate::store::write::pick;
+use crate::store::{text, write};
 
 /// Filters of the town list; all given filters must hold.
 #[derive(Clone, Debug, Default)]
@@ -432,4 +433,33 @@ pub async fn delete(
     let deleted = write::delete::<town::Entity, _>(&txn, actor, id, expected_version).await?;
     txn.commit().await?;
     Ok(deleted)
+}
+
+/// The 16 German states by key (the first two digits of their municipality keys), each with its
+/// usual two-letter abbreviation.
+pub const STATES: [(&str, &str); 16] = [
+    ("01", "SH"),
+    ("02", "HH"),
+    ("03", "NI"),
+    ("04", "HB"),
+    ("05", "NW"),
+    ("06", "HE"),
+    ("07", "RP"),
+    ("08", "BW"),
+    ("09", "BY"),
+    ("10", "SL"),
+    ("11", "BE"),
+    ("12", "BB"),
+    ("13", "MV"),
+    ("14", "SN"),
+    ("15", "ST"),
+    ("16", "TH"),
+];
+
+/// The key of a state named by its key (`14`) or its abbreviation in any case (`SN`, `sn`).
+pub fn state_key(text: &str) -> Option<&'static str> {
+    STATES
+        .iter()
+        .find(|(key, abbreviation)| *key == text || abbreviation.eq_ignore_ascii_case(text))
+        .map(|(key, _)| *key)
 }

@@ -203,7 +203,7 @@ where
         changes(None, Some(&after), E::PRIVATE),
     )
     .await?;
-    super::search::record_changed(db, E::TYPE, E::id_of(&created)).await?;
+    super::search_index::record_changed(db, E::TYPE, E::id_of(&created)).await?;
     Ok(created)
 }
 
@@ -313,7 +313,7 @@ where
         ),
     };
     audit(db, actor, action, E::TYPE, id, summary).await?;
-    super::search::record_changed(db, E::TYPE, id).await?;
+    super::search_index::record_changed(db, E::TYPE, id).await?;
     Ok(updated)
 }
 
@@ -371,7 +371,7 @@ where
         None => changes(Some(&snapshot(&current)?), None, E::PRIVATE),
     };
     audit(db, actor, action, E::TYPE, id, summary).await?;
-    super::search::record_changed(db, E::TYPE, id).await?;
+    super::search_index::record_changed(db, E::TYPE, id).await?;
     Ok(current)
 }
 

@@ -6,8 +6,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QuerySelect, Select};
 
 use crate::error::{AppError, AppResult};
-use crate::service::reader::Reader;
-use crate::service::rows::{self, Decode};
+use crate::load::decode::{self, Decode};
+use crate::load::reader::Reader;
 
 /// Largest page a client may ask for.
 pub const MAX_PAGE_SIZE: i32 = 100;
@@ -192,14 +192,14 @@ where
     };
     let (start, limit) = bounds.window(total);
     let select = if source.abridged() {
-        rows::abridged(select)
+        decode::abridged(select)
     } else {
         select
     };
     let rows = if limit == 0 {
         Vec::new()
     } else {
-        rows::all(select.offset(start).limit(limit + 1), db).await?
+        decode::all(select.offset(start).limit(limit + 1), db).await?
     };
     let has_next =
         rows.len() as u64 > limit || total.is_some_and(|total| start + limit < total && limit > 0);

@@ -15,9 +15,9 @@ use sea_orm::{
     Value,
 };
 
+use super::decode::{self, Decode, Joined};
 use crate::db::StatementCounter;
-use crate::service::rows::{self, Decode, Joined};
-use crate::service::viewer::Viewer;
+use crate::viewer::Viewer;
 
 /// The connection the loaders read with.
 #[derive(Clone)]
@@ -25,7 +25,7 @@ pub struct Reader {
     /// sea-orm's connection (the pool every other access uses).
     conn: DatabaseConnection,
     direct: Option<Direct>,
-    /// Whether rows are read without their deferred columns (see [`rows::abridged`]).
+    /// Whether rows are read without their deferred columns (see [`decode::abridged`]).
     abridged: bool,
 }
 
@@ -94,7 +94,7 @@ impl Reader {
         &self.conn
     }
 
-    /// The models `select` finds, each with its joined models `X` (see [`rows::Joined`]), where
+    /// The models `select` finds, each with its joined models `X` (see [`decode::Joined`]), where
     /// `select` matches the spec's key column against `keys` (as its first condition) and adds
     /// `viewer`'s scope; `spec` tells relations apart. `select` leaves out the deferred columns
     /// itself where `abridged` says so.
@@ -111,7 +111,7 @@ impl Reader {
         E::Model: Decode + Send,
         X: Joined,
     {
-        let by_sea_orm = || rows::all_joined::<E, X, _>(select(), &self.conn);
+        let by_sea_orm = || decode::all_joined::<E, X, _>(select(), &self.conn);
         let Some(direct) = &self.direct else {
             return by_sea_orm().await;
         };
@@ -161,7 +161,7 @@ impl Reader {
             .into_iter()
             .map(QueryResult::from)
             .collect();
-        rows::decode_all_joined(&rows)
+        decode::decode_all_joined(&rows)
     }
 }
 
