@@ -107,6 +107,7 @@ async fn a_bundle_loads_with_its_programme_and_network() {
             sessions: 2,
             contributions: 3,
             elapsed_ms: report.elapsed_ms,
+            ..BundleReport::default()
         }
     );
 
