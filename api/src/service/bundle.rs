@@ -666,7 +666,10 @@ where
         .filter_map(|m| m.slug.map(|slug| (slug, m.id)))
         .collect();
     for other in &towns.others {
-        let slug = bundle.towns[other.index].slug.as_deref().unwrap_or_default();
+        let slug = bundle.towns[other.index]
+            .slug
+            .as_deref()
+            .unwrap_or_default();
         let id = by_slug
             .get(slug)
             .ok_or_else(|| AppError::Internal(format!("inserted town `{slug}` not returned")))?;
@@ -980,7 +983,8 @@ where
 
     let mut registrations = Vec::new();
     for ((record, plan), &event_id) in bundle.events.iter().zip(&plan.events).zip(&event_ids) {
-        for (registration, &(person, status)) in record.registrations.iter().zip(&plan.registrations)
+        for (registration, &(person, status)) in
+            record.registrations.iter().zip(&plan.registrations)
         {
             registrations.push(registration::ActiveModel {
                 id: NotSet,
@@ -1407,7 +1411,12 @@ fn plan(bundle: &Bundle, problems: &mut Problems) -> Plan {
             let person = people.get(&owner, "board_members.person", &seat.person, problems);
             let role = enum_value(&owner, "board_members.role", &seat.role, problems);
             partial_date(&owner, "board_members.from", seat.from.as_deref(), problems);
-            partial_date(&owner, "board_members.until", seat.until.as_deref(), problems);
+            partial_date(
+                &owner,
+                "board_members.until",
+                seat.until.as_deref(),
+                problems,
+            );
             if let (Some(person), Some(role)) = (person, role) {
                 board_members.push((person, role));
             }
@@ -1428,7 +1437,12 @@ fn plan(bundle: &Bundle, problems: &mut Problems) -> Plan {
             ));
         }
         partial_date(&owner, "opened_on", record.opened_on.as_deref(), problems);
-        partial_date(&owner, "deadline_on", record.deadline_on.as_deref(), problems);
+        partial_date(
+            &owner,
+            "deadline_on",
+            record.deadline_on.as_deref(),
+            problems,
+        );
         check_sources(&owner, record.sources.as_ref(), problems);
     }
     for record in &bundle.people {
@@ -1590,7 +1604,12 @@ fn plan(bundle: &Bundle, problems: &mut Problems) -> Plan {
                 &registration.person,
                 problems,
             );
-            let status = enum_value(&owner, "registrations.status", &registration.status, problems);
+            let status = enum_value(
+                &owner,
+                "registrations.status",
+                &registration.status,
+                problems,
+            );
             if !seen.insert(registration.person.as_str()) {
                 problems.add(format!(
                     "{owner}: person `{}` registered twice",
@@ -1672,11 +1691,16 @@ fn plan(bundle: &Bundle, problems: &mut Problems) -> Plan {
         let (session, event) = match (&record.session, &record.event) {
             (Some(session), None) => {
                 let session = sessions.get(&owner, "session", session, problems);
-                (session, session.and_then(|s| plan.sessions.get(s)).map(|s| s.event))
+                (
+                    session,
+                    session.and_then(|s| plan.sessions.get(s)).map(|s| s.event),
+                )
             }
             (None, Some(event)) => (None, events.get(&owner, "event", event, problems)),
             _ => {
-                problems.add(format!("{owner}: needs a `session` or an `event`, not both"));
+                problems.add(format!(
+                    "{owner}: needs a `session` or an `event`, not both"
+                ));
                 (None, None)
             }
         };
@@ -1706,7 +1730,12 @@ fn plan(bundle: &Bundle, problems: &mut Problems) -> Plan {
     for record in &bundle.documents {
         let owner = format!("document `{}`", record.key);
         required_text(&owner, "title", &record.title, 500, problems);
-        partial_date(&owner, "published_on", record.published_on.as_deref(), problems);
+        partial_date(
+            &owner,
+            "published_on",
+            record.published_on.as_deref(),
+            problems,
+        );
         check_sources(&owner, record.sources.as_ref(), problems);
         let kind = enum_value(&owner, "kind", &record.kind, problems);
         let session = sessions.get_opt(&owner, "session", record.session.as_deref(), problems);
@@ -1784,7 +1813,13 @@ fn check_towns(
     for (index, record) in records.iter().enumerate() {
         let owner = format!("town `{}`", record.key);
         check_sources(&owner, record.sources.as_ref(), problems);
-        optional_text(&owner, "district", record.district.as_deref(), 200, problems);
+        optional_text(
+            &owner,
+            "district",
+            record.district.as_deref(),
+            200,
+            problems,
+        );
         optional_text(
             &owner,
             "municipality_key",
@@ -1943,7 +1978,10 @@ async fn check_keys_are_new<C: ConnectionTrait>(
         };
         // A GeoNames place may keep the slug it already has.
         let same_place = |holder: &Option<i64>| holder.is_some() && *holder == record.geonames_id;
-        if town_slugs.get(slug).is_some_and(|holder| !same_place(holder)) {
+        if town_slugs
+            .get(slug)
+            .is_some_and(|holder| !same_place(holder))
+        {
             problems.add(format!(
                 "town `{}`: slug `{slug}` is already in the database",
                 record.key
@@ -2153,11 +2191,11 @@ mod tests {
             .map(|s| (s.event, s.position))
             .collect();
         assert_eq!(sessions, [(0, 1), (1, 1), (0, 2)]);
-        let contributions: Vec<(usize, usize, i32)> = plan
+        let contributions: Vec<(Option<usize>, usize, i32)> = plan
             .contributions
             .iter()
-            .map(|c| (c.session, c.sessions_event, c.position))
+            .map(|c| (c.session, c.event, c.position))
             .collect();
-        assert_eq!(contributions, [(2, 0, 1), (2, 0, 2)]);
+        assert_eq!(contributions, [(Some(2), 0, 1), (Some(2), 0, 2)]);
     }
 }

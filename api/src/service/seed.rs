@@ -147,7 +147,9 @@ pub async fn demo_bundle<C: ConnectionTrait>(db: &C, with_facts: bool) -> AppRes
         .map(|(_, line)| TownRecord {
             key: format!("geonames-{}", line.geonames_id),
             geonames_id: Some(line.geonames_id),
-            state: state_names.get(&line.state_id).map(|name| (*name).to_owned()),
+            state: state_names
+                .get(&line.state_id)
+                .map(|name| (*name).to_owned()),
             name: line.name,
             population: Some(i64::from(line.population)),
             latitude: Some(line.latitude),
@@ -799,37 +801,38 @@ impl<'a> Translator<'a> {
             let municipality_key = text(record, "municipality_key");
             let website = text(record, "website").map(|url| with_scheme(&url));
             let sources = Some(texts(record, "source"));
-            let place = match matched.map(|position| (position, self.bundle.towns.get_mut(position))) {
-                Ok((position, Some(town))) => {
-                    claimed.insert(position);
-                    town.key = slug.clone();
-                    town.slug = Some(slug.clone());
-                    town.district = district;
-                    town.municipality_key = municipality_key;
-                    town.website = website;
-                    town.sources = sources;
-                    town.name.clone()
-                }
-                Ok((_, None)) => continue,
-                Err(reason) => {
-                    self.skip(format!("{reason}; created as a town of its own"));
-                    others.push(TownRecord {
-                        key: slug.clone(),
-                        geonames_id: None,
-                        name: name.clone(),
-                        state: state_id.and(state_name),
-                        population: first_population(record).map(i64::from),
-                        latitude: None,
-                        longitude: None,
-                        slug: Some(slug.clone()),
-                        district,
-                        municipality_key,
-                        website,
-                        sources,
-                    });
-                    name.clone()
-                }
-            };
+            let place =
+                match matched.map(|position| (position, self.bundle.towns.get_mut(position))) {
+                    Ok((position, Some(town))) => {
+                        claimed.insert(position);
+                        town.key = slug.clone();
+                        town.slug = Some(slug.clone());
+                        town.district = district;
+                        town.municipality_key = municipality_key;
+                        town.website = website;
+                        town.sources = sources;
+                        town.name.clone()
+                    }
+                    Ok((_, None)) => continue,
+                    Err(reason) => {
+                        self.skip(format!("{reason}; created as a town of its own"));
+                        others.push(TownRecord {
+                            key: slug.clone(),
+                            geonames_id: None,
+                            name: name.clone(),
+                            state: state_id.and(state_name),
+                            population: first_population(record).map(i64::from),
+                            latitude: None,
+                            longitude: None,
+                            slug: Some(slug.clone()),
+                            district,
+                            municipality_key,
+                            website,
+                            sources,
+                        });
+                        name.clone()
+                    }
+                };
             if place != name {
                 self.place_names.push((place, slug.clone()));
             }
@@ -913,7 +916,12 @@ impl<'a> Translator<'a> {
 
     /// `slug` and the person's organisation when it names a translated person, else None, noted
     /// in `skipped`.
-    fn person(&mut self, slug: &str, context: &str, field: &str) -> Option<(String, Option<String>)> {
+    fn person(
+        &mut self,
+        slug: &str,
+        context: &str,
+        field: &str,
+    ) -> Option<(String, Option<String>)> {
         if let Some(organisation) = self.people.get(slug) {
             return Some((slug.to_owned(), organisation.clone()));
         }
@@ -1230,8 +1238,7 @@ impl<'a> Translator<'a> {
                 Some(participants) => {
                     let mut registrations: Vec<RegistrationRecord> = Vec::new();
                     for participant in participants {
-                        let Some((person, _)) =
-                            self.person(&participant, &context, "participant")
+                        let Some((person, _)) = self.person(&participant, &context, "participant")
                         else {
                             continue;
                         };
@@ -1331,7 +1338,9 @@ impl<'a> Translator<'a> {
             };
             let organisation = match &organisation_slug {
                 Some(slug) => self.organisation(slug, &context, "organisation"),
-                None => person.as_ref().and_then(|(_, organisation)| organisation.clone()),
+                None => person
+                    .as_ref()
+                    .and_then(|(_, organisation)| organisation.clone()),
             };
             let person = person.map(|(slug, _)| slug);
             if person.is_none() && organisation.is_none() {
