@@ -481,10 +481,10 @@ async fn documents_are_checked() {
     .await;
 
     let first = changed(|b| b["documents"] = json!([document.clone()]));
-    let second = bundle(&format!(
-        r#"{{"format": "kleinstadt-bundle/1", "source": "t",
-            "documents": [{{"key": "bericht", "title": "Nochmal", "kind": "REPORT"}}]}}"#
-    ));
+    let second = bundle(
+        r#"{"format": "kleinstadt-bundle/1", "source": "t",
+            "documents": [{"key": "bericht", "title": "Nochmal", "kind": "REPORT"}]}"#,
+    );
     refused_after(
         &first,
         &second,
