@@ -1,5 +1,6 @@
 //! The demo seed and the town import, checked in the database itself: what the shipped files
-//! load, that a second run adds nothing, and how the import updates rows and refuses bad headers.
+//! load, that a second run adds nothing, that the seed is the bundle `import-bundle` loads, and how
+//! the import updates rows and refuses bad headers.
 
 use std::error::Error;
 use std::time::Instant;
@@ -7,13 +8,19 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use entity::enums::{DatePrecision, EventFormat, MemberRole, SessionKind, TownType};
 use entity::{
-    advisory_board_membership, contribution, document, document_author, event, model_project,
-    model_project_town, person, session, town,
+    advisory_board_membership, contribution, document, document_author, event, event_organiser,
+    model_project, model_project_partner, model_project_town, organisation, person, project_call,
+    registration, session, state, town,
 };
+use kleinstadt::config::Config;
 use kleinstadt::service::import::import_towns;
-use kleinstadt::service::seed::{has_content, seed_demo};
+use kleinstadt::service::seed::{demo_bundle, has_content, seed_demo};
 use kleinstadt_tests::TestApp;
-use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Statement,
+};
+use serde_json::Value;
 
 type TestResult = Result<(), Box<dyn Error>>;
 
@@ -234,5 +241,105 @@ async fn import_updates_changed_rows_and_writes_nothing_on_a_bad_header() -> Tes
     let bad = "id,name,state,population,lat,lon\n4,Delta,Bayern,1,48,11\n";
     assert!(import_towns(db, bad.as_bytes()).await.is_err());
     assert_eq!(town::Entity::find().count(db).await?, 2);
+    Ok(())
+}
+
+/// Every row of `E`, ordered by id, as JSON without the write times.
+async fn rows_of<E>(db: &DatabaseConnection) -> Result<Vec<Value>, Box<dyn Error>>
+where
+    E: EntityTrait,
+    E::Model: serde::Serialize,
+{
+    let mut rows = Vec::new();
+    for model in E::find().all(db).await? {
+        let mut row = serde_json::to_value(model)?;
+        if let Some(fields) = row.as_object_mut() {
+            fields.remove("created_at");
+            fields.remove("updated_at");
+        }
+        rows.push(row);
+    }
+    rows.sort_by_key(|row| row["id"].as_i64());
+    Ok(rows)
+}
+
+/// The content of every table the seed writes, table by table.
+async fn content(
+    db: &DatabaseConnection,
+) -> Result<Vec<(&'static str, Vec<Value>)>, Box<dyn Error>> {
+    // Search entries are derived rows, renumbered by every rebuild of the index: only counted.
+    let search = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) AS entries FROM search_entry",
+        ))
+        .await?
+        .ok_or("no count of search entries")?
+        .try_get::<i64>("", "entries")?;
+    Ok(vec![
+        ("state", rows_of::<state::Entity>(db).await?),
+        ("town", rows_of::<town::Entity>(db).await?),
+        ("organisation", rows_of::<organisation::Entity>(db).await?),
+        ("project_call", rows_of::<project_call::Entity>(db).await?),
+        ("person", rows_of::<person::Entity>(db).await?),
+        (
+            "advisory_board_membership",
+            rows_of::<advisory_board_membership::Entity>(db).await?,
+        ),
+        ("model_project", rows_of::<model_project::Entity>(db).await?),
+        (
+            "model_project_town",
+            rows_of::<model_project_town::Entity>(db).await?,
+        ),
+        (
+            "model_project_partner",
+            rows_of::<model_project_partner::Entity>(db).await?,
+        ),
+        ("event", rows_of::<event::Entity>(db).await?),
+        (
+            "event_organiser",
+            rows_of::<event_organiser::Entity>(db).await?,
+        ),
+        ("session", rows_of::<session::Entity>(db).await?),
+        ("contribution", rows_of::<contribution::Entity>(db).await?),
+        ("registration", rows_of::<registration::Entity>(db).await?),
+        ("document", rows_of::<document::Entity>(db).await?),
+        (
+            "document_author",
+            rows_of::<document_author::Entity>(db).await?,
+        ),
+        ("search_entry", vec![Value::from(search)]),
+    ])
+}
+
+#[tokio::test]
+async fn the_demo_bundle_loaded_by_import_bundle_is_the_seed() -> TestResult {
+    let seeded = TestApp::empty().await;
+    seed_demo(seeded.db()).await?;
+
+    let imported = TestApp::empty().await;
+    let demo = demo_bundle(imported.db(), true).await?;
+    assert!(demo.rejected.is_empty());
+    assert!(!demo.bundle.documents.is_empty());
+    let file = std::env::temp_dir().join(format!("demo-bundle-{}.json", uuid::Uuid::new_v4()));
+    std::fs::write(&file, serde_json::to_vec_pretty(&demo.bundle)?)?;
+    let loaded =
+        kleinstadt::run::import_bundle(Config::for_database(imported.database_url()), &file).await;
+    std::fs::remove_file(&file)?;
+    loaded?;
+
+    let expected = content(seeded.db()).await?;
+    let actual = content(imported.db()).await?;
+    for ((table, expected), (_, actual)) in expected.iter().zip(&actual) {
+        assert_eq!(expected.len(), actual.len(), "rows of {table}");
+        for (expected, actual) in expected.iter().zip(actual) {
+            assert_eq!(expected, actual, "{table}");
+        }
+    }
+    assert_eq!(
+        document::Entity::find().count(imported.db()).await?,
+        15,
+        "the documents are part of the bundle"
+    );
     Ok(())
 }

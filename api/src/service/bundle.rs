@@ -1,5 +1,8 @@
-//! Import of a data bundle: towns, organisations, people, model projects, events, sessions and
-//! contributions from one JSON document, in one transaction (see [`Bundle`] for the format).
+//! Import of a data bundle: towns, organisations and their board seats, project calls, people,
+//! model projects, events with organisers and registrations, sessions, contributions, documents
+//! with their authors — from one JSON document, in one transaction (see [`Bundle`] for the
+//! format). It is the one writer of bulk data: the demo seed hands its translation of the shipped
+//! facts to it.
 //!
 //! Everything is checked before anything is written: a bundle with an unknown reference, a repeated
 //! key, an unknown enumeration value or a key that is already in the database is rejected as a
@@ -8,15 +11,16 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use entity::enums::{
-    ContributionRole, DatePrecision, EventFormat, EventStatus, MemberRole, OrganisationKind,
-    OrganiserRole, PartnerRole, SessionKind,
+    BoardRole, ContributionRole, DatePrecision, DocumentKind, EventFormat, EventStatus, MemberRole,
+    OrganisationKind, OrganiserRole, PartnerRole, RegistrationStatus, SessionKind, TownType,
 };
 use entity::{
-    Sources, contribution, event, event_organiser, model_project, model_project_partner,
-    model_project_town, organisation, person, session, town,
+    Sources, advisory_board_membership, contribution, document, document_author, event,
+    event_organiser, model_project, model_project_partner, model_project_town, organisation,
+    person, project_call, registration, session, town,
 };
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
@@ -67,75 +71,139 @@ const MAX_LISTED_PROBLEMS: usize = 50;
 /// }
 /// ```
 ///
+/// Optional parts (all lists and fields below may be left out; bundles without them load as
+/// before):
+///
+/// ```json
+/// {
+///   "towns": [{ "key": "herzberg", "slug": "herzberg_elster", "name": "Herzberg (Elster)",
+///               "population": 9000, "district": "Elbe-Elster", "municipality_key": "12062224",
+///               "website": "https://www.herzberg.de", "sources": ["https://…"] }],
+///   "organisations": [{ "key": "beirat", "name": "Beirat", "kind": "ADVISORY_BOARD",
+///                       "sources": ["https://…"],
+///                       "board_members": [{ "person": "person-1", "role": "CHAIR",
+///                                           "from": "2021-05", "until": null, "note": null }] }],
+///   "project_calls": [{ "key": "call-2019", "name": "Projektaufruf 2019", "year": 2019,
+///                       "opened_on": "2019-09", "deadline_on": "2019-11-30" }],
+///   "model_projects": [{ "key": "project-1", "title": "…", "project_call": "call-2019" }],
+///   "events": [{ "key": "event-1", "title": "…", "starts_at": "2021-01-01T00:00:00Z",
+///                "date_precision": "MONTH",
+///                "registrations": [{ "person": "person-1", "status": "ATTENDED" }] }],
+///   "sessions": [{ "key": "s3", "event": "event-1", "position": 3, "end_inferred": true, … }],
+///   "contributions": [{ "key": "c9", "event": "event-1", "person": "person-1",
+///                       "role": "SPEAKER" }],
+///   "documents": [{ "key": "report-2021", "title": "Kleinstadtbericht", "kind": "REPORT",
+///                   "published_on": "2021-06", "year": 2021, "publisher": "org-1",
+///                   "url": "https://…", "language": "de", "event": "event-1", "session": "s3",
+///                   "authors": ["person-1"] }]
+/// }
+/// ```
+///
 /// - Every list may be left out. Fields not named here are errors (`deny_unknown_fields`).
 /// - Every record has a `key`: 1 to 64 characters, unique within its list. Records refer to records
 ///   of the same bundle by key (`"organisation": "org-1"`); an unknown key is an error.
 /// - Enumerations are spelt as in the GraphQL schema (`IN_PERSON`, `SPEAKER`, `LEAD`, …); instants
-///   are RFC 3339 (`2026-03-05T08:00:00Z`); time zones are IANA names.
+///   are RFC 3339 (`2026-03-05T08:00:00Z`); time zones are IANA names; dates (`from`, `opened_on`,
+///   `published_on`, …) are ISO 8601 and may be partial (`2021`, `2021-05`, `2021-05-04`).
+/// - Records with `sources` keep them; the others get the bundle's `source`.
 ///
 /// How it is stored:
-/// - Towns are matched by GeoNames id and checked with the rules of the town import
+/// - Towns with a `geonames_id` are matched by it and checked with the rules of the town import
 ///   ([`import::import_towns`]): new places are inserted, changed ones updated, equal ones left
-///   alone. Their `key` is only used inside the bundle.
-/// - The keys of organisations, people, model projects and events become their `slug`, so a bundle
-///   loads once: a key that is already a slug in the database is an error.
+///   alone. Then a `slug`, `district`, `municipality_key` or `website` given is set on the place
+///   and its `sources` are added to its GeoNames page (a changed place counts a new version).
+///   Towns without a `geonames_id` need a `slug` and are inserted. A town's `key` is only used
+///   inside the bundle; a `slug` that names another town in the database is an error.
+/// - The keys of organisations, project calls, people, model projects, events and documents become
+///   their `slug`, so a bundle loads once: a key that is already a slug in the database is an
+///   error.
 /// - Events are published. A model project's member towns keep their list order (`position` from
-///   1); sessions are numbered per event, contributions per session, in list order; a contribution
-///   belongs to the event of its session.
-/// - `source` becomes the `sources` of every record but the towns (which keep their GeoNames page);
-///   every row gets `version = 1` and `created_at = updated_at =` the time of the import.
-#[derive(Debug, Clone, Deserialize)]
+///   1); sessions are numbered per event in list order unless they give a `position`;
+///   contributions are numbered per session (or, with `event` instead of `session`, per event) in
+///   list order; a contribution belongs to the event of its session. Board seats share the
+///   sources of their board, registrations those of their event; a document's `session` must be
+///   one of its `event`.
+/// - Every row gets `version = 1` and `created_at = updated_at =` the time of the import.
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Bundle {
     /// Must be [`BUNDLE_FORMAT`].
     pub format: String,
-    /// Where the records come from; stored as their `sources`.
+    /// Where the records come from; stored as the `sources` of records that name none of their own.
     pub source: String,
-    /// GeoNames places.
+    /// Towns: GeoNames places, and places without a GeoNames id.
     #[serde(default)]
     pub towns: Vec<TownRecord>,
-    /// Organisations.
+    /// Organisations, advisory boards with their seats.
     #[serde(default)]
     pub organisations: Vec<OrganisationRecord>,
+    /// Calls for model projects.
+    #[serde(default)]
+    pub project_calls: Vec<ProjectCallRecord>,
     /// People.
     #[serde(default)]
     pub people: Vec<PersonRecord>,
     /// Model projects with their member towns and partners.
     #[serde(default)]
     pub model_projects: Vec<ModelProjectRecord>,
-    /// Events with their organisers.
+    /// Events with their organisers and registrations.
     #[serde(default)]
     pub events: Vec<EventRecord>,
     /// Sessions (programme items) of the events.
     #[serde(default)]
     pub sessions: Vec<SessionRecord>,
-    /// Who appears in which session.
+    /// Who appears in which session, or in an event as a whole.
     #[serde(default)]
     pub contributions: Vec<ContributionRecord>,
+    /// Documents with their authors.
+    #[serde(default)]
+    pub documents: Vec<DocumentRecord>,
 }
 
-/// A GeoNames place (the columns of `data/de-towns.csv`).
-#[derive(Debug, Clone, Deserialize)]
+/// A town: a GeoNames place (the columns of `data/de-towns.csv`) or, without `geonames_id`, a
+/// place known by its slug only.
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct TownRecord {
     /// Key within the bundle.
     pub key: String,
-    /// GeoNames id: the town is matched by it.
-    pub geonames_id: i64,
+    /// GeoNames id: the town is matched by it; `state`, `population`, `latitude` and `longitude`
+    /// are then required.
+    #[serde(default)]
+    pub geonames_id: Option<i64>,
     /// Name.
     pub name: String,
     /// State as GeoNames writes it (`Bayern`, `Thüringen`).
-    pub state: String,
+    #[serde(default)]
+    pub state: Option<String>,
     /// Inhabitants.
-    pub population: i64,
-    /// Latitude in degrees.
-    pub latitude: f64,
-    /// Longitude in degrees.
-    pub longitude: f64,
+    #[serde(default)]
+    pub population: Option<i64>,
+    /// Latitude in degrees (GeoNames places only).
+    #[serde(default)]
+    pub latitude: Option<f64>,
+    /// Longitude in degrees (GeoNames places only).
+    #[serde(default)]
+    pub longitude: Option<f64>,
+    /// Slug; required without `geonames_id`.
+    #[serde(default)]
+    pub slug: Option<String>,
+    /// District (Landkreis).
+    #[serde(default)]
+    pub district: Option<String>,
+    /// Official municipality key (AGS).
+    #[serde(default)]
+    pub municipality_key: Option<String>,
+    /// Web site.
+    #[serde(default)]
+    pub website: Option<String>,
+    /// Sources, added to the GeoNames page of a GeoNames place.
+    #[serde(default)]
+    pub sources: Option<Vec<String>>,
 }
 
 /// An organisation.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrganisationRecord {
     /// Key within the bundle; becomes the slug.
@@ -159,10 +227,59 @@ pub struct OrganisationRecord {
     /// Key of the seat town.
     #[serde(default)]
     pub town: Option<String>,
+    /// Sources; the bundle's `source` when left out.
+    #[serde(default)]
+    pub sources: Option<Vec<String>>,
+    /// Seats on this (advisory) board, in order; they share the organisation's sources.
+    #[serde(default)]
+    pub board_members: Vec<BoardMemberRecord>,
+}
+
+/// A person's seat on a board.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoardMemberRecord {
+    /// Key of the person.
+    pub person: String,
+    /// `CHAIR`, `DEPUTY_CHAIR`, `JURY_CHAIR` or `MEMBER`.
+    pub role: String,
+    /// Since when, an ISO 8601 date, possibly partial (`2021`, `2021-05`).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// Until when, an ISO 8601 date, possibly partial.
+    #[serde(default)]
+    pub until: Option<String>,
+    /// Note.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A call for model projects.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectCallRecord {
+    /// Key within the bundle; becomes the slug.
+    pub key: String,
+    /// Name.
+    pub name: String,
+    /// Year of the call.
+    pub year: i32,
+    /// Opening date, an ISO 8601 date, possibly partial.
+    #[serde(default)]
+    pub opened_on: Option<String>,
+    /// Deadline, an ISO 8601 date, possibly partial.
+    #[serde(default)]
+    pub deadline_on: Option<String>,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Sources; the bundle's `source` when left out.
+    #[serde(default)]
+    pub sources: Option<Vec<String>>,
 }
 
 /// A person (public profile fields only).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PersonRecord {
     /// Key within the bundle; becomes the slug.
@@ -181,10 +298,13 @@ pub struct PersonRecord {
     /// Key of the town.
     #[serde(default)]
     pub town: Option<String>,
+    /// Sources; the bundle's `source` when left out.
+    #[serde(default)]
+    pub sources: Option<Vec<String>>,
 }
 
 /// A model project with its member towns and partners.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelProjectRecord {
     /// Key within the bundle; becomes the slug.
@@ -209,6 +329,9 @@ pub struct ModelProjectRecord {
     /// Funding programme.
     #[serde(default)]
     pub funding_programme: Option<String>,
+    /// Key of the project call it was selected in.
+    #[serde(default)]
+    pub project_call: Option<String>,
     /// Key of the lead town.
     #[serde(default)]
     pub lead_town: Option<String>,
@@ -218,10 +341,13 @@ pub struct ModelProjectRecord {
     /// Partner organisations.
     #[serde(default)]
     pub partners: Vec<PartnerRecord>,
+    /// Sources; the bundle's `source` when left out.
+    #[serde(default)]
+    pub sources: Option<Vec<String>>,
 }
 
 /// A town's membership in a model project.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct MemberRecord {
     /// Key of the town.
@@ -231,7 +357,7 @@ pub struct MemberRecord {
 }
 
 /// An organisation's partnership in a model project.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PartnerRecord {
     /// Key of the organisation.
@@ -240,8 +366,8 @@ pub struct PartnerRecord {
     pub role: String,
 }
 
-/// An event with its organisers; it is stored as published.
-#[derive(Debug, Clone, Deserialize)]
+/// An event with its organisers and registrations; it is stored as published.
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct EventRecord {
     /// Key within the bundle; becomes the slug.
@@ -268,7 +394,7 @@ pub struct EventRecord {
     /// End (RFC 3339), not before the start.
     #[serde(default)]
     pub ends_at: Option<DateTime<Utc>>,
-    /// How exactly the start is known; `MINUTE` when left out.
+    /// How exactly the start is known (`MINUTE`, `DAY`, `MONTH`, `YEAR`); `MINUTE` when left out.
     #[serde(default)]
     pub date_precision: Option<String>,
     /// Venue as text.
@@ -289,10 +415,16 @@ pub struct EventRecord {
     /// Organising organisations.
     #[serde(default)]
     pub organisers: Vec<OrganiserRecord>,
+    /// Registered people, in order; they share the event's sources.
+    #[serde(default)]
+    pub registrations: Vec<RegistrationRecord>,
+    /// Sources; the bundle's `source` when left out.
+    #[serde(default)]
+    pub sources: Option<Vec<String>>,
 }
 
 /// An organisation's part in an event.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrganiserRecord {
     /// Key of the organisation.
@@ -301,14 +433,33 @@ pub struct OrganiserRecord {
     pub role: String,
 }
 
+/// A person's registration for an event.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationRecord {
+    /// Key of the person.
+    pub person: String,
+    /// `REGISTERED`, `ATTENDED` or `CANCELLED`.
+    pub status: String,
+    /// When the person registered (RFC 3339).
+    #[serde(default)]
+    pub registered_at: Option<DateTime<Utc>>,
+    /// Note.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
 /// A session (programme item) of an event.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SessionRecord {
     /// Key within the bundle.
     pub key: String,
     /// Key of the event.
     pub event: String,
+    /// Place in the programme, from 1; one more than the event's highest so far when left out.
+    #[serde(default)]
+    pub position: Option<i32>,
     /// Title.
     pub title: String,
     /// Subtitle.
@@ -321,19 +472,29 @@ pub struct SessionRecord {
     /// End (RFC 3339), not before the start.
     #[serde(default)]
     pub ends_at: Option<DateTime<Utc>>,
+    /// True when the end is not published but taken from the next item.
+    #[serde(default)]
+    pub end_inferred: bool,
     /// Description.
     #[serde(default)]
     pub description: Option<String>,
+    /// Sources; the bundle's `source` when left out.
+    #[serde(default)]
+    pub sources: Option<Vec<String>>,
 }
 
-/// A person or organisation appearing in a session.
-#[derive(Debug, Clone, Deserialize)]
+/// A person or organisation appearing in a session, or in an event as a whole.
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ContributionRecord {
     /// Key within the bundle.
     pub key: String,
-    /// Key of the session.
-    pub session: String,
+    /// Key of the session (a session or an event, not both).
+    #[serde(default)]
+    pub session: Option<String>,
+    /// Key of the event, for an appearance not tied to a session.
+    #[serde(default)]
+    pub event: Option<String>,
     /// Key of the person (a person, an organisation or both).
     #[serde(default)]
     pub person: Option<String>,
@@ -347,17 +508,73 @@ pub struct ContributionRecord {
     pub affiliation: Option<String>,
 }
 
+/// A document (report, position paper, presentation, …) with its authors.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentRecord {
+    /// Key within the bundle; becomes the slug.
+    pub key: String,
+    /// Title.
+    pub title: String,
+    /// Kind (`REPORT`, `POSITION_PAPER`, `PRESENTATION`, …).
+    pub kind: String,
+    /// Publication date, an ISO 8601 date, possibly partial.
+    #[serde(default)]
+    pub published_on: Option<String>,
+    /// Year of publication.
+    #[serde(default)]
+    pub year: Option<i32>,
+    /// Key of the publishing organisation.
+    #[serde(default)]
+    pub publisher: Option<String>,
+    /// Web address.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// ISBN.
+    #[serde(default)]
+    pub isbn: Option<String>,
+    /// Language code (`de`, `en`).
+    #[serde(default)]
+    pub language: Option<String>,
+    /// Key of the model project it is about.
+    #[serde(default)]
+    pub model_project: Option<String>,
+    /// Key of the event it is about or was presented at.
+    #[serde(default)]
+    pub event: Option<String>,
+    /// Key of the session it was presented in; a session of `event` (which it implies).
+    #[serde(default)]
+    pub session: Option<String>,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Keys of the authors, in order.
+    #[serde(default)]
+    pub authors: Vec<String>,
+    /// Sources; the bundle's `source` when left out.
+    #[serde(default)]
+    pub sources: Option<Vec<String>>,
+}
+
 /// What an import added.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct BundleReport {
-    /// Towns inserted.
+    /// GeoNames places inserted.
     pub towns_created: usize,
-    /// Existing towns that were updated.
+    /// Existing GeoNames places whose GeoNames fields were updated.
     pub towns_updated: usize,
-    /// Existing towns that were already up to date.
+    /// Existing GeoNames places that were already up to date.
     pub towns_unchanged: usize,
+    /// GeoNames places given a slug, district, municipality key, web site or sources.
+    pub towns_completed: usize,
+    /// Towns without a GeoNames id added.
+    pub other_towns: usize,
     /// Organisations added.
     pub organisations: usize,
+    /// Board seats added.
+    pub board_members: usize,
+    /// Project calls added.
+    pub project_calls: usize,
     /// People added.
     pub people: usize,
     /// Model projects added.
@@ -370,10 +587,16 @@ pub struct BundleReport {
     pub events: usize,
     /// Organisers of events added.
     pub event_organisers: usize,
+    /// Registrations for events added.
+    pub registrations: usize,
     /// Sessions added.
     pub sessions: usize,
     /// Contributions added.
     pub contributions: usize,
+    /// Documents added.
+    pub documents: usize,
+    /// Authors of documents added.
+    pub document_authors: usize,
     /// Wall time of the import in milliseconds.
     pub elapsed_ms: u64,
 }
@@ -399,14 +622,72 @@ where
     problems.into_result()?;
 
     let now = Utc::now();
-    let sources = Sources(vec![bundle.source.clone()]);
+    let default_sources = Sources(vec![bundle.source.clone()]);
+    let sources = |own: &Option<Vec<String>>| {
+        own.as_ref()
+            .map_or_else(|| default_sources.clone(), |own| Sources(own.clone()))
+    };
     let mut report = BundleReport::default();
 
-    let upserted = import::upsert_towns(&txn, towns, now).await?;
+    let upserted = import::upsert_towns(&txn, towns.lines, now).await?;
     report.towns_created = upserted.created;
     report.towns_updated = upserted.updated;
     report.towns_unchanged = upserted.unchanged;
-    let town_ids = town_ids(&txn, &bundle.towns).await?;
+    let mut town_ids = geonames_town_ids(&txn, &bundle.towns).await?;
+    let other_rows = towns
+        .others
+        .iter()
+        .map(|other| {
+            let record = &bundle.towns[other.index];
+            town::ActiveModel {
+                id: NotSet,
+                slug: Set(record.slug.clone()),
+                name: Set(record.name.clone()),
+                state_id: Set(other.state),
+                district: Set(record.district.clone()),
+                municipality_key: Set(record.municipality_key.clone()),
+                geonames_id: Set(None),
+                population: Set(other.population),
+                latitude: Set(None),
+                longitude: Set(None),
+                town_type: Set(other.population.map(TownType::from_population)),
+                town_type_official: Set(false),
+                website: Set(record.website.clone()),
+                sources: Set(sources(&record.sources)),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+        })
+        .collect();
+    let by_slug: HashMap<String, i32> = insert_returning(&txn, other_rows)
+        .await?
+        .into_iter()
+        .filter_map(|m| m.slug.map(|slug| (slug, m.id)))
+        .collect();
+    for other in &towns.others {
+        let slug = bundle.towns[other.index]
+            .slug
+            .as_deref()
+            .unwrap_or_default();
+        let id = by_slug
+            .get(slug)
+            .ok_or_else(|| AppError::Internal(format!("inserted town `{slug}` not returned")))?;
+        town_ids[other.index] = Some(*id);
+    }
+    let town_ids = town_ids
+        .into_iter()
+        .zip(&bundle.towns)
+        .map(|(id, record)| {
+            id.ok_or_else(|| AppError::Internal(format!("town `{}` not stored", record.key)))
+        })
+        .collect::<AppResult<Vec<i32>>>()?;
+    for (record, &id) in bundle.towns.iter().zip(&town_ids) {
+        if record.geonames_id.is_some() && complete_town(&txn, record, id, now).await? {
+            report.towns_completed += 1;
+        }
+    }
+    report.other_towns = towns.others.len();
 
     let organisation_rows = bundle
         .organisations
@@ -422,7 +703,7 @@ where
             website: Set(record.website.clone()),
             address: Set(record.address.clone()),
             town_id: Set(plan.town.map(|i| town_ids[i])),
-            sources: Set(sources.clone()),
+            sources: Set(sources(&record.sources)),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
@@ -436,6 +717,32 @@ where
         inserted.into_iter().map(|m| (m.slug, m.id)),
     )?;
     report.organisations = organisation_ids.len();
+
+    let call_rows = bundle
+        .project_calls
+        .iter()
+        .map(|record| project_call::ActiveModel {
+            id: NotSet,
+            slug: Set(Some(record.key.clone())),
+            name: Set(record.name.clone()),
+            year: Set(record.year),
+            opened_on: Set(record.opened_on.clone()),
+            deadline_on: Set(record.deadline_on.clone()),
+            description: Set(record.description.clone()),
+            sources: Set(sources(&record.sources)),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .collect();
+    let inserted = insert_returning(&txn, call_rows).await?;
+    let call_ids = ids_by_slug(
+        "project call",
+        &bundle.project_calls,
+        |r| &r.key,
+        inserted.into_iter().map(|m| (m.slug, m.id)),
+    )?;
+    report.project_calls = call_ids.len();
 
     let person_rows = bundle
         .people
@@ -456,7 +763,7 @@ where
             website: Set(None),
             consent_given_at: Set(None),
             consent_note: Set(None),
-            sources: Set(sources.clone()),
+            sources: Set(sources(&record.sources)),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
@@ -471,6 +778,31 @@ where
     )?;
     report.people = person_ids.len();
 
+    let mut seats = Vec::new();
+    for ((record, plan), &board_id) in bundle
+        .organisations
+        .iter()
+        .zip(&plan.organisations)
+        .zip(&organisation_ids)
+    {
+        for (seat, &(person, role)) in record.board_members.iter().zip(&plan.board_members) {
+            seats.push(advisory_board_membership::ActiveModel {
+                id: NotSet,
+                board_id: Set(board_id),
+                person_id: Set(person_ids[person]),
+                role: Set(role),
+                from_date: Set(seat.from.clone()),
+                until_date: Set(seat.until.clone()),
+                note: Set(seat.note.clone()),
+                sources: Set(sources(&record.sources)),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+            });
+        }
+    }
+    report.board_members = insert_all(&txn, seats).await?;
+
     let project_rows = bundle
         .model_projects
         .iter()
@@ -482,12 +814,12 @@ where
             short_title: Set(record.short_title.clone()),
             topic: Set(record.topic.clone()),
             description: Set(record.description.clone()),
-            project_call_id: Set(None),
+            project_call_id: Set(plan.call.map(|i| call_ids[i])),
             lead_town_id: Set(plan.lead_town.map(|i| town_ids[i])),
             period_start: Set(record.period_start.clone()),
             period_end: Set(record.period_end.clone()),
             funding_programme: Set(record.funding_programme.clone()),
-            sources: Set(sources.clone()),
+            sources: Set(sources(&record.sources)),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
@@ -553,7 +885,7 @@ where
             website: Set(record.website.clone()),
             model_project_id: Set(plan.project.map(|i| project_ids[i])),
             published: Set(true),
-            sources: Set(sources.clone()),
+            sources: Set(sources(&record.sources)),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
@@ -603,9 +935,9 @@ where
             kind: Set(plan.kind),
             starts_at: Set(record.starts_at),
             ends_at: Set(record.ends_at),
-            end_inferred: Set(false),
+            end_inferred: Set(record.end_inferred),
             description: Set(record.description.clone()),
-            sources: Set(sources.clone()),
+            sources: Set(sources(&record.sources)),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
@@ -635,8 +967,8 @@ where
         .zip(&plan.contributions)
         .map(|(record, plan)| contribution::ActiveModel {
             id: NotSet,
-            event_id: Set(event_ids[plan.sessions_event]),
-            session_id: Set(Some(session_ids[plan.session])),
+            event_id: Set(event_ids[plan.event]),
+            session_id: Set(plan.session.map(|i| session_ids[i])),
             person_id: Set(plan.person.map(|i| person_ids[i])),
             organisation_id: Set(plan.organisation.map(|i| organisation_ids[i])),
             role: Set(plan.role),
@@ -649,6 +981,83 @@ where
         .collect();
     report.contributions = insert_all(&txn, contribution_rows).await?;
 
+    let mut registrations = Vec::new();
+    for ((record, plan), &event_id) in bundle.events.iter().zip(&plan.events).zip(&event_ids) {
+        for (registration, &(person, status)) in
+            record.registrations.iter().zip(&plan.registrations)
+        {
+            registrations.push(registration::ActiveModel {
+                id: NotSet,
+                event_id: Set(event_id),
+                person_id: Set(person_ids[person]),
+                status: Set(status),
+                registered_at: Set(registration.registered_at),
+                note: Set(registration.note.clone()),
+                sources: Set(sources(&record.sources)),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+            });
+        }
+    }
+    report.registrations = insert_all(&txn, registrations).await?;
+
+    let document_rows = bundle
+        .documents
+        .iter()
+        .zip(&plan.documents)
+        .map(|(record, plan)| document::ActiveModel {
+            id: NotSet,
+            slug: Set(Some(record.key.clone())),
+            title: Set(record.title.clone()),
+            kind: Set(plan.kind),
+            published_on: Set(record.published_on.clone()),
+            year: Set(record.year),
+            publisher_id: Set(plan.publisher.map(|i| organisation_ids[i])),
+            url: Set(record.url.clone()),
+            isbn: Set(record.isbn.clone()),
+            language: Set(record.language.clone()),
+            model_project_id: Set(plan.project.map(|i| project_ids[i])),
+            event_id: Set(plan.event.map(|i| event_ids[i])),
+            session_id: Set(plan.session.map(|i| session_ids[i])),
+            description: Set(record.description.clone()),
+            sources: Set(sources(&record.sources)),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .collect();
+    let inserted = insert_returning(&txn, document_rows).await?;
+    let document_ids = ids_by_slug(
+        "document",
+        &bundle.documents,
+        |r| &r.key,
+        inserted.into_iter().map(|m| (m.slug, m.id)),
+    )?;
+    report.documents = document_ids.len();
+    let authors = plan
+        .documents
+        .iter()
+        .zip(&document_ids)
+        .flat_map(|(plan, &document_id)| {
+            (1..)
+                .zip(&plan.authors)
+                .map(move |(position, &person)| (document_id, position, person))
+        })
+        .map(
+            |(document_id, position, person)| document_author::ActiveModel {
+                id: NotSet,
+                document_id: Set(document_id),
+                person_id: Set(person_ids[person]),
+                position: Set(position),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+            },
+        )
+        .collect();
+    report.document_authors = insert_all(&txn, authors).await?;
+
     crate::store::search_index::rebuild(&txn).await?;
     txn.commit().await?;
     report.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -657,10 +1066,57 @@ where
         events = report.events,
         sessions = report.sessions,
         contributions = report.contributions,
+        documents = report.documents,
         elapsed_ms = report.elapsed_ms,
         "bundle imported"
     );
     Ok(report)
+}
+
+/// Gives a stored GeoNames place the slug, district, municipality key, web site and sources of
+/// its record; true when that changed the row (which then counts a new version).
+async fn complete_town<C: ConnectionTrait>(
+    db: &C,
+    record: &TownRecord,
+    id: i32,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let row = town::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("town `{}` not stored", record.key)))?;
+    let mut sources = row.sources.0.clone();
+    for source in record.sources.iter().flatten() {
+        if !sources.contains(source) {
+            sources.push(source.clone());
+        }
+    }
+    let given = |value: &Option<String>, current: &Option<String>| {
+        value.clone().or_else(|| current.clone())
+    };
+    let slug = given(&record.slug, &row.slug);
+    let district = given(&record.district, &row.district);
+    let municipality_key = given(&record.municipality_key, &row.municipality_key);
+    let website = given(&record.website, &row.website);
+    if slug == row.slug
+        && district == row.district
+        && municipality_key == row.municipality_key
+        && website == row.website
+        && sources == row.sources.0
+    {
+        return Ok(false);
+    }
+    let version = row.version + 1;
+    let mut model: town::ActiveModel = row.into();
+    model.slug = Set(slug);
+    model.district = Set(district);
+    model.municipality_key = Set(municipality_key);
+    model.website = Set(website);
+    model.sources = Set(Sources(sources));
+    model.version = Set(version);
+    model.updated_at = Set(now);
+    model.update_without_returning(db).await?;
+    Ok(true)
 }
 
 /// The problems found in a bundle; any one of them stops the import.
@@ -803,9 +1259,37 @@ fn check_period(
     }
 }
 
+/// Checks a partial ISO 8601 date (`2021`, `2021-05`, `2021-05-04`).
+fn partial_date(owner: &str, field: &str, value: Option<&str>, problems: &mut Problems) {
+    let Some(value) = value else {
+        return;
+    };
+    let padded = match value.len() {
+        4 => format!("{value}-01-01"),
+        7 => format!("{value}-01"),
+        10 => value.to_owned(),
+        _ => String::new(),
+    };
+    let valid = value.bytes().all(|b| b.is_ascii_digit() || b == b'-')
+        && NaiveDate::parse_from_str(&padded, "%Y-%m-%d").is_ok();
+    if !valid {
+        problems.add(format!(
+            "{owner}: `{field}` `{value}` is not a date like 2021, 2021-05 or 2021-05-04"
+        ));
+    }
+}
+
+/// Checks a list of sources: no blank entry.
+fn check_sources(owner: &str, sources: Option<&Vec<String>>, problems: &mut Problems) {
+    if sources.is_some_and(|sources| sources.iter().any(|source| source.trim().is_empty())) {
+        problems.add(format!("{owner}: `sources` has an empty entry"));
+    }
+}
+
 struct OrganisationPlan {
     kind: OrganisationKind,
     town: Option<usize>,
+    board_members: Vec<(usize, BoardRole)>,
 }
 
 struct PersonPlan {
@@ -814,6 +1298,7 @@ struct PersonPlan {
 }
 
 struct ProjectPlan {
+    call: Option<usize>,
     lead_town: Option<usize>,
     towns: Vec<(usize, MemberRole)>,
     partners: Vec<(usize, PartnerRole)>,
@@ -827,6 +1312,7 @@ struct EventPlan {
     town: Option<usize>,
     project: Option<usize>,
     organisers: Vec<(usize, OrganiserRole)>,
+    registrations: Vec<(usize, RegistrationStatus)>,
 }
 
 struct SessionPlan {
@@ -836,12 +1322,21 @@ struct SessionPlan {
 }
 
 struct ContributionPlan {
-    session: usize,
-    sessions_event: usize,
+    event: usize,
+    session: Option<usize>,
     person: Option<usize>,
     organisation: Option<usize>,
     role: ContributionRole,
     position: i32,
+}
+
+struct DocumentPlan {
+    kind: DocumentKind,
+    publisher: Option<usize>,
+    project: Option<usize>,
+    event: Option<usize>,
+    session: Option<usize>,
+    authors: Vec<usize>,
 }
 
 /// The bundle with every reference resolved to a list position. Only used when `problems` stays
@@ -854,10 +1349,11 @@ struct Plan {
     events: Vec<EventPlan>,
     sessions: Vec<SessionPlan>,
     contributions: Vec<ContributionPlan>,
+    documents: Vec<DocumentPlan>,
 }
 
-/// Resolves the references of the bundle and checks its values (everything but the towns' states
-/// and the keys already in the database).
+/// Resolves the references of the bundle and checks its values (everything but the towns and the
+/// keys already in the database).
 fn plan(bundle: &Bundle, problems: &mut Problems) -> Plan {
     if bundle.format != BUNDLE_FORMAT {
         problems.add(format!(
@@ -870,6 +1366,12 @@ fn plan(bundle: &Bundle, problems: &mut Problems) -> Plan {
     let organisations = Keys::new(
         "organisation",
         &bundle.organisations,
+        |r| r.key.as_str(),
+        problems,
+    );
+    let calls = Keys::new(
+        "project call",
+        &bundle.project_calls,
         |r| r.key.as_str(),
         problems,
     );
@@ -888,6 +1390,7 @@ fn plan(bundle: &Bundle, problems: &mut Problems) -> Plan {
         |r| r.key.as_str(),
         problems,
     );
+    Keys::new("document", &bundle.documents, |r| r.key.as_str(), problems);
 
     let mut plan = Plan::default();
     for record in &bundle.organisations {
@@ -900,12 +1403,47 @@ fn plan(bundle: &Bundle, problems: &mut Problems) -> Plan {
             100,
             problems,
         );
+        check_sources(&owner, record.sources.as_ref(), problems);
         let kind = enum_value(&owner, "kind", &record.kind, problems);
         let town = towns.get_opt(&owner, "town", record.town.as_deref(), problems);
+        let mut board_members = Vec::new();
+        for seat in &record.board_members {
+            let person = people.get(&owner, "board_members.person", &seat.person, problems);
+            let role = enum_value(&owner, "board_members.role", &seat.role, problems);
+            partial_date(&owner, "board_members.from", seat.from.as_deref(), problems);
+            partial_date(
+                &owner,
+                "board_members.until",
+                seat.until.as_deref(),
+                problems,
+            );
+            if let (Some(person), Some(role)) = (person, role) {
+                board_members.push((person, role));
+            }
+        }
         plan.organisations.push(OrganisationPlan {
             kind: kind.unwrap_or(OrganisationKind::Other),
             town,
+            board_members,
         });
+    }
+    for record in &bundle.project_calls {
+        let owner = format!("project call `{}`", record.key);
+        required_text(&owner, "name", &record.name, 300, problems);
+        if !(1900..=2100).contains(&record.year) {
+            problems.add(format!(
+                "{owner}: `year` {} is not between 1900 and 2100",
+                record.year
+            ));
+        }
+        partial_date(&owner, "opened_on", record.opened_on.as_deref(), problems);
+        partial_date(
+            &owner,
+            "deadline_on",
+            record.deadline_on.as_deref(),
+            problems,
+        );
+        check_sources(&owner, record.sources.as_ref(), problems);
     }
     for record in &bundle.people {
         let owner = format!("person `{}`", record.key);
@@ -924,6 +1462,7 @@ fn plan(bundle: &Bundle, problems: &mut Problems) -> Plan {
             300,
             problems,
         );
+        check_sources(&owner, record.sources.as_ref(), problems);
         plan.people.push(PersonPlan {
             organisation: organisations.get_opt(
                 &owner,
@@ -958,6 +1497,7 @@ fn plan(bundle: &Bundle, problems: &mut Problems) -> Plan {
             10,
             problems,
         );
+        check_sources(&owner, record.sources.as_ref(), problems);
         let mut members = Vec::new();
         let mut seen = HashSet::new();
         for member in &record.towns {
@@ -991,6 +1531,12 @@ fn plan(bundle: &Bundle, problems: &mut Problems) -> Plan {
             }
         }
         plan.projects.push(ProjectPlan {
+            call: calls.get_opt(
+                &owner,
+                "project_call",
+                record.project_call.as_deref(),
+                problems,
+            ),
             lead_town: towns.get_opt(&owner, "lead_town", record.lead_town.as_deref(), problems),
             towns: members,
             partners,
@@ -1007,6 +1553,7 @@ fn plan(bundle: &Bundle, problems: &mut Problems) -> Plan {
             problems,
         );
         check_period(&owner, record.starts_at, record.ends_at, problems);
+        check_sources(&owner, record.sources.as_ref(), problems);
         let time_zone = record
             .time_zone
             .clone()
@@ -1048,6 +1595,31 @@ fn plan(bundle: &Bundle, problems: &mut Problems) -> Plan {
                 organisers.push((organisation, role));
             }
         }
+        let mut registrations = Vec::new();
+        let mut seen = HashSet::new();
+        for registration in &record.registrations {
+            let person = people.get(
+                &owner,
+                "registrations.person",
+                &registration.person,
+                problems,
+            );
+            let status = enum_value(
+                &owner,
+                "registrations.status",
+                &registration.status,
+                problems,
+            );
+            if !seen.insert(registration.person.as_str()) {
+                problems.add(format!(
+                    "{owner}: person `{}` registered twice",
+                    registration.person
+                ));
+            }
+            if let (Some(person), Some(status)) = (person, status) {
+                registrations.push((person, status));
+            }
+        }
         plan.events.push(EventPlan {
             format,
             status: status.unwrap_or(EventStatus::Scheduled),
@@ -1061,9 +1633,11 @@ fn plan(bundle: &Bundle, problems: &mut Problems) -> Plan {
                 problems,
             ),
             organisers,
+            registrations,
         });
     }
-    let mut sessions_per_event: HashMap<usize, i32> = HashMap::new();
+    let mut last_session: HashMap<usize, i32> = HashMap::new();
+    let mut taken_positions: HashSet<(usize, i32)> = HashSet::new();
     for record in &bundle.sessions {
         let owner = format!("session `{}`", record.key);
         required_text(&owner, "title", &record.title, 500, problems);
@@ -1075,12 +1649,23 @@ fn plan(bundle: &Bundle, problems: &mut Problems) -> Plan {
             problems,
         );
         check_period(&owner, record.starts_at, record.ends_at, problems);
+        check_sources(&owner, record.sources.as_ref(), problems);
         let kind = enum_value(&owner, "kind", &record.kind, problems);
         let event = events.get(&owner, "event", &record.event, problems);
+        if record.position.is_some_and(|position| position < 1) {
+            problems.add(format!("{owner}: `position` must be 1 or more"));
+        }
         let position = event.map_or(0, |event| {
-            let count = sessions_per_event.entry(event).or_insert(0);
-            *count += 1;
-            *count
+            let last = last_session.entry(event).or_insert(0);
+            let position = record.position.unwrap_or(*last + 1);
+            *last = (*last).max(position);
+            if !taken_positions.insert((event, position)) {
+                problems.add(format!(
+                    "{owner}: position {position} is taken by another session of event `{}`",
+                    record.event
+                ));
+            }
+            position
         });
         plan.sessions.push(SessionPlan {
             event: event.unwrap_or_default(),
@@ -1088,7 +1673,8 @@ fn plan(bundle: &Bundle, problems: &mut Problems) -> Plan {
             kind: kind.unwrap_or(SessionKind::Other),
         });
     }
-    let mut contributions_per_session: HashMap<usize, i32> = HashMap::new();
+    let mut in_session: HashMap<usize, i32> = HashMap::new();
+    let mut in_event: HashMap<usize, i32> = HashMap::new();
     for record in &bundle.contributions {
         let owner = format!("contribution `{}`", record.key);
         optional_text(
@@ -1102,16 +1688,34 @@ fn plan(bundle: &Bundle, problems: &mut Problems) -> Plan {
             problems.add(format!("{owner}: needs a `person` or an `organisation`"));
         }
         let role = enum_value(&owner, "role", &record.role, problems);
-        let session = sessions.get(&owner, "session", &record.session, problems);
-        let position = session.map_or(0, |session| {
-            let count = contributions_per_session.entry(session).or_insert(0);
+        let (session, event) = match (&record.session, &record.event) {
+            (Some(session), None) => {
+                let session = sessions.get(&owner, "session", session, problems);
+                (
+                    session,
+                    session.and_then(|s| plan.sessions.get(s)).map(|s| s.event),
+                )
+            }
+            (None, Some(event)) => (None, events.get(&owner, "event", event, problems)),
+            _ => {
+                problems.add(format!(
+                    "{owner}: needs a `session` or an `event`, not both"
+                ));
+                (None, None)
+            }
+        };
+        let count = match (session, event) {
+            (Some(session), _) => Some(in_session.entry(session).or_insert(0)),
+            (None, Some(event)) => Some(in_event.entry(event).or_insert(0)),
+            (None, None) => None,
+        };
+        let position = count.map_or(0, |count| {
             *count += 1;
             *count
         });
-        let session = session.unwrap_or_default();
         plan.contributions.push(ContributionPlan {
+            event: event.unwrap_or_default(),
             session,
-            sessions_event: plan.sessions.get(session).map_or(0, |s| s.event),
             person: people.get_opt(&owner, "person", record.person.as_deref(), problems),
             organisation: organisations.get_opt(
                 &owner,
@@ -1123,44 +1727,204 @@ fn plan(bundle: &Bundle, problems: &mut Problems) -> Plan {
             position,
         });
     }
+    for record in &bundle.documents {
+        let owner = format!("document `{}`", record.key);
+        required_text(&owner, "title", &record.title, 500, problems);
+        partial_date(
+            &owner,
+            "published_on",
+            record.published_on.as_deref(),
+            problems,
+        );
+        check_sources(&owner, record.sources.as_ref(), problems);
+        let kind = enum_value(&owner, "kind", &record.kind, problems);
+        let session = sessions.get_opt(&owner, "session", record.session.as_deref(), problems);
+        let sessions_event = session.and_then(|s| plan.sessions.get(s)).map(|s| s.event);
+        let event = match record.event.as_deref() {
+            Some(key) => {
+                let event = events.get(&owner, "event", key, problems);
+                if sessions_event.is_some() && event.is_some() && sessions_event != event {
+                    problems.add(format!(
+                        "{owner}: session `{}` is not a session of event `{key}`",
+                        record.session.as_deref().unwrap_or_default()
+                    ));
+                }
+                event
+            }
+            None => sessions_event,
+        };
+        let mut authors = Vec::new();
+        let mut seen = HashSet::new();
+        for author in &record.authors {
+            if !seen.insert(author.as_str()) {
+                problems.add(format!("{owner}: author `{author}` listed twice"));
+            }
+            if let Some(person) = people.get(&owner, "authors", author, problems) {
+                authors.push(person);
+            }
+        }
+        plan.documents.push(DocumentPlan {
+            kind: kind.unwrap_or(DocumentKind::Other),
+            publisher: organisations.get_opt(
+                &owner,
+                "publisher",
+                record.publisher.as_deref(),
+                problems,
+            ),
+            project: projects.get_opt(
+                &owner,
+                "model_project",
+                record.model_project.as_deref(),
+                problems,
+            ),
+            event,
+            session,
+            authors,
+        });
+    }
     plan
 }
 
-/// Checks the towns with the rules of the town import; returns the valid ones.
+/// A town without a GeoNames id, checked.
+struct OtherTown {
+    index: usize,
+    state: Option<i32>,
+    population: Option<i32>,
+}
+
+/// The towns, checked: GeoNames places with the rules of the town import, the others here.
+struct CheckedTowns {
+    lines: Vec<TownLine>,
+    others: Vec<OtherTown>,
+}
+
+/// Checks the towns; returns the valid ones.
 fn check_towns(
     records: &[TownRecord],
     states: &HashMap<String, i32>,
     problems: &mut Problems,
-) -> Vec<TownLine> {
-    let mut lines = Vec::with_capacity(records.len());
+) -> CheckedTowns {
+    let mut checked = CheckedTowns {
+        lines: Vec::with_capacity(records.len()),
+        others: Vec::new(),
+    };
     let mut seen: HashMap<i64, &str> = HashMap::new();
-    for record in records {
+    let mut slugs: HashMap<&str, &str> = HashMap::new();
+    for (index, record) in records.iter().enumerate() {
+        let owner = format!("town `{}`", record.key);
+        check_sources(&owner, record.sources.as_ref(), problems);
+        optional_text(
+            &owner,
+            "district",
+            record.district.as_deref(),
+            200,
+            problems,
+        );
+        optional_text(
+            &owner,
+            "municipality_key",
+            record.municipality_key.as_deref(),
+            20,
+            problems,
+        );
+        if let Some(slug) = record.slug.as_deref() {
+            if slug.trim().is_empty() || slug.chars().count() > MAX_KEY_CHARS {
+                problems.add(format!(
+                    "{owner}: `slug` must have 1 to {MAX_KEY_CHARS} characters"
+                ));
+            }
+            if let Some(first) = slugs.insert(slug, &record.key) {
+                problems.add(format!("{owner}: slug `{slug}` is also town `{first}`"));
+            }
+        }
+        let Some(geonames_id) = record.geonames_id else {
+            check_other_town(index, record, &owner, states, problems, &mut checked.others);
+            continue;
+        };
+        let (Some(state), Some(population), Some(latitude), Some(longitude)) = (
+            record.state.as_deref(),
+            record.population,
+            record.latitude,
+            record.longitude,
+        ) else {
+            problems.add(format!(
+                "{owner}: a GeoNames place needs `state`, `population`, `latitude` and `longitude`"
+            ));
+            continue;
+        };
         let fields = [
-            record.geonames_id.to_string(),
+            geonames_id.to_string(),
             record.name.clone(),
-            record.state.clone(),
-            record.population.to_string(),
-            record.latitude.to_string(),
-            record.longitude.to_string(),
+            state.to_owned(),
+            population.to_string(),
+            latitude.to_string(),
+            longitude.to_string(),
         ];
         let fields: Vec<&str> = fields.iter().map(String::as_str).collect();
         match import::validate_line(&fields, states) {
             Ok(line) => {
                 if let Some(first) = seen.insert(line.geonames_id, &record.key) {
                     problems.add(format!(
-                        "town `{}`: GeoNames id {} is also town `{first}`",
-                        record.key, line.geonames_id
+                        "{owner}: GeoNames id {} is also town `{first}`",
+                        line.geonames_id
                     ));
                 }
-                lines.push(line);
+                checked.lines.push(line);
             }
-            Err(reason) => problems.add(format!("town `{}`: {reason}", record.key)),
+            Err(reason) => problems.add(format!("{owner}: {reason}")),
         }
     }
-    lines
+    checked
 }
 
-/// Reports keys that are already slugs in the database (the bundle, or part of it, was loaded).
+/// Checks a town without a GeoNames id: it needs a slug, may name a known state and a population.
+fn check_other_town(
+    index: usize,
+    record: &TownRecord,
+    owner: &str,
+    states: &HashMap<String, i32>,
+    problems: &mut Problems,
+    others: &mut Vec<OtherTown>,
+) {
+    required_text(owner, "name", &record.name, 200, problems);
+    if record.slug.is_none() {
+        problems.add(format!("{owner}: needs a `geonames_id` or a `slug`"));
+    }
+    if record.latitude.is_some() || record.longitude.is_some() {
+        problems.add(format!(
+            "{owner}: `latitude` and `longitude` are only read with a `geonames_id`"
+        ));
+    }
+    let state = record
+        .state
+        .as_deref()
+        .and_then(|state| match states.get(state) {
+            Some(id) => Some(*id),
+            None => {
+                problems.add(format!("{owner}: unknown state \"{state}\""));
+                None
+            }
+        });
+    let population = record
+        .population
+        .and_then(|population| match i32::try_from(population) {
+            Ok(population) if population >= 0 => Some(population),
+            _ => {
+                problems.add(format!(
+                    "{owner}: `population` {population} is not a count of inhabitants"
+                ));
+                None
+            }
+        });
+    others.push(OtherTown {
+        index,
+        state,
+        population,
+    });
+}
+
+/// Reports keys that are already slugs in the database (the bundle, or part of it, was loaded),
+/// and town slugs that name another town.
 async fn check_keys_are_new<C: ConnectionTrait>(
     db: &C,
     bundle: &Bundle,
@@ -1170,6 +1934,14 @@ async fn check_keys_are_new<C: ConnectionTrait>(
     report_taken(
         "organisation",
         &bundle.organisations,
+        |r| &r.key,
+        &taken,
+        problems,
+    );
+    let taken = slugs::<project_call::Entity, _>(db, project_call::Column::Slug).await?;
+    report_taken(
+        "project call",
+        &bundle.project_calls,
         |r| &r.key,
         &taken,
         problems,
@@ -1186,6 +1958,36 @@ async fn check_keys_are_new<C: ConnectionTrait>(
     );
     let taken = slugs::<event::Entity, _>(db, event::Column::Slug).await?;
     report_taken("event", &bundle.events, |r| &r.key, &taken, problems);
+    let taken = slugs::<document::Entity, _>(db, document::Column::Slug).await?;
+    report_taken("document", &bundle.documents, |r| &r.key, &taken, problems);
+
+    let town_slugs: HashMap<String, Option<i64>> = town::Entity::find()
+        .select_only()
+        .column(town::Column::Slug)
+        .column(town::Column::GeonamesId)
+        .filter(town::Column::Slug.is_not_null())
+        .into_tuple::<(Option<String>, Option<i64>)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(slug, geonames_id)| slug.map(|slug| (slug, geonames_id)))
+        .collect();
+    for record in &bundle.towns {
+        let Some(slug) = &record.slug else {
+            continue;
+        };
+        // A GeoNames place may keep the slug it already has.
+        let same_place = |holder: &Option<i64>| holder.is_some() && *holder == record.geonames_id;
+        if town_slugs
+            .get(slug)
+            .is_some_and(|holder| !same_place(holder))
+        {
+            problems.add(format!(
+                "town `{}`: slug `{slug}` is already in the database",
+                record.key
+            ));
+        }
+    }
     Ok(())
 }
 
@@ -1221,8 +2023,11 @@ fn report_taken<R>(
     }
 }
 
-/// The row ids of the bundle's towns, in bundle order.
-async fn town_ids<C: ConnectionTrait>(db: &C, records: &[TownRecord]) -> AppResult<Vec<i32>> {
+/// The row ids of the bundle's GeoNames places, in bundle order (None for the other towns).
+async fn geonames_town_ids<C: ConnectionTrait>(
+    db: &C,
+    records: &[TownRecord],
+) -> AppResult<Vec<Option<i32>>> {
     let rows: Vec<(i32, Option<i64>)> = town::Entity::find()
         .select_only()
         .column(town::Column::Id)
@@ -1237,15 +2042,16 @@ async fn town_ids<C: ConnectionTrait>(db: &C, records: &[TownRecord]) -> AppResu
         .collect();
     records
         .iter()
-        .map(|record| {
-            by_geonames
-                .get(&record.geonames_id)
+        .map(|record| match record.geonames_id {
+            None => Ok(None),
+            Some(geonames_id) => by_geonames
+                .get(&geonames_id)
                 .copied()
-                .ok_or_else(|| AppError::Internal(format!("town `{}` not stored", record.key)))
+                .map(Some)
+                .ok_or_else(|| AppError::Internal(format!("town `{}` not stored", record.key))),
         })
         .collect()
 }
-
 /// The ids of inserted rows in bundle order, matched by slug (= key).
 fn ids_by_slug<R>(
     kind: &str,
@@ -1385,11 +2191,11 @@ mod tests {
             .map(|s| (s.event, s.position))
             .collect();
         assert_eq!(sessions, [(0, 1), (1, 1), (0, 2)]);
-        let contributions: Vec<(usize, usize, i32)> = plan
+        let contributions: Vec<(Option<usize>, usize, i32)> = plan
             .contributions
             .iter()
-            .map(|c| (c.session, c.sessions_event, c.position))
+            .map(|c| (c.session, c.event, c.position))
             .collect();
-        assert_eq!(contributions, [(2, 0, 1), (2, 0, 2)]);
+        assert_eq!(contributions, [(Some(2), 0, 1), (Some(2), 0, 2)]);
     }
 }

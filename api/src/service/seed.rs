@@ -1,7 +1,9 @@
-//! The demo data: the GeoNames towns of `data/de-towns.csv` and the facts of `data/facts.yaml`.
+//! The demo data: the GeoNames towns of `data/de-towns.csv` and the facts of `data/facts.yaml`,
+//! translated into one data bundle that the bundle import ([`super::bundle`]) loads. This module
+//! owns the reading and interpretation of the shipped files; it writes nothing itself.
 //!
-//! The facts are loaded once, in one transaction, into an empty knowledge graph; the town import
-//! runs every time and is idempotent. Whatever cannot be loaded is listed, with the reason, in
+//! The facts are loaded once, into a database without content; the towns every time (their
+//! import is idempotent). Whatever cannot be translated is listed, with the reason, in
 //! [`SeedReport::skipped`].
 
 use std::collections::{HashMap, HashSet};
@@ -10,27 +12,28 @@ use std::time::Instant;
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use entity::enums::{
-    BoardRole, ContributionRole, DatePrecision, DocumentKind, EventFormat, EventStatus, MemberRole,
-    OrganisationKind, OrganiserRole, PartnerRole, RegistrationStatus, SessionKind, TownType,
+    BoardRole, ContributionRole, DatePrecision, DocumentKind, EventFormat, MemberRole,
+    OrganisationKind, OrganiserRole, PartnerRole, RegistrationStatus, SessionKind,
 };
-use entity::{
-    Sources, advisory_board_membership, contribution, document, document_author, event,
-    event_organiser, model_project, model_project_partner, model_project_town, organisation,
-    person, project_call, registration, session, state, town,
-};
-use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{
-    ActiveModelTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, TransactionTrait,
-};
+use entity::{Sources, event, organisation};
+use sea_orm::{ActiveEnum, ConnectionTrait, EntityTrait, TransactionTrait};
 use serde::Serialize;
 use serde_yaml_ng::Value;
 
+use super::bundle::{
+    self, BUNDLE_FORMAT, BoardMemberRecord, Bundle, ContributionRecord, DocumentRecord,
+    EventRecord, MemberRecord, ModelProjectRecord, OrganisationRecord, OrganiserRecord,
+    PartnerRecord, PersonRecord, ProjectCallRecord, RegistrationRecord, SessionRecord, TownRecord,
+};
+use super::import::{self, ImportReport, RejectedLine};
 use crate::error::{AppError, AppResult};
-use crate::service::import::{ImportReport, import_towns};
 
 const TOWNS_CSV: &[u8] = include_bytes!("../../../data/de-towns.csv");
 const FACTS_YAML: &str = include_str!("../../../data/facts.yaml");
 const DEFAULT_TIME_ZONE: Tz = chrono_tz::Europe::Berlin;
+
+/// The `source` of the demo bundle; every record of it names its own sources.
+const DEMO_SOURCE: &str = "data/de-towns.csv, data/facts.yaml";
 
 /// Sections of facts.yaml that have no table; they are listed as skipped.
 const UNMODELLED_SECTIONS: [&str; 5] = [
@@ -44,7 +47,7 @@ const UNMODELLED_SECTIONS: [&str; 5] = [
 /// What the seed loaded, and what it left out and why.
 #[derive(Debug, Clone, Serialize)]
 pub struct SeedReport {
-    /// The GeoNames import.
+    /// The GeoNames places.
     pub towns: ImportReport,
     /// Organisations created.
     pub organisations: usize,
@@ -64,54 +67,60 @@ pub struct SeedReport {
     pub skipped: Vec<String>,
 }
 
-impl SeedReport {
-    fn new(towns: ImportReport) -> Self {
-        Self {
-            towns,
-            organisations: 0,
-            people: 0,
-            events: 0,
-            sessions: 0,
-            contributions: 0,
-            model_projects: 0,
-            documents: 0,
-            skipped: Vec::new(),
-        }
-    }
+/// The demo data as a bundle, with what did not make it into the bundle.
+#[derive(Debug, Clone)]
+pub struct DemoBundle {
+    /// The towns and, when asked for, the facts.
+    pub bundle: Bundle,
+    /// Lines of the towns CSV that are not valid places.
+    pub rejected: Vec<RejectedLine>,
+    /// Facts left out (or taken only in part), each with the reason.
+    pub skipped: Vec<String>,
 }
 
 /// True when any event or organisation exists, i.e. the facts need not be loaded.
-pub async fn has_content(db: &DatabaseConnection) -> AppResult<bool> {
+pub async fn has_content<C: ConnectionTrait>(db: &C) -> AppResult<bool> {
     if event::Entity::find().one(db).await?.is_some() {
         return Ok(true);
     }
     Ok(organisation::Entity::find().one(db).await?.is_some())
 }
 
-/// Imports the shipped towns and, into a database without content, the shipped facts.
-pub async fn seed_demo(db: &DatabaseConnection) -> AppResult<SeedReport> {
+/// Imports the shipped towns and, into a database without content, the shipped facts, as one
+/// bundle.
+pub async fn seed_demo<C>(db: &C) -> AppResult<SeedReport>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
     let started = Instant::now();
-    let towns = import_towns(db, TOWNS_CSV).await?;
-    let towns_done = started.elapsed();
-    let mut report = SeedReport::new(towns);
-    if has_content(db).await? {
-        report.skipped.push(
+    let with_facts = !has_content(db).await?;
+    let demo = demo_bundle(db, with_facts).await?;
+    let imported = bundle::import_bundle(db, &demo.bundle).await?;
+    let mut skipped = demo.skipped;
+    if !with_facts {
+        skipped.push(
             "facts.yaml: the database already has events or organisations, so the facts were \
              already present and were not loaded again"
                 .to_owned(),
         );
-        return Ok(report);
     }
-    let facts: Value = serde_yaml_ng::from_str(FACTS_YAML)
-        .map_err(|error| AppError::Internal(format!("facts.yaml does not parse: {error}")))?;
-    let txn = db.begin().await?;
-    let mut seeder = Seeder::new(&txn, report);
-    seeder.load(&facts).await?;
-    let report = seeder.report;
-    crate::store::search_index::rebuild(&txn).await?;
-    txn.commit().await?;
+    let report = SeedReport {
+        towns: ImportReport {
+            created: imported.towns_created,
+            updated: imported.towns_updated,
+            unchanged: imported.towns_unchanged,
+            rejected: demo.rejected,
+        },
+        organisations: imported.organisations,
+        people: imported.people,
+        events: imported.events,
+        sessions: imported.sessions,
+        contributions: imported.contributions,
+        model_projects: imported.model_projects,
+        documents: imported.documents,
+        skipped,
+    };
     tracing::info!(
-        towns_ms = towns_done.as_millis() as u64,
         total_ms = started.elapsed().as_millis() as u64,
         organisations = report.organisations,
         people = report.people,
@@ -121,6 +130,66 @@ pub async fn seed_demo(db: &DatabaseConnection) -> AppResult<SeedReport> {
         "demo data seeded"
     );
     Ok(report)
+}
+
+/// Translates the shipped towns and, with `with_facts`, the shipped facts into one bundle. Reads
+/// only the states of `db` (to match the facts towns to GeoNames places within their state).
+pub async fn demo_bundle<C: ConnectionTrait>(db: &C, with_facts: bool) -> AppResult<DemoBundle> {
+    let states = import::state_ids(db).await?;
+    let state_names: HashMap<i32, &str> = states
+        .iter()
+        .map(|(name, id)| (*id, name.as_str()))
+        .collect();
+    let parsed = import::parse_csv(TOWNS_CSV, &states)?;
+    let towns = parsed
+        .lines
+        .into_iter()
+        .map(|(_, line)| TownRecord {
+            key: format!("geonames-{}", line.geonames_id),
+            geonames_id: Some(line.geonames_id),
+            state: state_names
+                .get(&line.state_id)
+                .map(|name| (*name).to_owned()),
+            name: line.name,
+            population: Some(i64::from(line.population)),
+            latitude: Some(line.latitude),
+            longitude: Some(line.longitude),
+            slug: None,
+            district: None,
+            municipality_key: None,
+            website: None,
+            sources: None,
+        })
+        .collect();
+    let bundle = Bundle {
+        format: BUNDLE_FORMAT.to_owned(),
+        source: DEMO_SOURCE.to_owned(),
+        towns,
+        organisations: Vec::new(),
+        project_calls: Vec::new(),
+        people: Vec::new(),
+        model_projects: Vec::new(),
+        events: Vec::new(),
+        sessions: Vec::new(),
+        contributions: Vec::new(),
+        documents: Vec::new(),
+    };
+    if !with_facts {
+        return Ok(DemoBundle {
+            bundle,
+            rejected: parsed.rejected,
+            skipped: Vec::new(),
+        });
+    }
+    let facts: Value = serde_yaml_ng::from_str(FACTS_YAML)
+        .map_err(|error| AppError::Internal(format!("facts.yaml does not parse: {error}")))?;
+    let mut translator = Translator::new(&states, bundle);
+    translator.translate(&facts);
+    Ok(DemoBundle {
+        bundle: translator.bundle,
+        rejected: parsed.rejected,
+        skipped: translator.skipped,
+    })
 }
 
 /// The entries of a top-level list, or nothing.
@@ -351,11 +420,11 @@ pub(crate) fn name_variants(name: &str) -> Vec<String> {
     variants
 }
 
-/// The outcome of looking a facts town up among the GeoNames rows of its state.
+/// The outcome of looking a facts town up among the GeoNames places of its state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum TownMatch {
-    /// Exactly one row has this name variant in the state.
-    One(i32),
+    /// Exactly one place has this name variant in the state (its position).
+    One(usize),
     /// Several rows share the name variant; nothing is matched.
     Ambiguous { variant: String, count: usize },
     /// No variant names a row of the state.
@@ -366,7 +435,7 @@ pub(crate) enum TownMatch {
 pub(crate) fn match_town(
     name: &str,
     state_id: i32,
-    index: &HashMap<(i32, String), Vec<i32>>,
+    index: &HashMap<(i32, String), Vec<usize>>,
 ) -> TownMatch {
     for variant in name_variants(name) {
         match index.get(&(state_id, variant.clone())).map(Vec::as_slice) {
@@ -616,98 +685,85 @@ struct EventTime {
     day: Option<NaiveDate>,
 }
 
-/// Loads the facts within one transaction, keeping the slug → id maps the records refer through.
-struct Seeder<'a> {
-    db: &'a DatabaseTransaction,
-    now: DateTime<Utc>,
-    report: SeedReport,
-    states: HashMap<String, i32>,
-    towns: HashMap<String, i32>,
-    /// Town names for matching event places, longest first.
-    place_names: Vec<(String, i32)>,
-    organisations: HashMap<String, i32>,
-    /// Person slug → (id, organisation id).
-    people: HashMap<String, (i32, Option<i32>)>,
-    calls: HashMap<String, i32>,
-    model_projects: HashMap<String, i32>,
-    events: HashMap<String, i32>,
-    /// (event slug, position) → session id.
-    sessions: HashMap<(String, i32), i32>,
-    /// Document slug → (event id, session id) of the session presenting it.
-    presented_in: HashMap<String, (i32, i32)>,
+/// Translates the facts into bundle records, keeping the keys the records refer through. The key
+/// of every record is its facts id, which becomes its slug.
+struct Translator<'a> {
+    states: &'a HashMap<String, i32>,
+    bundle: Bundle,
+    skipped: Vec<String>,
+    /// Keys of the towns the facts name.
+    towns: HashSet<String>,
+    /// Town names for matching event places, longest first, with the town's key.
+    place_names: Vec<(String, String)>,
+    /// Organisation key → its position in the bundle.
+    organisations: HashMap<String, usize>,
+    /// Person key → the key of their organisation.
+    people: HashMap<String, Option<String>>,
+    calls: HashSet<String>,
+    model_projects: HashSet<String>,
+    events: HashSet<String>,
+    /// (event key, position) → session key.
+    sessions: HashMap<(String, i32), String>,
+    /// Document key → (event key, session key) of the session presenting it.
+    presented_in: HashMap<String, (String, String)>,
 }
 
-impl<'a> Seeder<'a> {
-    fn new(db: &'a DatabaseTransaction, report: SeedReport) -> Self {
+impl<'a> Translator<'a> {
+    fn new(states: &'a HashMap<String, i32>, bundle: Bundle) -> Self {
         Self {
-            db,
-            now: Utc::now(),
-            report,
-            states: HashMap::new(),
-            towns: HashMap::new(),
+            states,
+            bundle,
+            skipped: Vec::new(),
+            towns: HashSet::new(),
             place_names: Vec::new(),
             organisations: HashMap::new(),
             people: HashMap::new(),
-            calls: HashMap::new(),
-            model_projects: HashMap::new(),
-            events: HashMap::new(),
+            calls: HashSet::new(),
+            model_projects: HashSet::new(),
+            events: HashSet::new(),
             sessions: HashMap::new(),
             presented_in: HashMap::new(),
         }
     }
 
     fn skip(&mut self, reason: String) {
-        self.report.skipped.push(reason);
+        self.skipped.push(reason);
     }
 
-    async fn load(&mut self, facts: &Value) -> AppResult<()> {
-        self.states = state::Entity::find()
-            .all(self.db)
-            .await?
-            .into_iter()
-            .map(|state| (state.name, state.id))
-            .collect();
-        self.load_towns(records(facts, "towns")).await?;
-        self.load_organisations(records(facts, "organisations"))
-            .await?;
-        self.load_project_calls(records(facts, "project_calls"))
-            .await?;
-        self.load_model_projects(records(facts, "model_projects"))
-            .await?;
-        self.load_people(records(facts, "people")).await?;
-        self.load_board_memberships(records(facts, "organisations"))
-            .await?;
-        self.load_events(records(facts, "events")).await?;
-        self.load_documents(records(facts, "documents")).await?;
+    fn translate(&mut self, facts: &Value) {
+        self.translate_towns(records(facts, "towns"));
+        self.translate_organisations(records(facts, "organisations"));
+        self.translate_project_calls(records(facts, "project_calls"));
+        self.translate_model_projects(records(facts, "model_projects"));
+        self.translate_people(records(facts, "people"));
+        self.translate_board_members(records(facts, "organisations"));
+        self.translate_events(records(facts, "events"));
+        self.translate_documents(records(facts, "documents"));
         for section in UNMODELLED_SECTIONS {
             if facts.get(section).is_some() {
                 self.skip(format!("{section}: no table in the schema, not seeded"));
             }
         }
-        Ok(())
     }
 
-    async fn load_towns(&mut self, records: &[Value]) -> AppResult<()> {
-        let rows: HashMap<i32, town::Model> = town::Entity::find()
-            .all(self.db)
-            .await?
-            .into_iter()
-            .map(|town| (town.id, town))
-            .collect();
-        let mut index: HashMap<(i32, String), Vec<i32>> = HashMap::new();
-        let mut by_slug: HashMap<String, i32> = HashMap::new();
-        for town in rows.values() {
-            if let (Some(_), Some(state_id)) = (town.geonames_id, town.state_id) {
+    /// Matches the facts towns to the GeoNames places already in the bundle and completes those;
+    /// the others become towns of their own.
+    fn translate_towns(&mut self, records: &[Value]) {
+        let mut index: HashMap<(i32, String), Vec<usize>> = HashMap::new();
+        for (position, town) in self.bundle.towns.iter().enumerate() {
+            let state_id = town
+                .state
+                .as_deref()
+                .and_then(|name| self.states.get(name).copied());
+            if let (Some(_), Some(state_id)) = (town.geonames_id, state_id) {
                 index
                     .entry((state_id, town.name.clone()))
                     .or_default()
-                    .push(town.id);
-            }
-            if let Some(slug) = &town.slug {
-                by_slug.insert(slug.clone(), town.id);
+                    .push(position);
             }
         }
-        let mut claimed: HashSet<i32> = HashSet::new();
+        let mut claimed: HashSet<usize> = HashSet::new();
+        let mut others = Vec::new();
 
         for (number, record) in records.iter().enumerate() {
             let (Some(slug), Some(name)) = (text(record, "id"), text(record, "name")) else {
@@ -718,256 +774,204 @@ impl<'a> Seeder<'a> {
             let state_id = state_name
                 .as_deref()
                 .and_then(|name| self.states.get(name).copied());
-            let matched = if let Some(id) = by_slug.get(&slug) {
-                // Left from an earlier seed: keep the row the slug already names.
-                Ok(*id)
-            } else {
-                match (&state_name, state_id) {
-                    (None, _) => Err(format!(
-                        "town {slug}: no state in the sources, not matched to GeoNames"
+            let matched = match (&state_name, state_id) {
+                (None, _) => Err(format!(
+                    "town {slug}: no state in the sources, not matched to GeoNames"
+                )),
+                (Some(state), None) => Err(format!(
+                    "town {slug}: unknown state \"{state}\", not matched to GeoNames"
+                )),
+                (Some(state), Some(state_id)) => match match_town(&name, state_id, &index) {
+                    TownMatch::One(position) if claimed.contains(&position) => Err(format!(
+                        "town {slug}: the GeoNames place for \"{name}\" in {state} is already \
+                         taken by another town of the facts"
                     )),
-                    (Some(state), None) => Err(format!(
-                        "town {slug}: unknown state \"{state}\", not matched to GeoNames"
+                    TownMatch::One(position) => Ok(position),
+                    TownMatch::Ambiguous { variant, count } => Err(format!(
+                        "town {slug}: {count} GeoNames places are named \"{variant}\" in \
+                         {state}, not matched"
                     )),
-                    (Some(state), Some(state_id)) => match match_town(&name, state_id, &index) {
-                        TownMatch::One(id) if claimed.contains(&id) => Err(format!(
-                            "town {slug}: the GeoNames place for \"{name}\" in {state} is already \
-                             taken by another town of the facts"
-                        )),
-                        TownMatch::One(id) => Ok(id),
-                        TownMatch::Ambiguous { variant, count } => Err(format!(
-                            "town {slug}: {count} GeoNames places are named \"{variant}\" in \
-                             {state}, not matched"
-                        )),
-                        TownMatch::None => Err(format!(
-                            "town {slug}: no GeoNames place named \"{name}\" (or a shorter form) \
-                             in {state}"
-                        )),
-                    },
-                }
+                    TownMatch::None => Err(format!(
+                        "town {slug}: no GeoNames place named \"{name}\" (or a shorter form) \
+                         in {state}"
+                    )),
+                },
             };
             let district = text(record, "district");
             let municipality_key = text(record, "municipality_key");
             let website = text(record, "website").map(|url| with_scheme(&url));
-            let facts_sources = sources(record);
-
-            let matched = matched.and_then(|id| {
-                rows.get(&id)
-                    .ok_or_else(|| format!("town {slug}: the matched row disappeared"))
-            });
-            let id = match matched {
-                Ok(row) => {
-                    claimed.insert(row.id);
-                    let mut merged = row.sources.0.clone();
-                    for source in facts_sources.0 {
-                        if !merged.contains(&source) {
-                            merged.push(source);
-                        }
+            let sources = Some(texts(record, "source"));
+            let place =
+                match matched.map(|position| (position, self.bundle.towns.get_mut(position))) {
+                    Ok((position, Some(town))) => {
+                        claimed.insert(position);
+                        town.key = slug.clone();
+                        town.slug = Some(slug.clone());
+                        town.district = district;
+                        town.municipality_key = municipality_key;
+                        town.website = website;
+                        town.sources = sources;
+                        town.name.clone()
                     }
-                    let mut model: town::ActiveModel = row.clone().into();
-                    model.slug = Set(Some(slug.clone()));
-                    if district.is_some() {
-                        model.district = Set(district);
+                    Ok((_, None)) => continue,
+                    Err(reason) => {
+                        self.skip(format!("{reason}; created as a town of its own"));
+                        others.push(TownRecord {
+                            key: slug.clone(),
+                            geonames_id: None,
+                            name: name.clone(),
+                            state: state_id.and(state_name),
+                            population: first_population(record).map(i64::from),
+                            latitude: None,
+                            longitude: None,
+                            slug: Some(slug.clone()),
+                            district,
+                            municipality_key,
+                            website,
+                            sources,
+                        });
+                        name.clone()
                     }
-                    if municipality_key.is_some() {
-                        model.municipality_key = Set(municipality_key);
-                    }
-                    if website.is_some() {
-                        model.website = Set(website);
-                    }
-                    model.sources = Set(Sources(merged));
-                    model.version = Set(row.version + 1);
-                    model.updated_at = Set(self.now);
-                    model.update_without_returning(self.db).await?;
-                    self.place_names.push((row.name.clone(), row.id));
-                    row.id
-                }
-                Err(reason) => {
-                    self.skip(format!("{reason}; created as a town of its own"));
-                    let population = first_population(record);
-                    let model = town::ActiveModel {
-                        id: NotSet,
-                        slug: Set(Some(slug.clone())),
-                        name: Set(name.clone()),
-                        state_id: Set(state_id),
-                        district: Set(district),
-                        municipality_key: Set(municipality_key),
-                        geonames_id: Set(None),
-                        population: Set(population),
-                        latitude: Set(None),
-                        longitude: Set(None),
-                        town_type: Set(population.map(TownType::from_population)),
-                        town_type_official: Set(false),
-                        website: Set(website),
-                        sources: Set(facts_sources),
-                        version: Set(1),
-                        created_at: Set(self.now),
-                        updated_at: Set(self.now),
-                    };
-                    town::Entity::insert(model)
-                        .exec(self.db)
-                        .await?
-                        .last_insert_id
-                }
-            };
-            self.place_names.push((name, id));
-            self.towns.insert(slug, id);
+                };
+            if place != name {
+                self.place_names.push((place, slug.clone()));
+            }
+            self.place_names.push((name, slug.clone()));
+            self.towns.insert(slug);
         }
+        self.bundle.towns.extend(others);
         self.place_names
             .sort_by_key(|(name, _)| std::cmp::Reverse(name.chars().count()));
-        Ok(())
     }
 
-    /// The seeded town a place text starts with (`Wittenberge, Rathaus` → Wittenberge).
-    fn town_of_place(&self, place: &str) -> Option<i32> {
-        self.place_names.iter().find_map(|(name, id)| {
+    /// The facts town a place text starts with (`Wittenberge, Rathaus` → Wittenberge).
+    fn town_of_place(&self, place: &str) -> Option<String> {
+        self.place_names.iter().find_map(|(name, key)| {
             let rest = place.strip_prefix(name.as_str())?;
             let boundary = rest
                 .chars()
                 .next()
                 .is_none_or(|next| matches!(next, ',' | ' ' | '(' | ';' | '/'));
-            boundary.then_some(*id)
+            boundary.then(|| key.clone())
         })
     }
 
-    async fn load_organisations(&mut self, records: &[Value]) -> AppResult<()> {
+    fn translate_organisations(&mut self, records: &[Value]) {
         for (number, record) in records.iter().enumerate() {
             let (Some(slug), Some(name)) = (text(record, "id"), text(record, "name")) else {
                 self.skip(format!("organisations entry {}: no id or name", number + 1));
                 continue;
             };
-            let town_id = match text(record, "seat_town") {
+            let town = match text(record, "seat_town") {
+                Some(town) if self.towns.contains(&town) => Some(town),
                 Some(town) => {
-                    let id = self.towns.get(&town).copied();
-                    if id.is_none() {
-                        self.skip(format!(
-                            "organisation {slug}: seat town \"{town}\" is not a seeded town"
-                        ));
-                    }
-                    id
+                    self.skip(format!(
+                        "organisation {slug}: seat town \"{town}\" is not a seeded town"
+                    ));
+                    None
                 }
                 None => None,
             };
             let website = text(record, "website")
                 .or_else(|| texts(record, "websites").into_iter().next())
                 .map(|url| with_scheme(&url));
-            let model = organisation::ActiveModel {
-                id: NotSet,
-                slug: Set(Some(slug.clone())),
-                name: Set(name),
-                short_name: Set(text(record, "short_name")),
-                kind: Set(organisation_kind(&text(record, "kind").unwrap_or_default())),
-                description: Set(joined([text(record, "role"), text(record, "note")])),
-                website: Set(website),
-                address: Set(text(record, "address")),
-                town_id: Set(town_id),
-                sources: Set(sources(record)),
-                version: Set(1),
-                created_at: Set(self.now),
-                updated_at: Set(self.now),
-            };
-            let id = organisation::Entity::insert(model)
-                .exec(self.db)
-                .await?
-                .last_insert_id;
-            self.organisations.insert(slug, id);
-            self.report.organisations += 1;
+            self.organisations
+                .insert(slug.clone(), self.bundle.organisations.len());
+            self.bundle.organisations.push(OrganisationRecord {
+                key: slug,
+                name,
+                short_name: text(record, "short_name"),
+                kind: organisation_kind(&text(record, "kind").unwrap_or_default()).to_value(),
+                description: joined([text(record, "role"), text(record, "note")]),
+                website,
+                address: text(record, "address"),
+                town,
+                sources: Some(texts(record, "source")),
+                board_members: Vec::new(),
+            });
         }
-        Ok(())
     }
 
-    /// The id of a seeded organisation, noting in `skipped` when `slug` names none.
-    fn organisation(&mut self, slug: &str, context: &str, field: &str) -> Option<i32> {
-        let id = self.organisations.get(slug).copied();
-        if id.is_none() {
-            self.skip(format!(
-                "{context}: {field} \"{slug}\" is not a seeded organisation, left out"
-            ));
+    /// `slug` when it names a translated organisation, else None, noted in `skipped`.
+    fn organisation(&mut self, slug: &str, context: &str, field: &str) -> Option<String> {
+        if self.organisations.contains_key(slug) {
+            return Some(slug.to_owned());
         }
-        id
+        self.skip(format!(
+            "{context}: {field} \"{slug}\" is not a seeded organisation, left out"
+        ));
+        None
     }
 
-    /// The id of a seeded town, noting in `skipped` when `slug` names none.
-    fn town(&mut self, slug: &str, context: &str, field: &str) -> Option<i32> {
-        let id = self.towns.get(slug).copied();
-        if id.is_none() {
-            self.skip(format!(
-                "{context}: {field} \"{slug}\" is not a seeded town, left out"
-            ));
+    /// `slug` when it names a translated town, else None, noted in `skipped`.
+    fn town(&mut self, slug: &str, context: &str, field: &str) -> Option<String> {
+        if self.towns.contains(slug) {
+            return Some(slug.to_owned());
         }
-        id
+        self.skip(format!(
+            "{context}: {field} \"{slug}\" is not a seeded town, left out"
+        ));
+        None
     }
 
-    /// The id and organisation of a seeded person, noting in `skipped` when `slug` names none.
-    fn person(&mut self, slug: &str, context: &str, field: &str) -> Option<(i32, Option<i32>)> {
-        let found = self.people.get(slug).copied();
-        if found.is_none() {
-            self.skip(format!(
-                "{context}: {field} \"{slug}\" is not a seeded person, left out"
-            ));
+    /// `slug` and the person's organisation when it names a translated person, else None, noted
+    /// in `skipped`.
+    fn person(
+        &mut self,
+        slug: &str,
+        context: &str,
+        field: &str,
+    ) -> Option<(String, Option<String>)> {
+        if let Some(organisation) = self.people.get(slug) {
+            return Some((slug.to_owned(), organisation.clone()));
         }
-        found
+        self.skip(format!(
+            "{context}: {field} \"{slug}\" is not a seeded person, left out"
+        ));
+        None
     }
 
-    async fn load_people(&mut self, records: &[Value]) -> AppResult<()> {
+    fn translate_people(&mut self, records: &[Value]) {
         for (number, record) in records.iter().enumerate() {
             let (Some(slug), Some(name)) = (text(record, "id"), text(record, "name")) else {
                 self.skip(format!("people entry {}: no id or name", number + 1));
                 continue;
             };
             let context = format!("person {slug}");
-            let organisation_id = match text(record, "organisation") {
+            let organisation = match text(record, "organisation") {
                 Some(organisation) => self.organisation(&organisation, &context, "organisation"),
                 None => None,
             };
-            let town_id = match text(record, "town") {
+            let town = match text(record, "town") {
                 Some(town) => self.town(&town, &context, "town"),
                 None => None,
             };
             // `party` is deliberately not read: political opinion is special-category data.
-            let model = person::ActiveModel {
-                id: NotSet,
-                slug: Set(Some(slug.clone())),
-                name: Set(name),
-                academic_title: Set(text(record, "title")),
-                position: Set(text(record, "position")
+            self.people.insert(slug.clone(), organisation.clone());
+            self.bundle.people.push(PersonRecord {
+                key: slug,
+                name,
+                academic_title: text(record, "title"),
+                position: text(record, "position")
                     .map(|position| strip_party(&position))
-                    .filter(|position| !position.is_empty())),
-                organisation_id: Set(organisation_id),
-                town_id: Set(town_id),
-                email: Set(None),
-                phone: Set(None),
-                biography: Set(None),
-                photo_url: Set(None),
-                website: Set(None),
-                consent_given_at: Set(None),
-                consent_note: Set(None),
-                sources: Set(sources(record)),
-                version: Set(1),
-                created_at: Set(self.now),
-                updated_at: Set(self.now),
-            };
-            let id = person::Entity::insert(model)
-                .exec(self.db)
-                .await?
-                .last_insert_id;
-            self.people.insert(slug, (id, organisation_id));
-            self.report.people += 1;
+                    .filter(|position| !position.is_empty()),
+                organisation,
+                town,
+                sources: Some(texts(record, "source")),
+            });
         }
-        Ok(())
     }
 
-    async fn load_board_memberships(&mut self, organisations: &[Value]) -> AppResult<()> {
+    fn translate_board_members(&mut self, organisations: &[Value]) {
         for record in organisations {
             let Some(chairs) = record.get("chairs").and_then(Value::as_sequence) else {
                 continue;
             };
-            let Some(board_id) =
+            let Some(board) =
                 text(record, "id").and_then(|slug| self.organisations.get(&slug).copied())
             else {
                 continue;
             };
-            let board_sources = sources(record);
             for (number, chair) in chairs.iter().enumerate() {
                 let context = format!(
                     "advisory board {} seat {}",
@@ -978,32 +982,25 @@ impl<'a> Seeder<'a> {
                     self.skip(format!("{context}: no person, left out"));
                     continue;
                 };
-                let Some((person_id, _)) = self.person(&person_slug, &context, "person") else {
+                let Some((person, _)) = self.person(&person_slug, &context, "person") else {
                     continue;
                 };
                 let from = text(chair, "from");
-                let model = advisory_board_membership::ActiveModel {
-                    id: NotSet,
-                    board_id: Set(board_id),
-                    person_id: Set(person_id),
-                    role: Set(board_role(&text(chair, "role").unwrap_or_default())),
-                    from_date: Set(from.as_deref().and_then(partial_iso)),
-                    until_date: Set(text(chair, "until").as_deref().and_then(partial_iso)),
-                    note: Set(joined_with("; ", [from, text(chair, "note")])),
-                    sources: Set(board_sources.clone()),
-                    version: Set(1),
-                    created_at: Set(self.now),
-                    updated_at: Set(self.now),
+                let seat = BoardMemberRecord {
+                    person,
+                    role: board_role(&text(chair, "role").unwrap_or_default()).to_value(),
+                    from: from.as_deref().and_then(partial_iso),
+                    until: text(chair, "until").as_deref().and_then(partial_iso),
+                    note: joined_with("; ", [from, text(chair, "note")]),
                 };
-                advisory_board_membership::Entity::insert(model)
-                    .exec(self.db)
-                    .await?;
+                if let Some(board) = self.bundle.organisations.get_mut(board) {
+                    board.board_members.push(seat);
+                }
             }
         }
-        Ok(())
     }
 
-    async fn load_project_calls(&mut self, records: &[Value]) -> AppResult<()> {
+    fn translate_project_calls(&mut self, records: &[Value]) {
         for (number, record) in records.iter().enumerate() {
             let (Some(slug), Some(name)) = (text(record, "id"), text(record, "name")) else {
                 self.skip(format!("project_calls entry {}: no id or name", number + 1));
@@ -1021,29 +1018,20 @@ impl<'a> Seeder<'a> {
             let opened_on = ["opened", "published", "period"]
                 .iter()
                 .find_map(|key| text(record, key).as_deref().and_then(partial_iso));
-            let model = project_call::ActiveModel {
-                id: NotSet,
-                slug: Set(Some(slug.clone())),
-                name: Set(name),
-                year: Set(year),
-                opened_on: Set(opened_on),
-                deadline_on: Set(text(record, "deadline").as_deref().and_then(partial_iso)),
-                description: Set(None),
-                sources: Set(sources(record)),
-                version: Set(1),
-                created_at: Set(self.now),
-                updated_at: Set(self.now),
-            };
-            let id = project_call::Entity::insert(model)
-                .exec(self.db)
-                .await?
-                .last_insert_id;
-            self.calls.insert(slug, id);
+            self.calls.insert(slug.clone());
+            self.bundle.project_calls.push(ProjectCallRecord {
+                key: slug,
+                name,
+                year,
+                opened_on,
+                deadline_on: text(record, "deadline").as_deref().and_then(partial_iso),
+                description: None,
+                sources: Some(texts(record, "source")),
+            });
         }
-        Ok(())
     }
 
-    async fn load_model_projects(&mut self, records: &[Value]) -> AppResult<()> {
+    fn translate_model_projects(&mut self, records: &[Value]) {
         for (number, record) in records.iter().enumerate() {
             let Some(slug) = text(record, "id") else {
                 self.skip(format!("model_projects entry {}: no id", number + 1));
@@ -1056,18 +1044,16 @@ impl<'a> Seeder<'a> {
                 continue;
             };
             let context = format!("model project {slug}");
-            let project_call_id = match text(record, "project_call") {
+            let project_call = match text(record, "project_call") {
+                Some(call) if self.calls.contains(&call) => Some(call),
                 Some(call) => {
-                    let id = self.calls.get(&call).copied();
-                    if id.is_none() {
-                        self.skip(format!("{context}: project call \"{call}\" is not seeded"));
-                    }
-                    id
+                    self.skip(format!("{context}: project call \"{call}\" is not seeded"));
+                    None
                 }
                 None => None,
             };
             let lead = text(record, "lead_town");
-            let lead_town_id = match &lead {
+            let lead_town = match &lead {
                 Some(town) => self.town(town, &context, "lead town"),
                 None => None,
             };
@@ -1078,109 +1064,88 @@ impl<'a> Seeder<'a> {
                     .as_deref()
                     .and_then(partial_iso)
             };
-            let model = model_project::ActiveModel {
-                id: NotSet,
-                slug: Set(Some(slug.clone())),
-                short_title: Set(title
-                    .split_once(" – ")
-                    .map(|(short, _)| short.trim().to_owned())),
-                title: Set(title),
-                topic: Set(text(record, "topic")),
-                description: Set(text(record, "description")),
-                project_call_id: Set(project_call_id),
-                lead_town_id: Set(lead_town_id),
-                period_start: Set(period_part("start")),
-                period_end: Set(period_part("end")),
-                funding_programme: Set(text(record, "funding_programme")),
-                sources: Set(sources(record)),
-                version: Set(1),
-                created_at: Set(self.now),
-                updated_at: Set(self.now),
-            };
-            let project_id = model_project::Entity::insert(model)
-                .exec(self.db)
-                .await?
-                .last_insert_id;
-            self.model_projects.insert(slug.clone(), project_id);
-            self.report.model_projects += 1;
 
-            let mut members = Vec::new();
+            let mut members: Vec<MemberRecord> = Vec::new();
             for town_slug in texts(record, "towns") {
-                let Some(town_id) = self.town(&town_slug, &context, "member town") else {
+                let Some(town) = self.town(&town_slug, &context, "member town") else {
                     continue;
                 };
-                if members.iter().any(|(id, _)| *id == town_id) {
+                if members.iter().any(|member| member.town == town) {
                     continue;
                 }
-                let role = if lead.as_deref() == Some(town_slug.as_str()) {
+                let role = if lead.as_deref() == Some(town.as_str()) {
                     MemberRole::Lead
                 } else {
                     MemberRole::Member
                 };
-                members.push((town_id, role));
+                members.push(MemberRecord {
+                    town,
+                    role: role.to_value(),
+                });
             }
-            if let (Some(lead_id), Some(lead_slug)) = (lead_town_id, &lead)
-                && !members.iter().any(|(id, _)| *id == lead_id)
+            if let Some(lead) = &lead_town
+                && !members.iter().any(|member| member.town == *lead)
             {
                 self.skip(format!(
-                    "{context}: lead town {lead_slug} is not among the towns, added as lead"
+                    "{context}: lead town {lead} is not among the towns, added as lead"
                 ));
-                members.insert(0, (lead_id, MemberRole::Lead));
-            }
-            for (position, (town_id, role)) in (1..).zip(members) {
-                model_project_town::Entity::insert(model_project_town::ActiveModel {
-                    id: NotSet,
-                    model_project_id: Set(project_id),
-                    town_id: Set(town_id),
-                    role: Set(role),
-                    position: Set(position),
-                    version: Set(1),
-                    created_at: Set(self.now),
-                    updated_at: Set(self.now),
-                })
-                .exec(self.db)
-                .await?;
+                members.insert(
+                    0,
+                    MemberRecord {
+                        town: lead.clone(),
+                        role: MemberRole::Lead.to_value(),
+                    },
+                );
             }
 
-            let Some(institutions) = record
+            let mut partners: Vec<PartnerRecord> = Vec::new();
+            let institutions = record
                 .get("accompanying_institutions")
-                .and_then(Value::as_mapping)
-            else {
-                continue;
-            };
-            let mut partners: Vec<(i32, PartnerRole)> = Vec::new();
-            for (key, value) in institutions {
+                .and_then(Value::as_mapping);
+            for (key, value) in institutions.into_iter().flatten() {
                 let (Some(key), Some(slugs)) = (key.as_str(), value.as_sequence()) else {
                     continue;
                 };
-                let role = partner_role(key);
+                let role = partner_role(key).to_value();
                 for organisation in slugs.iter().filter_map(scalar) {
-                    let Some(id) = self.organisation(&organisation, &context, "partner") else {
+                    let Some(organisation) = self.organisation(&organisation, &context, "partner")
+                    else {
                         continue;
                     };
-                    if !partners.contains(&(id, role)) {
-                        partners.push((id, role));
+                    if !partners
+                        .iter()
+                        .any(|p| p.organisation == organisation && p.role == role)
+                    {
+                        partners.push(PartnerRecord {
+                            organisation,
+                            role: role.clone(),
+                        });
                     }
                 }
             }
-            for (organisation_id, role) in partners {
-                model_project_partner::Entity::insert(model_project_partner::ActiveModel {
-                    id: NotSet,
-                    model_project_id: Set(project_id),
-                    organisation_id: Set(organisation_id),
-                    role: Set(role),
-                    version: Set(1),
-                    created_at: Set(self.now),
-                    updated_at: Set(self.now),
-                })
-                .exec(self.db)
-                .await?;
-            }
+
+            self.model_projects.insert(slug.clone());
+            self.bundle.model_projects.push(ModelProjectRecord {
+                key: slug,
+                short_title: title
+                    .split_once(" – ")
+                    .map(|(short, _)| short.trim().to_owned()),
+                title,
+                topic: text(record, "topic"),
+                description: text(record, "description"),
+                period_start: period_part("start"),
+                period_end: period_part("end"),
+                funding_programme: text(record, "funding_programme"),
+                project_call,
+                lead_town,
+                towns: members,
+                partners,
+                sources: Some(texts(record, "source")),
+            });
         }
-        Ok(())
     }
 
-    async fn load_events(&mut self, records: &[Value]) -> AppResult<()> {
+    fn translate_events(&mut self, records: &[Value]) {
         for (number, record) in records.iter().enumerate() {
             let (Some(slug), Some(title)) = (text(record, "id"), text(record, "title")) else {
                 self.skip(format!("events entry {}: no id or title", number + 1));
@@ -1211,184 +1176,150 @@ impl<'a> Seeder<'a> {
             for problem in problems {
                 self.skip(format!("{context}: {problem}"));
             }
-            let model_project_id = match text(record, "model_project") {
+            let model_project = match text(record, "model_project") {
+                Some(project) if self.model_projects.contains(&project) => Some(project),
                 Some(project) => {
-                    let id = self.model_projects.get(&project).copied();
-                    if id.is_none() {
-                        self.skip(format!(
-                            "{context}: model project \"{project}\" is not seeded, left out"
-                        ));
-                    }
-                    id
+                    self.skip(format!(
+                        "{context}: model project \"{project}\" is not seeded, left out"
+                    ));
+                    None
                 }
                 None => None,
             };
             let place = text(record, "place");
-            let model = event::ActiveModel {
-                id: NotSet,
-                slug: Set(Some(slug.clone())),
-                title: Set(title),
-                subtitle: Set(None),
-                description: Set(text(record, "described_as")
+            let organisers = self.organisers(record, &context);
+            self.events.insert(slug.clone());
+            self.bundle.events.push(EventRecord {
+                key: slug.clone(),
+                title,
+                subtitle: None,
+                description: text(record, "described_as")
                     .or_else(|| text(record, "topic"))
-                    .or_else(|| text(record, "outcome"))),
-                format: Set(text(record, "format").as_deref().and_then(event_format)),
-                status: Set(EventStatus::Scheduled),
-                time_zone: Set(zone.name().to_owned()),
-                starts_at: Set(time.starts_at),
-                ends_at: Set(time.ends_at),
-                date_precision: Set(time.precision),
-                town_id: Set(place.as_deref().and_then(|place| self.town_of_place(place))),
-                place: Set(place),
-                online_url: Set(None),
-                website: Set(text(record, "website").map(|url| with_scheme(&url))),
-                model_project_id: Set(model_project_id),
-                published: Set(true),
-                sources: Set(event_sources.clone()),
-                version: Set(1),
-                created_at: Set(self.now),
-                updated_at: Set(self.now),
-            };
-            let event_id = event::Entity::insert(model)
-                .exec(self.db)
-                .await?
-                .last_insert_id;
-            self.events.insert(slug.clone(), event_id);
-            self.report.events += 1;
+                    .or_else(|| text(record, "outcome")),
+                format: text(record, "format")
+                    .as_deref()
+                    .and_then(event_format)
+                    .map(|format| format.to_value()),
+                status: None,
+                time_zone: Some(zone.name().to_owned()),
+                starts_at: time.starts_at,
+                ends_at: time.ends_at,
+                date_precision: Some(time.precision.to_value()),
+                town: place.as_deref().and_then(|place| self.town_of_place(place)),
+                place,
+                online_url: None,
+                website: text(record, "website").map(|url| with_scheme(&url)),
+                model_project,
+                organisers,
+                registrations: Vec::new(),
+                sources: Some(event_sources.0.clone()),
+            });
 
-            self.load_organisers(event_id, record, &context).await?;
             for plan in sessions {
-                self.load_session(&slug, event_id, plan, &context).await?;
+                self.translate_session(&slug, plan, &context);
             }
             if let Some(speakers) = id_list(record, "speakers") {
-                let mut position = 0;
                 for speaker in speakers {
-                    let Some((person_id, organisation_id)) =
-                        self.person(&speaker, &context, "speaker")
+                    let Some((person, organisation)) = self.person(&speaker, &context, "speaker")
                     else {
                         continue;
                     };
-                    position += 1;
-                    self.insert_contribution(
-                        event_id,
+                    self.contribution(
                         None,
-                        Some(person_id),
-                        organisation_id,
+                        Some(slug.clone()),
+                        Some(person),
+                        organisation,
                         ContributionRole::Speaker,
                         None,
-                        position,
-                    )
-                    .await?;
+                    );
                 }
             }
-            match id_list(record, "participants") {
+            let registrations = match id_list(record, "participants") {
                 Some(participants) => {
-                    let mut registered = HashSet::new();
+                    let mut registrations: Vec<RegistrationRecord> = Vec::new();
                     for participant in participants {
-                        let Some((person_id, _)) =
-                            self.person(&participant, &context, "participant")
+                        let Some((person, _)) = self.person(&participant, &context, "participant")
                         else {
                             continue;
                         };
-                        if !registered.insert(person_id) {
+                        if registrations.iter().any(|r| r.person == person) {
                             continue;
                         }
-                        registration::Entity::insert(registration::ActiveModel {
-                            id: NotSet,
-                            event_id: Set(event_id),
-                            person_id: Set(person_id),
-                            status: Set(RegistrationStatus::Attended),
-                            registered_at: Set(None),
-                            note: Set(None),
-                            sources: Set(event_sources.clone()),
-                            version: Set(1),
-                            created_at: Set(self.now),
-                            updated_at: Set(self.now),
-                        })
-                        .exec(self.db)
-                        .await?;
+                        registrations.push(RegistrationRecord {
+                            person,
+                            status: RegistrationStatus::Attended.to_value(),
+                            registered_at: None,
+                            note: None,
+                        });
                     }
+                    registrations
                 }
-                None if record.get("participants").is_some() => self.skip(format!(
-                    "{context}: participants are described in words, not as people; \
-                     no registrations"
-                )),
-                None => {}
+                None => {
+                    if record.get("participants").is_some() {
+                        self.skip(format!(
+                            "{context}: participants are described in words, not as people; \
+                             no registrations"
+                        ));
+                    }
+                    Vec::new()
+                }
+            };
+            if let Some(event) = self.bundle.events.last_mut() {
+                event.registrations = registrations;
             }
         }
-        Ok(())
     }
 
-    async fn load_organisers(
-        &mut self,
-        event_id: i32,
-        record: &Value,
-        context: &str,
-    ) -> AppResult<()> {
-        let mut seen: HashSet<(i32, OrganiserRole)> = HashSet::new();
+    fn organisers(&mut self, record: &Value, context: &str) -> Vec<OrganiserRecord> {
+        let mut organisers: Vec<OrganiserRecord> = Vec::new();
         for (key, role) in [
             ("organisers", OrganiserRole::Organiser),
             ("produced_by", OrganiserRole::Producer),
             ("cooperation", OrganiserRole::CooperationPartner),
             ("support", OrganiserRole::Supporter),
         ] {
+            let role = role.to_value();
             for slug in texts(record, key) {
-                let Some(organisation_id) = self.organisation(&slug, context, key) else {
+                let Some(organisation) = self.organisation(&slug, context, key) else {
                     continue;
                 };
-                if !seen.insert((organisation_id, role)) {
+                if organisers
+                    .iter()
+                    .any(|o| o.organisation == organisation && o.role == role)
+                {
                     continue;
                 }
-                event_organiser::Entity::insert(event_organiser::ActiveModel {
-                    id: NotSet,
-                    event_id: Set(event_id),
-                    organisation_id: Set(organisation_id),
-                    role: Set(role),
-                    version: Set(1),
-                    created_at: Set(self.now),
-                    updated_at: Set(self.now),
-                })
-                .exec(self.db)
-                .await?;
+                organisers.push(OrganiserRecord {
+                    organisation,
+                    role: role.clone(),
+                });
             }
         }
-        Ok(())
+        organisers
     }
 
-    async fn load_session(
-        &mut self,
-        event_slug: &str,
-        event_id: i32,
-        plan: SessionPlan<'_>,
-        context: &str,
-    ) -> AppResult<()> {
+    fn translate_session(&mut self, event: &str, plan: SessionPlan<'_>, context: &str) {
         let record = plan.record;
         let position = plan.position;
-        let model = session::ActiveModel {
-            id: NotSet,
-            event_id: Set(event_id),
-            position: Set(plan.position),
-            title: Set(plan.title),
-            subtitle: Set(plan.subtitle),
-            kind: Set(plan.kind),
-            starts_at: Set(plan.starts_at),
-            ends_at: Set(plan.ends_at),
-            end_inferred: Set(plan.end_inferred),
-            description: Set(None),
-            sources: Set(plan.sources),
-            version: Set(1),
-            created_at: Set(self.now),
-            updated_at: Set(self.now),
-        };
-        let session_id = session::Entity::insert(model)
-            .exec(self.db)
-            .await?
-            .last_insert_id;
+        let key = format!("session-{}", self.bundle.sessions.len() + 1);
+        self.bundle.sessions.push(SessionRecord {
+            key: key.clone(),
+            event: event.to_owned(),
+            position: Some(position),
+            title: plan.title,
+            subtitle: plan.subtitle,
+            kind: plan.kind.to_value(),
+            starts_at: plan.starts_at,
+            ends_at: plan.ends_at,
+            end_inferred: plan.end_inferred,
+            description: None,
+            sources: Some(plan.sources.0),
+        });
         self.sessions
-            .insert((event_slug.to_owned(), position), session_id);
-        self.report.sessions += 1;
+            .insert((event.to_owned(), position), key.clone());
         if let Some(document) = text(record, "related_document") {
-            self.presented_in.insert(document, (event_id, session_id));
+            self.presented_in
+                .insert(document, (event.to_owned(), key.clone()));
         }
 
         let context = format!("{context} session {position}");
@@ -1396,7 +1327,6 @@ impl<'a> Seeder<'a> {
             .get("speakers")
             .and_then(Value::as_sequence)
             .map_or(&[][..], Vec::as_slice);
-        let mut order = 0;
         for speaker in speakers {
             let (person_slug, organisation_slug) = match speaker {
                 Value::Mapping(_) => (text(speaker, "person"), text(speaker, "organisation")),
@@ -1406,63 +1336,53 @@ impl<'a> Seeder<'a> {
                 Some(slug) => self.person(slug, &context, "speaker"),
                 None => None,
             };
-            let organisation_id = match &organisation_slug {
+            let organisation = match &organisation_slug {
                 Some(slug) => self.organisation(slug, &context, "organisation"),
-                None => person.and_then(|(_, organisation)| organisation),
+                None => person
+                    .as_ref()
+                    .and_then(|(_, organisation)| organisation.clone()),
             };
-            let person_id = person.map(|(id, _)| id);
-            if person_id.is_none() && organisation_id.is_none() {
+            let person = person.map(|(slug, _)| slug);
+            if person.is_none() && organisation.is_none() {
                 self.skip(format!(
                     "{context}: a speaker entry names neither a seeded person nor organisation"
                 ));
                 continue;
             }
-            order += 1;
-            self.insert_contribution(
-                event_id,
-                Some(session_id),
-                person_id,
-                organisation_id,
+            self.contribution(
+                Some(key.clone()),
+                None,
+                person,
+                organisation,
                 contribution_role(text(speaker, "role_at_event").as_deref()),
                 text(speaker, "organisation_text"),
-                order,
-            )
-            .await?;
+            );
         }
-        Ok(())
     }
 
-    #[allow(clippy::too_many_arguments)]
-    async fn insert_contribution(
+    /// Adds a contribution to a session, or to an event as a whole.
+    fn contribution(
         &mut self,
-        event_id: i32,
-        session_id: Option<i32>,
-        person_id: Option<i32>,
-        organisation_id: Option<i32>,
+        session: Option<String>,
+        event: Option<String>,
+        person: Option<String>,
+        organisation: Option<String>,
         role: ContributionRole,
         affiliation: Option<String>,
-        position: i32,
-    ) -> AppResult<()> {
-        contribution::Entity::insert(contribution::ActiveModel {
-            id: NotSet,
-            event_id: Set(event_id),
-            session_id: Set(session_id),
-            person_id: Set(person_id),
-            organisation_id: Set(organisation_id),
-            role: Set(role),
-            affiliation: Set(affiliation),
-            position: Set(position),
-            version: Set(1),
-            created_at: Set(self.now),
-            updated_at: Set(self.now),
-        })
-        .exec(self.db)
-        .await?;
-        self.report.contributions += 1;
-        Ok(())
+    ) {
+        let key = format!("contribution-{}", self.bundle.contributions.len() + 1);
+        self.bundle.contributions.push(ContributionRecord {
+            key,
+            session,
+            event,
+            person,
+            organisation,
+            role: role.to_value(),
+            affiliation,
+        });
     }
 
-    async fn load_documents(&mut self, records: &[Value]) -> AppResult<()> {
+    fn translate_documents(&mut self, records: &[Value]) {
         for (number, record) in records.iter().enumerate() {
             let (Some(slug), Some(title)) = (text(record, "id"), text(record, "title")) else {
                 self.skip(format!("documents entry {}: no id or title", number + 1));
@@ -1477,88 +1397,60 @@ impl<'a> Seeder<'a> {
                 .and_then(Value::as_i64)
                 .and_then(|year| i32::try_from(year).ok())
                 .or_else(|| published.map(PartialDate::year));
-            let publisher_id = match text(record, "publisher") {
+            let publisher = match text(record, "publisher") {
                 Some(publisher) => self.organisation(&publisher, &context, "publisher"),
                 None => None,
             };
-            let model_project_id = match text(record, "about_model_project") {
+            let model_project = match text(record, "about_model_project") {
+                Some(project) if self.model_projects.contains(&project) => Some(project),
                 Some(project) => {
-                    let id = self.model_projects.get(&project).copied();
-                    if id.is_none() {
-                        self.skip(format!(
-                            "{context}: model project \"{project}\" is not seeded, left out"
-                        ));
-                    }
-                    id
+                    self.skip(format!(
+                        "{context}: model project \"{project}\" is not seeded, left out"
+                    ));
+                    None
                 }
                 None => None,
             };
-            let (event_id, session_id) = self.document_event(&slug, record, &context);
+            let (event, session) = self.document_event(&slug, record, &context);
             let language = match text(record, "language") {
                 Some(language) if language.eq_ignore_ascii_case("english") => "en",
                 _ => "de",
             };
-            let model = document::ActiveModel {
-                id: NotSet,
-                slug: Set(Some(slug.clone())),
-                kind: Set(document_kind(
-                    &title,
-                    text(record, "common_name").as_deref(),
-                    &slug,
-                )),
-                title: Set(title),
-                published_on: Set(published.map(PartialDate::iso)),
-                year: Set(year),
-                publisher_id: Set(publisher_id),
-                url: Set(text(record, "url").map(|url| with_scheme(&url))),
-                isbn: Set(text(record, "isbn")),
-                language: Set(Some(language.to_owned())),
-                model_project_id: Set(model_project_id),
-                event_id: Set(event_id),
-                session_id: Set(session_id),
-                description: Set(text(record, "content").or_else(|| text(record, "note"))),
-                sources: Set(sources(record)),
-                version: Set(1),
-                created_at: Set(self.now),
-                updated_at: Set(self.now),
-            };
-            let document_id = document::Entity::insert(model)
-                .exec(self.db)
-                .await?
-                .last_insert_id;
-            self.report.documents += 1;
-
-            let mut authors: Vec<i32> = Vec::new();
+            let mut authors: Vec<String> = Vec::new();
             let named = texts(record, "authors")
                 .into_iter()
                 .chain(texts(record, "author"));
             for author in named {
-                if let Some((person_id, _)) = self.person(&author, &context, "author")
-                    && !authors.contains(&person_id)
+                if let Some((person, _)) = self.person(&author, &context, "author")
+                    && !authors.contains(&person)
                 {
-                    authors.push(person_id);
+                    authors.push(person);
                 }
-            }
-            for (position, person_id) in (1..).zip(authors) {
-                document_author::Entity::insert(document_author::ActiveModel {
-                    id: NotSet,
-                    document_id: Set(document_id),
-                    person_id: Set(person_id),
-                    position: Set(position),
-                    version: Set(1),
-                    created_at: Set(self.now),
-                    updated_at: Set(self.now),
-                })
-                .exec(self.db)
-                .await?;
             }
             if record.get("editors").is_some() {
                 self.skip(format!(
                     "{context}: editors are given as names, not as people; not linked"
                 ));
             }
+            self.bundle.documents.push(DocumentRecord {
+                kind: document_kind(&title, text(record, "common_name").as_deref(), &slug)
+                    .to_value(),
+                key: slug,
+                title,
+                published_on: published.map(PartialDate::iso),
+                year,
+                publisher,
+                url: text(record, "url").map(|url| with_scheme(&url)),
+                isbn: text(record, "isbn"),
+                language: Some(language.to_owned()),
+                model_project,
+                event,
+                session,
+                description: text(record, "content").or_else(|| text(record, "note")),
+                authors,
+                sources: Some(texts(record, "source")),
+            });
         }
-        Ok(())
     }
 
     /// The event (and session) a document is about or was presented at.
@@ -1567,36 +1459,36 @@ impl<'a> Seeder<'a> {
         slug: &str,
         record: &Value,
         context: &str,
-    ) -> (Option<i32>, Option<i32>) {
+    ) -> (Option<String>, Option<String>) {
         if let Some(event) = text(record, "about_event") {
-            let id = self.events.get(&event).copied();
-            if id.is_none() {
-                self.skip(format!(
-                    "{context}: event \"{event}\" is not seeded, left out"
-                ));
+            if self.events.contains(&event) {
+                return (Some(event), None);
             }
-            return (id, None);
+            self.skip(format!(
+                "{context}: event \"{event}\" is not seeded, left out"
+            ));
+            return (None, None);
         }
         if let Some(presented_at) = text(record, "presented_at") {
-            let event_slug: String = presented_at
+            let event: String = presented_at
                 .chars()
                 .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
                 .collect();
-            if let Some(event_id) = self.events.get(&event_slug).copied() {
-                let session_id = session_number(&presented_at)
-                    .and_then(|position| self.sessions.get(&(event_slug.clone(), position)))
-                    .copied()
+            if self.events.contains(&event) {
+                let session = session_number(&presented_at)
+                    .and_then(|position| self.sessions.get(&(event.clone(), position)))
+                    .cloned()
                     .or_else(|| {
                         self.presented_in
                             .get(slug)
-                            .filter(|(event, _)| *event == event_id)
-                            .map(|(_, session)| *session)
+                            .filter(|(presenting, _)| *presenting == event)
+                            .map(|(_, session)| session.clone())
                     });
-                return (Some(event_id), session_id);
+                return (Some(event), session);
             }
         }
         match self.presented_in.get(slug) {
-            Some((event_id, session_id)) => (Some(*event_id), Some(*session_id)),
+            Some((event, session)) => (Some(event.clone()), Some(session.clone())),
             None => (None, None),
         }
     }
@@ -2001,7 +1893,7 @@ mod tests {
 
     #[test]
     fn matches_towns_only_within_their_state_and_uniquely() {
-        let index: HashMap<(i32, String), Vec<i32>> = HashMap::from([
+        let index: HashMap<(i32, String), Vec<usize>> = HashMap::from([
             ((14, "Frankenberg".to_owned()), vec![1]),
             ((6, "Frankenberg".to_owned()), vec![2]),
             ((9, "Neustadt".to_owned()), vec![3, 4]),
