@@ -5,7 +5,7 @@
     python3 bench/gen_data.py --seed 7 --events 50 -o small.json  # smaller, another seed
     python3 bench/gen_data.py --stats                             # the facts expect.json relies on
 
-The bundle is what `kleinstadt import-bundle <file>` loads (format: api/src/service/bundle.rs).
+The bundle is what `kleinstadt import-bundle <file>` loads (format: api/src/bulk/bundle.rs).
 Every record has a string `key`; records refer to each other by key.
 
 Scale (defaults): 2,100 towns taken from data/de-towns.csv (the 1,966 small towns of 5,000-19,999

@@ -2,7 +2,7 @@
 //! whatever the page size: a bundle shaped like the bench data is loaded through the import path,
 //! then every scenario runs with pages of 10 and of 100 items.
 
-use kleinstadt::service::bundle::{import_bundle, parse};
+use kleinstadt::bulk::bundle::{import_bundle, parse};
 use kleinstadt_tests::TestApp;
 use serde_json::{Value, json};
 

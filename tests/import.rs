@@ -1,6 +1,6 @@
 //! Import of GeoNames places: the full file, idempotence, bad lines rejected with reasons.
 
-use kleinstadt::service::import::import_towns;
+use kleinstadt::bulk::import::import_towns;
 use kleinstadt_tests::TestApp;
 use serde_json::json;
 

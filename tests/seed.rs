@@ -12,9 +12,9 @@ use entity::{
     model_project, model_project_partner, model_project_town, organisation, person, project_call,
     registration, session, state, town,
 };
+use kleinstadt::bulk::import::import_towns;
+use kleinstadt::bulk::seed::{demo_bundle, has_content, seed_demo};
 use kleinstadt::config::Config;
-use kleinstadt::service::import::import_towns;
-use kleinstadt::service::seed::{demo_bundle, has_content, seed_demo};
 use kleinstadt_tests::TestApp;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,

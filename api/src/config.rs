@@ -46,7 +46,7 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
-    /// Load a data bundle (JSON; format in `service::bundle`) in one transaction: towns are matched
+    /// Load a data bundle (JSON; format in `bulk::bundle`) in one transaction: towns are matched
     /// by GeoNames id, everything else is added as published; any problem writes nothing.
     ImportBundle {
         /// Path of the JSON file.

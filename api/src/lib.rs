@@ -1,6 +1,7 @@
 //! kleinstadt: the open knowledge base and API of Germany's small-town network.
 
 pub mod auth;
+pub mod bulk;
 pub mod cache;
 pub mod config;
 pub mod cors;

@@ -7,10 +7,11 @@ use migration::{Migrator, MigratorTrait};
 use tokio::net::TcpListener;
 
 use crate::auth::StaffRole;
+use crate::bulk::{backup, bundle, import, seed};
 use crate::config::{Config, RoleArg, UserCommand};
 use crate::db::backend_name;
 use crate::graphql::schema;
-use crate::service::{account, backup, bundle, import, seed};
+use crate::service::account;
 use crate::state::AppState;
 
 /// Migrates, seeds an empty database with the demo data, and serves until SIGINT or SIGTERM.

@@ -98,7 +98,7 @@ impl TestApp {
     /// A migrated database with the demo data, with settings changed by `configure`.
     pub async fn seeded_with(configure: impl FnOnce(&mut Config)) -> Self {
         let app = Self::empty_with(configure).await;
-        kleinstadt::service::seed::seed_demo(&app.state.db)
+        kleinstadt::bulk::seed::seed_demo(&app.state.db)
             .await
             .unwrap_or_else(|e| panic!("seeding failed: {e:?}"));
         app

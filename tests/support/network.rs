@@ -123,9 +123,9 @@ fn bundle() -> serde_json::Value {
 /// Loads the fixture into an empty app: the bundle, then districts, project calls and the draft.
 pub async fn load(app: &TestApp) -> Network {
     let db = app.db();
-    let bundle = kleinstadt::service::bundle::parse(bundle().to_string().as_bytes())
+    let bundle = kleinstadt::bulk::bundle::parse(bundle().to_string().as_bytes())
         .unwrap_or_else(|e| panic!("bundle: {e}"));
-    kleinstadt::service::bundle::import_bundle(db, &bundle)
+    kleinstadt::bulk::bundle::import_bundle(db, &bundle)
         .await
         .unwrap_or_else(|e| panic!("bundle import: {e:?}"));
     let mut towns = HashMap::new();

@@ -4,8 +4,8 @@
 //! value never starts a comment.
 
 use super::{NODE_ATTRIBUTES, edge_attributes, node_id};
+use crate::bulk::export::Network;
 use crate::error::{AppError, AppResult};
-use crate::service::export::Network;
 use crate::service::statistics::Statistic;
 
 /// The licence block that opens every CSV, one `#` line each.

@@ -5,8 +5,8 @@ use quick_xml::Writer;
 use quick_xml::events::BytesText;
 
 use super::{NODE_ATTRIBUTES, edge_attributes, licence_text, node_id, xml_document, xml_safe};
+use crate::bulk::export::Network;
 use crate::error::AppResult;
-use crate::service::export::Network;
 
 const NAMESPACE: &str = "http://gexf.net/1.3";
 const SCHEMA_LOCATION: &str = "http://gexf.net/1.3 http://gexf.net/1.3/gexf.xsd";

@@ -10,8 +10,8 @@ use std::borrow::Cow;
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, Event};
 
+use crate::bulk::export::ExportNode;
 use crate::ids;
-use crate::service::export::ExportNode;
 use crate::service::graph::{Edge, NodeKey};
 
 /// The type of an attribute in the graph formats.

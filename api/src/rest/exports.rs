@@ -16,10 +16,10 @@ use super::views::{
     town_view,
 };
 use super::{VIEWER, rows};
+use crate::bulk::export::{self as service, RecordType};
 use crate::error::{AppError, AppResult};
 use crate::export;
 use crate::load::Level;
-use crate::service::export::{self as service, RecordType};
 use crate::service::person::public_profile;
 use crate::state::AppState;
 

@@ -3,14 +3,10 @@
 
 pub mod account;
 pub mod audit;
-pub mod backup;
 pub mod board;
-pub mod bundle;
 pub mod document;
 pub mod event;
-pub mod export;
 pub mod graph;
-pub mod import;
 pub mod model_project;
 pub mod organisation;
 pub mod person;
@@ -18,7 +14,6 @@ pub mod programme;
 pub mod registration;
 pub mod relation;
 pub mod search;
-pub mod seed;
 pub mod session;
 pub mod statistics;
 pub mod timing;

@@ -12,9 +12,9 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use super::graph::{self, Edge, NodeKey, NodeKind};
 use crate::error::AppResult;
 use crate::load::decode::{self as rows, Decode};
+use crate::service::graph::{self, Edge, NodeKey, NodeKind};
 use crate::viewer::Viewer;
 
 /// A node of the exported network with its attributes; those a kind does not have are `None`.
@@ -138,7 +138,7 @@ async fn public_nodes<C: ConnectionTrait>(db: &C) -> AppResult<HashMap<NodeKey, 
     for (id, name) in person::Entity::find()
         .select_only()
         .columns([person::Column::Id, person::Column::Name])
-        .filter(super::person::visible(viewer))
+        .filter(crate::service::person::visible(viewer))
         .into_tuple::<(i32, String)>()
         .all(db)
         .await?
@@ -154,7 +154,7 @@ async fn public_nodes<C: ConnectionTrait>(db: &C) -> AppResult<HashMap<NodeKey, 
             event::Column::StartsAt,
             event::Column::Format,
         ])
-        .filter(super::event::visible(viewer))
+        .filter(crate::service::event::visible(viewer))
         .into_tuple::<(i32, String, DateTime<Utc>, Option<EventFormat>)>()
         .all(db)
         .await?
@@ -173,7 +173,7 @@ async fn public_nodes<C: ConnectionTrait>(db: &C) -> AppResult<HashMap<NodeKey, 
             session::Column::StartsAt,
             session::Column::Kind,
         ])
-        .filter(super::session::visible(viewer))
+        .filter(crate::service::session::visible(viewer))
         .into_tuple::<(i32, String, DateTime<Utc>, SessionKind)>()
         .all(db)
         .await?
@@ -325,7 +325,7 @@ pub async fn people<C: ConnectionTrait>(
     after: i32,
     size: u64,
 ) -> AppResult<Vec<person::Model>> {
-    let select = person::Entity::find().filter(super::person::visible(Viewer::Public));
+    let select = person::Entity::find().filter(crate::service::person::visible(Viewer::Public));
     chunk(db, select, person::Column::Id, after, size).await
 }
 
@@ -335,7 +335,7 @@ pub async fn events<C: ConnectionTrait>(
     after: i32,
     size: u64,
 ) -> AppResult<Vec<event::Model>> {
-    let select = event::Entity::find().filter(super::event::visible(Viewer::Public));
+    let select = event::Entity::find().filter(crate::service::event::visible(Viewer::Public));
     chunk(db, select, event::Column::Id, after, size).await
 }
 
@@ -345,7 +345,7 @@ pub async fn sessions<C: ConnectionTrait>(
     after: i32,
     size: u64,
 ) -> AppResult<Vec<session::Model>> {
-    let select = session::Entity::find().filter(super::session::visible(Viewer::Public));
+    let select = session::Entity::find().filter(crate::service::session::visible(Viewer::Public));
     chunk(db, select, session::Column::Id, after, size).await
 }
 
@@ -355,6 +355,6 @@ pub async fn documents<C: ConnectionTrait>(
     after: i32,
     size: u64,
 ) -> AppResult<Vec<document::Model>> {
-    let select = document::Entity::find().filter(super::document::visible(Viewer::Public));
+    let select = document::Entity::find().filter(crate::service::document::visible(Viewer::Public));
     chunk(db, select, document::Column::Id, after, size).await
 }
