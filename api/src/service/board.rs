@@ -106,8 +106,7 @@ pub async fn update(
     let updated = write::update::<membership::Entity, _, _>(
         &txn,
         actor,
-        id,
-        expected_version,
+        current,
         AuditAction::Update,
         |_, target| {
             *target = record;

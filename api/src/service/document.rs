@@ -257,8 +257,7 @@ pub async fn update(
     let updated = write::update::<document::Entity, _, _>(
         &txn,
         actor,
-        id,
-        expected_version,
+        current,
         AuditAction::Update,
         |_, target| {
             *target = record;

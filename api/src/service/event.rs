@@ -382,8 +382,7 @@ pub async fn update(
     let updated = write::update::<event::Entity, _, _>(
         &txn,
         actor,
-        id,
-        expected_version,
+        current,
         AuditAction::Update,
         |_, target| {
             *target = record;
@@ -404,18 +403,14 @@ pub async fn set_published(
     published: bool,
 ) -> AppResult<event::Model> {
     let txn = write::begin(db).await?;
+    let current = write::load_for_change::<event::Entity, _>(&txn, id, expected_version).await?;
     let action = if published {
         AuditAction::Publish
     } else {
         AuditAction::Unpublish
     };
-    let updated = write::update::<event::Entity, _, _>(
-        &txn,
-        actor,
-        id,
-        expected_version,
-        action,
-        |current, target| {
+    let updated =
+        write::update::<event::Entity, _, _>(&txn, actor, current, action, |current, target| {
             if current.published == published {
                 return Err(AppError::conflict(if published {
                     "the event is published already"
@@ -425,9 +420,8 @@ pub async fn set_published(
             }
             target.published = Set(published);
             Ok(())
-        },
-    )
-    .await?;
+        })
+        .await?;
     txn.commit().await?;
     Ok(updated)
 }

@@ -178,8 +178,7 @@ pub async fn update_call(
     let updated = write::update::<project_call::Entity, _, _>(
         &txn,
         actor,
-        id,
-        expected_version,
+        current,
         AuditAction::Update,
         |_, target| {
             *target = record;
@@ -320,8 +319,7 @@ async fn lead_membership_follows<C: ConnectionTrait>(
         write::update::<model_project_town::Entity, _, _>(
             db,
             actor,
-            row.id,
-            row.version,
+            row.clone(),
             AuditAction::Update,
             |_, target| {
                 target.role = Set(MemberRole::Member);
@@ -339,8 +337,7 @@ async fn lead_membership_follows<C: ConnectionTrait>(
             write::update::<model_project_town::Entity, _, _>(
                 db,
                 actor,
-                row.id,
-                row.version,
+                row.clone(),
                 AuditAction::Update,
                 |_, target| {
                     target.role = Set(MemberRole::Lead);
@@ -383,8 +380,7 @@ async fn set_lead_town<C: ConnectionTrait>(
         write::update::<model_project::Entity, _, _>(
             db,
             actor,
-            project,
-            current.version,
+            current.clone(),
             AuditAction::Update,
             |_, target| {
                 target.lead_town_id = Set(lead);
@@ -427,8 +423,7 @@ pub async fn update_project(
     let updated = write::update::<model_project::Entity, _, _>(
         &txn,
         actor,
-        id,
-        expected_version,
+        current,
         AuditAction::Update,
         |_, target| {
             *target = record;
@@ -471,8 +466,7 @@ pub async fn delete_project(
         write::update::<document::Entity, _, _>(
             &txn,
             actor,
-            row.id,
-            row.version,
+            row.clone(),
             AuditAction::Update,
             |_, target| {
                 target.model_project_id = Set(None);
@@ -573,11 +567,11 @@ pub async fn update_member(
             "`position` cannot be negative",
         ));
     }
+    let previous_role = current.role;
     let updated = write::update::<model_project_town::Entity, _, _>(
         &txn,
         actor,
-        id,
-        expected_version,
+        current,
         AuditAction::Update,
         |_, target| {
             if let Some(role) = role {
@@ -590,7 +584,7 @@ pub async fn update_member(
         },
     )
     .await?;
-    match (current.role, updated.role) {
+    match (previous_role, updated.role) {
         (MemberRole::Lead, MemberRole::Member) => {
             set_lead_town(&txn, actor, updated.model_project_id, None).await?;
         }

@@ -142,8 +142,7 @@ pub async fn update(
     let updated = write::update::<organisation::Entity, _, _>(
         &txn,
         actor,
-        id,
-        expected_version,
+        current,
         AuditAction::Update,
         |_, target| {
             *target = record;
@@ -173,8 +172,7 @@ pub async fn delete(
         write::update::<person::Entity, _, _>(
             &txn,
             actor,
-            row.id,
-            row.version,
+            row.clone(),
             AuditAction::Update,
             |_, target| {
                 target.organisation_id = Set(None);

@@ -329,8 +329,7 @@ pub async fn update(
     let updated = write::update::<person::Entity, _, _>(
         &txn,
         actor,
-        id,
-        expected_version,
+        current,
         AuditAction::Update,
         |_, target| {
             *target = record;
@@ -353,11 +352,11 @@ pub async fn record_consent(
 ) -> AppResult<person::Model> {
     let note = validate::text("note", note, 1000)?;
     let txn = write::begin(db).await?;
+    let current = write::load_for_change::<person::Entity, _>(&txn, id, expected_version).await?;
     let updated = write::update::<person::Entity, _, _>(
         &txn,
         actor,
-        id,
-        expected_version,
+        current,
         AuditAction::Update,
         |_, target| {
             target.consent_given_at = Set(Some(Utc::now()));
@@ -378,11 +377,11 @@ pub async fn withdraw_consent(
     expected_version: i32,
 ) -> AppResult<person::Model> {
     let txn = write::begin(db).await?;
+    let current = write::load_for_change::<person::Entity, _>(&txn, id, expected_version).await?;
     let updated = write::update::<person::Entity, _, _>(
         &txn,
         actor,
-        id,
-        expected_version,
+        current,
         AuditAction::Update,
         |current, target| {
             if current.consent_given_at.is_none() {
@@ -563,7 +562,7 @@ pub async fn erase(
         ));
     }
     let txn = write::begin(db).await?;
-    write::load_for_change::<person::Entity, _>(&txn, id, expected_version).await?;
+    let current = write::load_for_change::<person::Entity, _>(&txn, id, expected_version).await?;
     let registrations_deleted = delete_registrations(&txn, actor, id).await?;
     let references = contribution::Entity::find()
         .filter(contribution::Column::PersonId.eq(id))
@@ -595,8 +594,7 @@ pub async fn erase(
             write::update_audited_as::<person::Entity, _, _>(
                 &txn,
                 actor,
-                id,
-                expected_version,
+                current,
                 AuditAction::Erase,
                 Some(summary),
                 |_, target| {

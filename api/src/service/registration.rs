@@ -128,8 +128,7 @@ pub async fn update(
     let updated = write::update::<registration::Entity, _, _>(
         &txn,
         actor,
-        id,
-        expected_version,
+        current,
         AuditAction::Update,
         |_, target| {
             *target = record;

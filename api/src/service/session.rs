@@ -276,8 +276,7 @@ pub async fn update(
     let updated = write::update::<session::Entity, _, _>(
         &txn,
         actor,
-        id,
-        expected_version,
+        current,
         AuditAction::Update,
         |_, target| {
             *target = record;
@@ -314,8 +313,7 @@ pub async fn delete(
         write::update::<document::Entity, _, _>(
             &txn,
             actor,
-            presented.id,
-            presented.version,
+            presented.clone(),
             AuditAction::Update,
             |_, target| {
                 target.session_id = Set(None);
@@ -466,8 +464,7 @@ pub async fn update_contribution(
     let updated = write::update::<contribution::Entity, _, _>(
         &txn,
         actor,
-        id,
-        expected_version,
+        current,
         AuditAction::Update,
         |_, target| {
             *target = record;

@@ -362,8 +362,7 @@ pub async fn update(
     let updated = write::update::<town::Entity, _, _>(
         &txn,
         actor,
-        id,
-        expected_version,
+        current,
         AuditAction::Update,
         |_, target| {
             *target = record;
@@ -402,8 +401,7 @@ pub async fn delete(
         write::update::<person::Entity, _, _>(
             &txn,
             actor,
-            row.id,
-            row.version,
+            row.clone(),
             AuditAction::Update,
             |_, target| {
                 target.town_id = Set(None);
@@ -420,8 +418,7 @@ pub async fn delete(
         write::update::<organisation::Entity, _, _>(
             &txn,
             actor,
-            row.id,
-            row.version,
+            row.clone(),
             AuditAction::Update,
             |_, target| {
                 target.town_id = Set(None);

@@ -11,6 +11,7 @@
 //! Every write through [`super::write`], every import and the seed update the index in their own
 //! transaction.
 
+use std::any::Any;
 use std::sync::LazyLock;
 
 use entity::{document, event, model_project, organisation, person, session, town};
@@ -260,64 +261,68 @@ async fn remove<C: ConnectionTrait>(db: &C, kind: SearchKind, id: Option<i32>) -
     Ok(())
 }
 
-/// The index entry of one record, if it exists.
-async fn entry<C: ConnectionTrait>(db: &C, kind: SearchKind, id: i32) -> AppResult<Option<Entry>> {
-    Ok(match kind {
-        SearchKind::Town => town::Entity::find_by_id(id).one(db).await?.map(town_entry),
-        SearchKind::ModelProject => model_project::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .map(model_project_entry),
-        SearchKind::Event => event::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .map(event_entry),
-        SearchKind::Session => session::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .map(session_entry),
-        SearchKind::Person => person::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .map(person_entry),
-        SearchKind::Organisation => organisation::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .map(organisation_entry),
-        SearchKind::Document => document::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .map(document_entry),
-    })
-}
-
-/// Brings the index up to date after a record of type `type_name` was created, changed or
-/// deleted (anything not searchable is ignored). Sessions deleted with their event go too.
-pub async fn record_changed<C: ConnectionTrait>(db: &C, type_name: &str, id: i32) -> AppResult<()> {
+/// Brings the index up to date after `model`, a record of type `type_name`, was created or changed
+/// (anything not searchable is ignored); the entry is made from the model, not read again.
+pub async fn record_saved<C: ConnectionTrait>(
+    db: &C,
+    type_name: &str,
+    id: i32,
+    model: &(dyn Any + Sync),
+) -> AppResult<()> {
     let Some(kind) = SearchKind::from_type_name(type_name) else {
         return Ok(());
     };
     remove(db, kind, Some(id)).await?;
-    match entry(db, kind, id).await? {
-        Some(entry) => insert(db, &[entry]).await?,
-        None if kind == SearchKind::Event => {
-            let orphans = Query::delete()
-                .from_table(table())
-                .and_where(Expr::col(Alias::new("kind")).eq(SearchKind::Session.type_name()))
-                .and_where(
-                    Expr::col(Alias::new("record_id")).not_in_subquery(
-                        Query::select()
-                            .column(session::Column::Id)
-                            .from(session::Entity)
-                            .to_owned(),
-                    ),
-                )
-                .to_owned();
-            db.execute(&orphans).await?;
-        }
-        None => {}
+    if let Some(entry) = entry_of(model) {
+        insert(db, &[entry]).await?;
     }
     Ok(())
+}
+
+/// Brings the index up to date after a record of type `type_name` was deleted. Sessions deleted
+/// with their event go too.
+pub async fn record_deleted<C: ConnectionTrait>(db: &C, type_name: &str, id: i32) -> AppResult<()> {
+    let Some(kind) = SearchKind::from_type_name(type_name) else {
+        return Ok(());
+    };
+    remove(db, kind, Some(id)).await?;
+    if kind == SearchKind::Event {
+        let orphans = Query::delete()
+            .from_table(table())
+            .and_where(Expr::col(Alias::new("kind")).eq(SearchKind::Session.type_name()))
+            .and_where(
+                Expr::col(Alias::new("record_id")).not_in_subquery(
+                    Query::select()
+                        .column(session::Column::Id)
+                        .from(session::Entity)
+                        .to_owned(),
+                ),
+            )
+            .to_owned();
+        db.execute(&orphans).await?;
+    }
+    Ok(())
+}
+
+/// The index entry of a searchable model.
+fn entry_of(model: &dyn Any) -> Option<Entry> {
+    macro_rules! entry {
+        ($($module:ident => $convert:ident),+) => {$(
+            if let Some(model) = model.downcast_ref::<$module::Model>() {
+                return Some($convert(model.clone()));
+            }
+        )+};
+    }
+    entry!(
+        town => town_entry,
+        model_project => model_project_entry,
+        event => event_entry,
+        session => session_entry,
+        person => person_entry,
+        organisation => organisation_entry,
+        document => document_entry
+    );
+    None
 }
 
 macro_rules! rebuild_entity {

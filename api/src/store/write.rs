@@ -203,7 +203,7 @@ where
         changes(None, Some(&after), E::PRIVATE),
     )
     .await?;
-    super::search_index::record_changed(db, E::TYPE, E::id_of(&created)).await?;
+    super::search_index::record_saved(db, E::TYPE, E::id_of(&created), &created).await?;
     Ok(created)
 }
 
@@ -241,13 +241,14 @@ where
     }
 }
 
-/// Changes a record when its version is still `expected_version`: `apply` sets the new values on the
-/// loaded record. The version goes up by one; the change is audited with `action`.
+/// Changes `current`, a record loaded with [`load_for_change`] (so its version is the one the client
+/// saw): `apply` sets the new values. The version goes up by one; the change is audited with
+/// `action`. The row is written and read back in one statement (`UPDATE … RETURNING`), and is not
+/// read again.
 pub async fn update<E, C, F>(
     db: &C,
     actor: &Actor,
-    id: i32,
-    expected_version: i32,
+    current: E::Model,
     action: AuditAction,
     apply: F,
 ) -> AppResult<E::Model>
@@ -258,7 +259,7 @@ where
     C: ConnectionTrait,
     F: FnOnce(&E::Model, &mut E::ActiveModel) -> AppResult<()>,
 {
-    update_audited_as::<E, C, F>(db, actor, id, expected_version, action, None, apply).await
+    update_audited_as::<E, C, F>(db, actor, current, action, None, apply).await
 }
 
 /// Like [`update`], but audits `summary` instead of the field differences when one is given: for
@@ -266,8 +267,7 @@ where
 pub async fn update_audited_as<E, C, F>(
     db: &C,
     actor: &Actor,
-    id: i32,
-    expected_version: i32,
+    current: E::Model,
     action: AuditAction,
     summary: Option<Json>,
     apply: F,
@@ -279,31 +279,29 @@ where
     C: ConnectionTrait,
     F: FnOnce(&E::Model, &mut E::ActiveModel) -> AppResult<()>,
 {
-    let current = load_for_change::<E, C>(db, id, expected_version).await?;
+    let id = E::id_of(&current);
+    let expected_version = E::version_of(&current);
     let mut record = current.clone().into_active_model();
     apply(&current, &mut record)?;
     record.set(E::version_column(), Value::from(expected_version + 1));
     record.set(E::updated_at_column(), Value::from(Utc::now()));
     // The version condition makes the write itself the lock: of two concurrent editors, one wins.
-    let result = E::update_many()
+    let updated = E::update_many()
         .set(record)
         .filter(E::id_column().eq(id))
         .filter(E::version_column().eq(expected_version))
-        .exec(db)
+        .exec_with_returning(db)
         .await
-        .map_err(map_db_error)?;
-    if result.rows_affected == 0 {
+        .map_err(map_db_error)?
+        .into_iter()
+        .next();
+    let Some(updated) = updated else {
         let now = E::find().filter(E::id_column().eq(id)).one(db).await?;
         return Err(match now {
             Some(now) => stale::<E>(E::version_of(&now)),
             None => AppError::NotFound(E::TYPE),
         });
-    }
-    let updated = E::find()
-        .filter(E::id_column().eq(id))
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound(E::TYPE))?;
+    };
     let summary = match summary {
         Some(summary) => summary,
         None => changes(
@@ -313,7 +311,7 @@ where
         ),
     };
     audit(db, actor, action, E::TYPE, id, summary).await?;
-    super::search_index::record_changed(db, E::TYPE, id).await?;
+    super::search_index::record_saved(db, E::TYPE, id, &updated).await?;
     Ok(updated)
 }
 
@@ -371,7 +369,7 @@ where
         None => changes(Some(&snapshot(&current)?), None, E::PRIVATE),
     };
     audit(db, actor, action, E::TYPE, id, summary).await?;
-    super::search_index::record_changed(db, E::TYPE, id).await?;
+    super::search_index::record_deleted(db, E::TYPE, id).await?;
     Ok(current)
 }
 
