@@ -1,11 +1,11 @@
 //! Login and tokens: success, every failure mode, rate limits. A bad token is an error, never anonymous.
 
+use crate::support::{STAFF_PASSWORD, TestApp, error_code, parse_json};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use kleinstadt::auth::StaffRole;
 use kleinstadt::service::account;
-use kleinstadt_tests::{STAFF_PASSWORD, TestApp, error_code, parse_json};
 use serde_json::{Value, json};
 
 const LOGIN: &str = "mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token expiresAt user { email role } } }";

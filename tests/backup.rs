@@ -4,11 +4,11 @@
 
 use std::path::PathBuf;
 
+use crate::support::TestApp;
 use kleinstadt::AppState;
 use kleinstadt::auth::StaffRole;
 use kleinstadt::config::Config;
 use kleinstadt::run;
-use kleinstadt_tests::TestApp;
 use serde_json::{Value, json};
 
 /// A directory of its own for one test's backup files, removed with the value.

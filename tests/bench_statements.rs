@@ -2,8 +2,8 @@
 //! whatever the page size: a bundle shaped like the bench data is loaded through the import path,
 //! then every scenario runs with pages of 10 and of 100 items.
 
+use crate::support::TestApp;
 use kleinstadt::service::bundle::{import_bundle, parse};
-use kleinstadt_tests::TestApp;
 use serde_json::{Value, json};
 
 const Q1: &str = include_str!("../bench/queries/kleinstadt/q1.json");

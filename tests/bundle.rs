@@ -1,8 +1,8 @@
 //! Import of a data bundle (`kleinstadt import-bundle`): what it loads is readable through the real
 //! router, and a bundle with any problem writes nothing.
 
+use crate::support::TestApp;
 use kleinstadt::service::bundle::{Bundle, BundleReport, import_bundle, parse};
-use kleinstadt_tests::TestApp;
 use serde_json::{Value, json};
 
 /// Two towns, two organisations, three people, a model project, one event with two sessions.

@@ -4,11 +4,11 @@
 
 use std::time::Duration;
 
+use crate::support::{TestApp, parse_json};
 use axum::body::Body;
 use axum::http::{Request, header};
 use http_body_util::BodyExt;
 use kleinstadt::auth::StaffRole;
-use kleinstadt_tests::{TestApp, parse_json};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 

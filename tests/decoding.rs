@@ -2,9 +2,9 @@
 //! decodes by name: every column of every entity of the known network, with timestamps before
 //! and after PostgreSQL's epoch (2000-01-01) and with sub-second precision.
 
+use crate::support::{TestApp, network};
 use chrono::{DateTime, Utc};
 use entity::{contribution, event, model_project, organisation, person, session, town};
-use kleinstadt_tests::{TestApp, network};
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, QueryOrder, Set};
 
 fn at(text: &str) -> DateTime<Utc> {

@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::support::TestApp;
 use entity::{event, model_project, session};
 use kleinstadt::ids::encode;
-use kleinstadt_tests::TestApp;
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 

@@ -1,11 +1,11 @@
 //! Drafts: events are drafts until published; anonymous readers never see a draft or its programme,
 //! on any list, lookup or search path; staff see both.
 
+use crate::support::{TestApp, error_code};
 use chrono::{Duration, TimeZone, Utc};
 use entity::enums::{ContributionRole, SessionKind};
 use entity::{contribution, session};
 use kleinstadt::auth::StaffRole;
-use kleinstadt_tests::{TestApp, error_code};
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::{Value, json};
 
@@ -314,7 +314,7 @@ async fn authors_only_of_a_drafts_documents_stay_private() {
         "an author of a draft's document: {data}"
     );
     let (_, _, listed) = app.get("/api/v1/people?q=Heimlich").await;
-    assert_eq!(kleinstadt_tests::parse_json(&listed)["totalCount"], 0);
+    assert_eq!(crate::support::parse_json(&listed)["totalCount"], 0);
     let (_, _, exported) = app.get("/api/v1/exports/people.ndjson").await;
     assert!(!String::from_utf8_lossy(&exported).contains("Hanna Heimlich"));
 

@@ -1,7 +1,7 @@
 //! Editing events: roles, validation per rule, no lost updates, audited changes, owned deletion.
 
+use crate::support::{TestApp, error_code};
 use kleinstadt::auth::StaffRole;
-use kleinstadt_tests::{TestApp, error_code};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
@@ -56,7 +56,7 @@ async fn mutations_are_refused_over_get() {
         .await;
     assert_ne!(status, axum::http::StatusCode::OK);
     assert_eq!(
-        error_code(&kleinstadt_tests::parse_json(&body)),
+        error_code(&crate::support::parse_json(&body)),
         Some("BAD_USER_INPUT")
     );
 }

@@ -1,9 +1,9 @@
 //! The embeddable programme page through the router: German, complete, in order, escaped, and
 //! loading nothing from anywhere.
 
+use crate::support::{TestApp, parse_json};
 use axum::http::{StatusCode, header};
 use kleinstadt::auth::StaffRole;
-use kleinstadt_tests::{TestApp, parse_json};
 use serde_json::{Value, json};
 
 const DEMO: &str = r#"{ events(filter: { text: "Bundestagung" }, first: 2) { nodes { id version startsAt

@@ -3,12 +3,11 @@
 
 use std::collections::HashMap;
 
+use crate::support::{TestApp, parse_json};
 use axum::http::{StatusCode, header};
 use chrono::{NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Europe::Berlin;
 use icalendar::parser::{Component, read_calendar, unfold};
-use kleinstadt::auth::StaffRole;
-use kleinstadt_tests::{TestApp, parse_json};
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 use serde_json::{Value, json};
 
@@ -185,20 +184,8 @@ fn sequences(events: &[Properties]) -> HashMap<String, i64> {
         .collect()
 }
 
-async fn ok_as(app: &TestApp, token: &str, query: &str, variables: Value) -> Value {
-    let (status, body) = app.graphql_as(token, query, variables).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert!(body.get("errors").is_none(), "errors: {body}");
-    body["data"].clone()
-}
-
 const UPDATE_EVENT: &str = "mutation($id: ID!, $v: Int!, $input: UpdateEventInput!) { updateEvent(id: $id, expectedVersion: $v, input: $input) { version } }";
 const UPDATE_SESSION: &str = "mutation($id: ID!, $v: Int!, $input: UpdateSessionInput!) { updateSession(id: $id, expectedVersion: $v, input: $input) { version } }";
-const CREATE_EVENT: &str =
-    "mutation($input: CreateEventInput!) { createEvent(input: $input) { id version } }";
-const PUBLISH: &str =
-    "mutation($id: ID!, $v: Int!) { publishEvent(id: $id, expectedVersion: $v) { version } }";
-
 #[tokio::test]
 async fn the_event_feed_holds_the_event_and_its_eleven_sessions_in_local_time() {
     let app = TestApp::seeded().await;
@@ -291,21 +278,13 @@ async fn uids_are_stable_and_sequence_counts_every_change() {
     let before = sequences(&parse(&first).2);
     assert_eq!(before.len(), 12);
 
-    let token = app
-        .staff_token("editor@bbsr.example", StaffRole::Editor)
-        .await;
-    ok_as(
-        &app,
-        &token,
-        UPDATE_EVENT,
+    let editor = app.editor().await;
+    editor.ok(UPDATE_EVENT,
         json!({ "id": id(&event), "v": event["version"], "input": { "subtitle": "Digitale Tagung" } }),
     )
     .await;
     let session = &event["sessions"]["nodes"][2];
-    ok_as(
-        &app,
-        &token,
-        UPDATE_SESSION,
+    editor.ok(UPDATE_SESSION,
         json!({ "id": id(session), "v": session["version"], "input": { "subtitle": "mit Fragen" } }),
     )
     .await;
@@ -337,16 +316,13 @@ async fn uids_are_stable_and_sequence_counts_every_change() {
 async fn a_cancelled_event_stays_with_every_session_cancelled() {
     let app = TestApp::seeded().await;
     let event = demo(&app).await;
-    let token = app
-        .staff_token("editor@bbsr.example", StaffRole::Editor)
+    let editor = app.editor().await;
+    editor
+        .ok(
+            UPDATE_EVENT,
+            json!({ "id": id(&event), "v": event["version"], "input": { "status": "CANCELLED" } }),
+        )
         .await;
-    ok_as(
-        &app,
-        &token,
-        UPDATE_EVENT,
-        json!({ "id": id(&event), "v": event["version"], "input": { "status": "CANCELLED" } }),
-    )
-    .await;
     let (_, _, events) = parse(&ics(&app, &format!("/api/v1/events/{}.ics", id(&event))).await);
     assert_eq!(events.len(), 12, "nothing is dropped");
     for e in &events {
@@ -362,15 +338,10 @@ async fn text_is_escaped_and_long_lines_are_folded() {
     let app = TestApp::seeded().await;
     let event = demo(&app).await;
     let session = &event["sessions"]["nodes"][0];
-    let token = app
-        .staff_token("editor@bbsr.example", StaffRole::Editor)
-        .await;
+    let editor = app.editor().await;
     let title = "Stadt, Land; Fluss \\ Weg";
     let description = "Erste Zeile\nZweite Zeile, mit Komma; und Semikolon\nÄußerst lange Beschreibung für Kleinstädte in Deutschland mit Umlauten: äöüß ÄÖÜ – bis zum Ende der Zeile und darüber hinaus";
-    ok_as(
-        &app,
-        &token,
-        UPDATE_SESSION,
+    editor.ok(UPDATE_SESSION,
         json!({ "id": id(session), "v": session["version"], "input": { "title": title, "description": description } }),
     )
     .await;
@@ -390,9 +361,7 @@ async fn text_is_escaped_and_long_lines_are_folded() {
 #[tokio::test]
 async fn drafts_are_not_found_and_not_in_any_feed() {
     let app = TestApp::seeded().await;
-    let token = app
-        .staff_token("editor@bbsr.example", StaffRole::Editor)
-        .await;
+    let editor = app.editor().await;
     let towns = app
         .query(
             "{ towns(first: 2, orderBy: NAME_ASC) { nodes { id } } modelProjects(first: 1) { nodes { id } } organisations(first: 1) { nodes { id } } }",
@@ -407,24 +376,19 @@ async fn drafts_are_not_found_and_not_in_any_feed() {
         .with_timezone(&Berlin)
         .format("%Y-%m-%dT10:00:00")
         .to_string();
-    let created = ok_as(
-        &app,
-        &token,
-        CREATE_EVENT,
-        json!({ "input": {
+    let created = editor
+        .create_event(json!({
             "title": "Werkstatt Zukunftsstadt", "startsAtLocal": starts, "format": "IN_PERSON",
             "place": "Rathaus", "town": town, "modelProject": project,
-        } }),
-    )
-    .await;
-    let draft = id(&created["createEvent"]);
-    ok_as(
-        &app,
-        &token,
-        "mutation($e: ID!, $o: ID!) { addEventOrganiser(event: $e, organisation: $o, role: ORGANISER) { id } }",
-        json!({ "e": draft, "o": organisation }),
-    )
-    .await;
+        }))
+        .await;
+    let draft = id(&created);
+    editor
+        .ok(
+            "mutation($e: ID!, $o: ID!) { addEventOrganiser(event: $e, organisation: $o, role: ORGANISER) { id } }",
+            json!({ "e": draft, "o": organisation }),
+        )
+        .await;
     let feeds = [
         "/api/v1/events.ics".to_owned(),
         format!("/api/v1/towns/{town}/events.ics"),
@@ -443,13 +407,7 @@ async fn drafts_are_not_found_and_not_in_any_feed() {
         assert!(!text.contains("Werkstatt Zukunftsstadt"), "draft in {path}");
     }
 
-    ok_as(
-        &app,
-        &token,
-        PUBLISH,
-        json!({ "id": draft, "v": created["createEvent"]["version"] }),
-    )
-    .await;
+    editor.publish_event(&draft).await;
     for path in &feeds {
         let (_, _, events) = parse(&ics(&app, path).await);
         let listed: Vec<&str> = events.iter().map(|e| value(e, "SUMMARY")).collect();
@@ -765,29 +723,19 @@ async fn json_ld_expands_to_a_schema_org_event_with_sub_events() {
 async fn a_programme_costs_the_same_statements_whatever_its_size() {
     let app = TestApp::seeded().await;
     let event = demo(&app).await;
-    let token = app
-        .staff_token("editor@bbsr.example", StaffRole::Editor)
-        .await;
+    let editor = app.editor().await;
     let starts = (Utc::now() + chrono::Duration::days(10))
         .with_timezone(&Berlin)
         .format("%Y-%m-%dT10:00:00")
         .to_string();
-    let created = ok_as(
-        &app,
-        &token,
-        CREATE_EVENT,
-        json!({ "input": { "title": "Kleine Runde", "startsAtLocal": starts } }),
-    )
-    .await;
-    let small = id(&created["createEvent"]);
-    ok_as(&app, &token, PUBLISH, json!({ "id": small, "v": 1 })).await;
-    ok_as(
-        &app,
-        &token,
-        "mutation($input: CreateSessionInput!) { createSession(input: $input) { id } }",
-        json!({ "input": { "event": small, "title": "Begrüßung", "kind": "WELCOME", "startsAtLocal": starts } }),
-    )
-    .await;
+    let created = editor
+        .create_event(json!({ "title": "Kleine Runde", "startsAtLocal": starts }))
+        .await;
+    let small = id(&created);
+    editor.publish_event(&small).await;
+    editor
+        .create_session(json!({ "event": small, "title": "Begrüßung", "kind": "WELCOME", "startsAtLocal": starts }))
+        .await;
     let counter = app.statements();
     let mut costs = Vec::new();
     for event_id in [id(&event), small] {

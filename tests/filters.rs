@@ -1,6 +1,6 @@
 //! Every filter of the root lists, checked against the data itself.
 
-use kleinstadt_tests::{TestApp, error_code};
+use crate::support::{TestApp, error_code};
 use serde_json::{Value, json};
 
 fn nodes(data: &Value, field: &str) -> Vec<Value> {

@@ -6,12 +6,12 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use crate::support::{TestApp, parse_json};
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use entity::enums::StaffRole;
 use kleinstadt::config::Mode;
-use kleinstadt_tests::{TestApp, parse_json};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -1,8 +1,8 @@
 //! GraphQL over HTTP: GET queries, GraphiQL for browsers, health, malformed requests.
 
+use crate::support::{TestApp, error_code, parse_json};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use kleinstadt_tests::{TestApp, error_code, parse_json};
 
 #[tokio::test]
 async fn health_reports_the_database() {

@@ -1,7 +1,7 @@
 //! Import of GeoNames places: the full file, idempotence, bad lines rejected with reasons.
 
+use crate::support::TestApp;
 use kleinstadt::service::import::import_towns;
-use kleinstadt_tests::TestApp;
 use serde_json::json;
 
 const PLACES: &[u8] = include_bytes!("../data/de-towns.csv");

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::support::TestApp;
 use entity::person;
 use kleinstadt::auth::StaffRole;
-use kleinstadt_tests::TestApp;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Statement};
 use serde_json::{Value, json};

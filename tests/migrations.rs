@@ -1,6 +1,6 @@
 //! Migrations run up, down and up again on the test backend, leaving a working schema.
 
-use kleinstadt_tests::TestApp;
+use crate::support::TestApp;
 use migration::{Migrator, MigratorTrait};
 use serde_json::json;
 

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::support::{TestApp, error_code, network};
 use kleinstadt::ids::encode;
-use kleinstadt_tests::{TestApp, error_code, network};
 use serde_json::{Value, json};
 
 fn labels(graph: &Value) -> Vec<String> {

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use kleinstadt_tests::{TestApp, error_code};
+use crate::support::{TestApp, error_code};
 use serde_json::{Value, json};
 
 const TOWNS: &str = r#"

@@ -1,6 +1,6 @@
 //! The demo event: the Bundestagung of 21 January 2022, complete, in order, in local time.
 
-use kleinstadt_tests::TestApp;
+use crate::support::TestApp;
 use serde_json::{Value, json};
 
 const PROGRAMME: &str = r#"

@@ -1,6 +1,6 @@
 //! The README's example query gives the answer the README shows.
 
-use kleinstadt_tests::TestApp;
+use crate::support::TestApp;
 use serde_json::{Value, json};
 
 fn block<'a>(readme: &'a str, fence: &str) -> &'a str {

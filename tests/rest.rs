@@ -3,22 +3,14 @@
 
 use std::collections::BTreeSet;
 
+use crate::support::{Client, TestApp, parse_json};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use entity::enums::StaffRole;
-use kleinstadt_tests::{TestApp, parse_json};
 use serde_json::{Value, json};
 
-/// GETs a REST path that must answer 200 with JSON.
+/// GETs a REST path anonymously that must answer 200 with JSON.
 async fn ok(app: &TestApp, uri: &str) -> Value {
-    let (status, _, body) = app.get(uri).await;
-    assert_eq!(
-        status,
-        StatusCode::OK,
-        "{uri}: {}",
-        String::from_utf8_lossy(&body)
-    );
-    parse_json(&body)
+    app.anonymous().get_ok(uri).await
 }
 
 /// GETs a REST path that must fail with `status` and `code`; returns the error body.
@@ -467,41 +459,25 @@ async fn model_projects_organisations_and_documents_expand_in_one_call() {
 }
 
 /// A draft event with one session, created by staff through GraphQL; returns (event, session) IDs.
-async fn draft(app: &TestApp, token: &str) -> (String, String) {
-    let (_, body) = app
-        .graphql_as(
-            token,
-            "mutation($input: CreateEventInput!) { createEvent(input: $input) { id published } }",
-            json!({ "input": { "title": "Geheime Werkstatt", "startsAtLocal": "2031-05-06T10:00:00", "format": "IN_PERSON" } }),
-        )
+async fn draft(editor: &Client<'_>) -> (String, String) {
+    let event = editor
+        .create_event(json!({ "title": "Geheime Werkstatt", "startsAtLocal": "2031-05-06T10:00:00", "format": "IN_PERSON" }))
         .await;
-    let event = body["data"]["createEvent"]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    assert_eq!(body["data"]["createEvent"]["published"], false, "{body}");
-    let (_, body) = app
-        .graphql_as(
-            token,
-            "mutation($input: CreateSessionInput!) { createSession(input: $input) { id } }",
-            json!({ "input": { "event": event, "title": "Geheimer Vortrag", "kind": "TALK", "startsAtLocal": "2031-05-06T10:00:00" } }),
-        )
+    assert_eq!(event["published"], false, "{event}");
+    let event = event["id"].as_str().expect("an event ID").to_owned();
+    let session = editor
+        .create_session(json!({ "event": event, "title": "Geheimer Vortrag", "kind": "TALK", "startsAtLocal": "2031-05-06T10:00:00" }))
         .await;
-    let session = body["data"]["createSession"]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    assert!(!session.is_empty(), "{body}");
+    let session = session["id"].as_str().expect("a session ID").to_owned();
+    assert!(!session.is_empty());
     (event, session)
 }
 
 #[tokio::test]
 async fn drafts_and_private_fields_never_appear() {
     let app = TestApp::seeded().await;
-    let token = app
-        .staff_token("editor@bbsr.example", StaffRole::Editor)
-        .await;
-    let (event, session) = draft(&app, &token).await;
+    let editor = app.editor().await;
+    let (event, session) = draft(&editor).await;
     fails(
         &app,
         &format!("/api/v1/events/{event}"),
@@ -540,10 +516,8 @@ async fn drafts_and_private_fields_never_appear() {
     }
 
     // A person with contact data and no public role: not there at all.
-    let (_, body) = app
-        .graphql_as(
-            &token,
-            "mutation($input: CreatePersonInput!) { createPerson(input: $input) { id } }",
+    let (_, body) = editor
+        .graphql("mutation($input: CreatePersonInput!) { createPerson(input: $input) { id } }",
             json!({ "input": { "name": "Erika Muster", "email": "erika.muster@kyritz.example", "phone": "+49 33971 8500", "biography": "Privat." } }),
         )
         .await;
@@ -563,10 +537,8 @@ async fn drafts_and_private_fields_never_appear() {
     assert_eq!(listed["totalCount"], 0);
 
     // With recorded consent the profile is public, still without contact data.
-    let (_, body) = app
-        .graphql_as(
-            &token,
-            "mutation($id: ID!) { recordConsent(id: $id, expectedVersion: 1, note: \"Einverstanden\") { id } }",
+    let (_, body) = editor
+        .graphql("mutation($id: ID!) { recordConsent(id: $id, expectedVersion: 1, note: \"Einverstanden\") { id } }",
             json!({ "id": person }),
         )
         .await;
@@ -626,14 +598,10 @@ async fn etags_answer_304_until_the_data_changes() {
     assert_eq!(again, body);
 
     // An edit changes the answer, so the old tag no longer matches.
-    let token = app
-        .staff_token("editor@bbsr.example", StaffRole::Editor)
-        .await;
+    let editor = app.editor().await;
     let version = parse_json(&body)["version"].clone();
-    let (_, edited) = app
-        .graphql_as(
-            &token,
-            "mutation($id: ID!, $v: Int!) { updateEvent(id: $id, expectedVersion: $v, input: { subtitle: \"Digital\" }) { version } }",
+    let (_, edited) = editor
+        .graphql("mutation($id: ID!, $v: Int!) { updateEvent(id: $id, expectedVersion: $v, input: { subtitle: \"Digital\" }) { version } }",
             json!({ "id": id, "v": version }),
         )
         .await;

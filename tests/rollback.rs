@@ -1,8 +1,8 @@
 //! A multi-row change that fails halfway writes nothing: deleting a town first unlinks its people
 //! (audited updates), then fails on the event still located there; all of it is rolled back.
 
+use crate::support::{TestApp, error_code};
 use kleinstadt::auth::StaffRole;
-use kleinstadt_tests::{TestApp, error_code};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
 

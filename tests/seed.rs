@@ -4,6 +4,7 @@
 use std::error::Error;
 use std::time::Instant;
 
+use crate::support::TestApp;
 use chrono::{DateTime, Utc};
 use entity::enums::{DatePrecision, EventFormat, MemberRole, SessionKind, TownType};
 use entity::{
@@ -12,7 +13,6 @@ use entity::{
 };
 use kleinstadt::service::import::import_towns;
 use kleinstadt::service::seed::{has_content, seed_demo};
-use kleinstadt_tests::TestApp;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 type TestResult = Result<(), Box<dyn Error>>;

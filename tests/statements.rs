@@ -1,12 +1,12 @@
 //! Batching: a page of events with their programmes and contributors costs the same number of SQL
 //! statements whatever the page size.
 
+use crate::support::TestApp;
 use chrono::{Duration, TimeZone, Utc};
 use entity::enums::{
     ContributionRole, DatePrecision, EventFormat, EventStatus, OrganisationKind, SessionKind,
 };
 use entity::{contribution, event, organisation, person, session};
-use kleinstadt_tests::TestApp;
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::json;
 

@@ -1,8 +1,8 @@
 //! Statistics against counts made by hand on the small network (`support/network.rs`), through
 //! GraphQL and REST (JSON and CSV); drafts and staff-only data never counted for the public.
 
+use crate::support::{TestApp, error_code, network, parse_json};
 use axum::http::{StatusCode, header};
-use kleinstadt_tests::{TestApp, error_code, network, parse_json};
 use serde_json::{Value, json};
 
 /// `[(keys joined by "|", count)]` of a GraphQL statistic table.

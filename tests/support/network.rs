@@ -28,7 +28,7 @@ use entity::{event, model_project, person, project_call, town};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
-use crate::TestApp;
+use super::TestApp;
 
 /// Row ids of the fixture by name.
 pub struct Network {
