@@ -40,20 +40,13 @@ async fn draft(app: &TestApp, token: &str) -> Draft {
     assert!(body.get("errors").is_none(), "{body}");
     let event = body["data"]["createEvent"]["id"]
         .as_str()
-        .unwrap_or_default()
+        .unwrap()
         .to_owned();
     assert_eq!(body["data"]["createEvent"]["published"], false);
     let event_row = decode(&event);
-    let person_row = decode(
-        data["people"]["nodes"][0]["id"]
-            .as_str()
-            .unwrap_or_default(),
-    );
+    let person_row = decode(data["people"]["nodes"][0]["id"].as_str().unwrap());
     let now = Utc::now();
-    let start = Utc
-        .with_ymd_and_hms(2031, 5, 6, 8, 0, 0)
-        .single()
-        .unwrap_or(now);
+    let start = Utc.with_ymd_and_hms(2031, 5, 6, 8, 0, 0).single().unwrap();
     let session = session::ActiveModel {
         event_id: Set(event_row),
         position: Set(1),
@@ -70,7 +63,7 @@ async fn draft(app: &TestApp, token: &str) -> Draft {
     }
     .insert(app.db())
     .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap();
     let contribution = contribution::ActiveModel {
         event_id: Set(event_row),
         session_id: Set(Some(session.id)),
@@ -84,7 +77,7 @@ async fn draft(app: &TestApp, token: &str) -> Draft {
     }
     .insert(app.db())
     .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap();
     Draft {
         event,
         event_row,
@@ -262,13 +255,14 @@ async fn audit_actions(app: &TestApp, event: i32) -> Vec<String> {
         .order_by_asc(entity::audit_entry::Column::Id)
         .all(app.db())
         .await
-        .unwrap_or_default()
+        .unwrap()
         .into_iter()
         .map(|entry| {
             serde_json::to_value(entry.action)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default()
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned()
         })
         .collect()
 }

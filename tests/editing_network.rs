@@ -49,7 +49,7 @@ async fn audit_actions(app: &TestApp, entity_type: &str) -> Vec<AuditAction> {
         .order_by_asc(audit_entry::Column::Id)
         .all(app.db())
         .await
-        .unwrap_or_else(|e| panic!("audit: {e}"))
+        .expect("audit")
         .into_iter()
         .map(|entry| entry.action)
         .collect()
@@ -314,7 +314,7 @@ async fn duplicate_keys_and_stale_versions_conflict() {
     assert!(
         body["errors"][0]["message"]
             .as_str()
-            .unwrap_or_default()
+            .unwrap()
             .contains("municipalityKey"),
         "{body}"
     );
@@ -401,9 +401,10 @@ async fn organisations_are_validated_and_partially_updated() {
         (json!({ "town": "RXZlbnQ6MQ" }), "town"),
     ] {
         let mut input = base.clone();
-        if let (Some(input), Some(patch)) = (input.as_object_mut(), patch.as_object()) {
-            input.extend(patch.clone());
-        }
+        input
+            .as_object_mut()
+            .unwrap()
+            .extend(patch.as_object().unwrap().clone());
         fails(
             &editor,
             create,
@@ -414,10 +415,9 @@ async fn organisations_are_validated_and_partially_updated() {
         .await;
     }
     let mut input = base.clone();
-    if let Some(input) = input.as_object_mut() {
-        input.insert("shortName".into(), json!("BBSR"));
-        input.insert("website".into(), json!("https://www.bbsr.bund.de"));
-    }
+    let fields = input.as_object_mut().unwrap();
+    fields.insert("shortName".into(), json!("BBSR"));
+    fields.insert("website".into(), json!("https://www.bbsr.bund.de"));
     let created = editor.ok(create, json!({ "input": input })).await["createOrganisation"].clone();
     assert_eq!(created["shortName"], "BBSR");
     let update = "mutation($id: ID!, $v: Int!, $input: UpdateOrganisationInput!) {
@@ -591,12 +591,12 @@ fn roles(project: &Value) -> Vec<(String, String)> {
     project["memberships"]["nodes"]
         .as_array()
         .cloned()
-        .unwrap_or_default()
+        .unwrap()
         .iter()
         .map(|m| {
             (
-                m["town"]["name"].as_str().unwrap_or_default().to_owned(),
-                m["role"].as_str().unwrap_or_default().to_owned(),
+                m["town"]["name"].as_str().unwrap().to_owned(),
+                m["role"].as_str().unwrap().to_owned(),
             )
         })
         .collect()
@@ -727,7 +727,7 @@ async fn one_lead_town_and_lead_town_follow_each_other() {
     assert!(
         body["errors"][0]["message"]
             .as_str()
-            .unwrap_or_default()
+            .unwrap()
             .contains("member"),
         "{body}"
     );

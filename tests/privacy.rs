@@ -23,7 +23,7 @@ const CREATE_PERSON: &str = "mutation($input: CreatePersonInput!) { createPerson
 const RECORD_CONSENT: &str = "mutation($id: ID!, $v: Int!, $note: String!) { recordConsent(id: $id, expectedVersion: $v, note: $note) { version consentGivenAt consentNote } }";
 
 fn raw_id(global: &Value, type_name: &str) -> i32 {
-    kleinstadt::ids::decode_as(global.as_str().unwrap_or_default(), type_name, "id")
+    kleinstadt::ids::decode_as(global.as_str().unwrap(), type_name, "id")
         .unwrap_or_else(|e| panic!("{global}: {e}"))
 }
 
@@ -57,7 +57,7 @@ async fn appear_and_register(app: &TestApp, event: &Value, person: &Value) {
     }
     .insert(app.db())
     .await
-    .unwrap_or_else(|e| panic!("contribution: {e}"));
+    .expect("contribution");
     registration::ActiveModel {
         event_id: Set(event_id),
         person_id: Set(person_id),
@@ -72,7 +72,7 @@ async fn appear_and_register(app: &TestApp, event: &Value, person: &Value) {
     }
     .insert(app.db())
     .await
-    .unwrap_or_else(|e| panic!("registration: {e}"));
+    .expect("registration");
 }
 
 async fn audit_about(app: &TestApp, entity_type: &str, id: i32) -> Vec<audit_entry::Model> {
@@ -82,7 +82,7 @@ async fn audit_about(app: &TestApp, entity_type: &str, id: i32) -> Vec<audit_ent
         .order_by_asc(audit_entry::Column::Id)
         .all(app.db())
         .await
-        .unwrap_or_else(|e| panic!("audit: {e}"))
+        .expect("audit")
 }
 
 #[tokio::test]
@@ -174,8 +174,8 @@ async fn private_fields_are_null_for_anonymous_callers_and_shown_to_staff() {
 
     // The audit log shows that private fields changed, never their values.
     let entries = audit_about(&app, "Person", raw_id(&id, "Person")).await;
-    let log = serde_json::to_string(&entries.iter().map(|e| &e.changes).collect::<Vec<_>>())
-        .unwrap_or_default();
+    let log =
+        serde_json::to_string(&entries.iter().map(|e| &e.changes).collect::<Vec<_>>()).unwrap();
     assert!(
         !log.contains("kyritz.de") && !log.contains("33971") && !log.contains("Formular"),
         "{log}"
@@ -233,7 +233,7 @@ async fn people_filters_cannot_reach_private_fields() {
     let mut inputs: Vec<String> = data["__type"]["inputFields"]
         .as_array()
         .cloned()
-        .unwrap_or_default()
+        .unwrap()
         .iter()
         .filter_map(|f| f["name"].as_str().map(str::to_owned))
         .collect();
@@ -251,11 +251,11 @@ async fn people_filters_cannot_reach_private_fields() {
     let people = data["__schema"]["queryType"]["fields"]
         .as_array()
         .and_then(|fields| fields.iter().find(|f| f["name"] == "people").cloned())
-        .unwrap_or_default();
+        .unwrap();
     let args: Vec<&str> = people["args"]
         .as_array()
         .map(|a| a.iter().filter_map(|a| a["name"].as_str()).collect())
-        .unwrap_or_default();
+        .unwrap();
     assert!(!args.contains(&"orderBy"), "{args:?}");
 }
 
@@ -401,7 +401,7 @@ async fn export_is_for_administrators_and_holds_everything() {
     );
 
     let entries = audit_about(&app, "Person", raw_id(&person["id"], "Person")).await;
-    let last = entries.last().unwrap_or_else(|| panic!("no audit entries"));
+    let last = entries.last().expect("no audit entries");
     assert_eq!(last.action, AuditAction::Export);
     assert_eq!(last.actor_email, "admin@example.org");
     assert_eq!(
@@ -497,7 +497,7 @@ async fn erasure_pseudonymises_a_referenced_person_everywhere() {
         .filter(registration::Column::PersonId.eq(raw_id(&id, "Person")))
         .all(app.db())
         .await
-        .unwrap_or_default();
+        .unwrap();
     assert!(registrations.is_empty());
 
     // The log keeps that things changed, not what they were.
@@ -512,8 +512,8 @@ async fn erasure_pseudonymises_a_referenced_person_everywhere() {
             AuditAction::Erase
         ]
     );
-    let log = serde_json::to_string(&entries.iter().map(|e| &e.changes).collect::<Vec<_>>())
-        .unwrap_or_default();
+    let log =
+        serde_json::to_string(&entries.iter().map(|e| &e.changes).collect::<Vec<_>>()).unwrap();
     for personal in [
         "Erika",
         "Muster",
@@ -531,10 +531,7 @@ async fn erasure_pseudonymises_a_referenced_person_everywhere() {
         entries[0].changes["name"],
         json!({ "before": null, "after": "***" })
     );
-    let erase = entries
-        .last()
-        .map(|e| e.changes.clone())
-        .unwrap_or_default();
+    let erase = entries.last().map(|e| e.changes.clone()).unwrap();
     assert_eq!(
         erase,
         json!({ "outcome": "PSEUDONYMISED", "registrationsDeleted": 1 })
@@ -543,7 +540,7 @@ async fn erasure_pseudonymises_a_referenced_person_everywhere() {
         .filter(audit_entry::Column::EntityType.eq("Registration"))
         .all(app.db())
         .await
-        .unwrap_or_default();
+        .unwrap();
     assert_eq!(
         registration_log
             .iter()
@@ -577,7 +574,7 @@ async fn erasure_deletes_an_unreferenced_person() {
     }
     .insert(app.db())
     .await
-    .unwrap_or_else(|e| panic!("registration: {e}"));
+    .expect("registration");
     let erased =
         admin.ok(ERASE, json!({ "id": person["id"], "v": 1 })).await["erasePerson"].clone();
     assert_eq!(erased["outcome"], "DELETED");
@@ -594,8 +591,8 @@ async fn erasure_deletes_an_unreferenced_person() {
         entries.iter().map(|e| e.action).collect::<Vec<_>>(),
         vec![AuditAction::Create, AuditAction::Erase]
     );
-    let log = serde_json::to_string(&entries.iter().map(|e| &e.changes).collect::<Vec<_>>())
-        .unwrap_or_default();
+    let log =
+        serde_json::to_string(&entries.iter().map(|e| &e.changes).collect::<Vec<_>>()).unwrap();
     assert!(
         !log.contains("Max") && !log.contains("example.org"),
         "{log}"

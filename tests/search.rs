@@ -17,8 +17,8 @@ fn hits(data: &Value) -> Vec<(String, String)> {
         .iter()
         .map(|hit| {
             (
-                hit["type"].as_str().unwrap_or_default().to_owned(),
-                hit["title"].as_str().unwrap_or_default().to_owned(),
+                hit["type"].as_str().unwrap().to_owned(),
+                hit["title"].as_str().unwrap().to_owned(),
             )
         })
         .collect()
