@@ -4,8 +4,8 @@
 //! SQLite: each template is built once per process, in a `OnceLock` initialiser on a thread with its
 //! own runtime (every `#[tokio::test]` has its own runtime, and a pool must not outlive the runtime it
 //! was opened on). The WAL is checkpointed into the main file, the pool is closed, the file is read into
-//! memory and deleted at once. Each test writes those bytes to a file of its own, so no template file
-//! exists on disk after the first moments of a run, and nothing is left behind however a run ends.
+//! memory and deleted at once. Each test writes those bytes to a file of its own (removed with its
+//! `TestApp`), so no template file outlives the first moments of a run, whether it ends or is killed.
 //!
 //! PostgreSQL: each run has a random id; its template and test databases are named
 //! `kleinstadt_test_<run>_…`, so runs never see each other's data. A run first takes a session-level
@@ -16,7 +16,8 @@
 //! offers no exit hook, and a killed run would not run one); instead, before building its own, every run
 //! sweeps the databases of earlier runs: a run whose advisory lock can be taken has ended (the server
 //! releases the lock when the owner's connection closes, also when the process was killed), so its
-//! databases are dropped. At most the templates of the last finished run remain between runs.
+//! databases are dropped. Between runs, only the templates (and the databases of tests a kill
+//! interrupted) of the runs that ended since the last one started remain.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
