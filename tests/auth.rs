@@ -1,11 +1,11 @@
 //! Login and tokens: success, every failure mode, rate limits. A bad token is an error, never anonymous.
 
+use crate::support::{STAFF_PASSWORD, TestApp, error_code, parse_json};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use kleinstadt::auth::StaffRole;
 use kleinstadt::service::account;
-use kleinstadt_tests::{STAFF_PASSWORD, TestApp, error_code, parse_json};
 use serde_json::{Value, json};
 
 const LOGIN: &str = "mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token expiresAt user { email role } } }";
@@ -30,14 +30,11 @@ async fn a_staff_member_logs_in_and_is_known_by_the_token() {
         STAFF_PASSWORD.into(),
     )
     .await
-    .unwrap_or_else(|e| panic!("{e:?}"));
+    .unwrap();
     let body = login(&app, "Editor@BBSR.example", STAFF_PASSWORD).await;
     assert!(body.get("errors").is_none(), "{body}");
     assert_eq!(body["data"]["login"]["user"]["role"], "EDITOR");
-    let token = body["data"]["login"]["token"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
+    let token = body["data"]["login"]["token"].as_str().unwrap().to_owned();
     assert_eq!(token.split('.').count(), 3);
     let (status, me) = app.graphql_as(&token, ME, json!({})).await;
     assert_eq!(status, StatusCode::OK);
@@ -57,7 +54,7 @@ async fn failed_logins_all_look_the_same() {
         STAFF_PASSWORD.into(),
     )
     .await
-    .unwrap_or_else(|e| panic!("{e:?}"));
+    .unwrap();
     account::create(
         app.db(),
         "gone@bbsr.example",
@@ -66,10 +63,10 @@ async fn failed_logins_all_look_the_same() {
         STAFF_PASSWORD.into(),
     )
     .await
-    .unwrap_or_else(|e| panic!("{e:?}"));
+    .unwrap();
     account::disable(app.db(), "gone@bbsr.example")
         .await
-        .unwrap_or_else(|e| panic!("{e:?}"));
+        .unwrap();
 
     let wrong_password = login(&app, "a@bbsr.example", "wrong password here").await;
     let unknown_user = login(&app, "nobody@bbsr.example", STAFF_PASSWORD).await;
@@ -99,7 +96,7 @@ async fn logins_are_rate_limited_per_account() {
         STAFF_PASSWORD.into(),
     )
     .await
-    .unwrap_or_else(|e| panic!("{e:?}"));
+    .unwrap();
     for _ in 0..5 {
         let body = login(&app, "a@bbsr.example", "wrong password here").await;
         assert_eq!(error_code(&body), Some("UNAUTHENTICATED"), "{body}");
@@ -125,12 +122,12 @@ async fn rest_login_gives_a_token_and_the_same_errors() {
         STAFF_PASSWORD.into(),
     )
     .await
-    .unwrap_or_else(|e| panic!("{e:?}"));
+    .unwrap();
     let post = |body: Value| {
         Request::post("/api/v1/auth/login")
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(body.to_string()))
-            .unwrap_or_else(|e| panic!("{e}"))
+            .unwrap()
     };
     let (status, _, body) = app
         .send(post(
@@ -174,7 +171,7 @@ fn sign(claims: &Claims<'_>, secret: &[u8]) -> String {
         claims,
         &EncodingKey::from_secret(secret),
     )
-    .unwrap_or_else(|e| panic!("{e}"))
+    .unwrap()
 }
 
 fn b64(value: &Value) -> String {
@@ -186,7 +183,7 @@ fn b64(value: &Value) -> String {
 async fn bad_tokens_are_refused_not_treated_as_anonymous() {
     let app = TestApp::empty().await;
     let token = app.staff_token("a@bbsr.example", StaffRole::Admin).await;
-    let user = account::list(app.db()).await.unwrap_or_default();
+    let user = account::list(app.db()).await.unwrap();
     let id = user[0].id.to_string();
     let now = chrono::Utc::now().timestamp();
     let valid = Claims {
@@ -264,7 +261,7 @@ async fn bad_tokens_are_refused_not_treated_as_anonymous() {
         .header(header::CONTENT_TYPE, "application/json")
         .header(header::AUTHORIZATION, format!("Basic {token}"))
         .body(Body::from(json!({ "query": ME }).to_string()))
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let (status, _, _) = app.send(request).await;
     assert_eq!(
         status,
@@ -279,9 +276,7 @@ async fn a_disabled_account_loses_its_tokens() {
     let token = app.staff_token("a@bbsr.example", StaffRole::Editor).await;
     let (status, _) = app.graphql_as(&token, ME, json!({})).await;
     assert_eq!(status, StatusCode::OK);
-    account::disable(app.db(), "a@bbsr.example")
-        .await
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    account::disable(app.db(), "a@bbsr.example").await.unwrap();
     let (status, body) = app.graphql_as(&token, ME, json!({})).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
 }

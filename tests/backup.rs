@@ -4,11 +4,11 @@
 
 use std::path::PathBuf;
 
+use crate::support::TestApp;
 use kleinstadt::AppState;
 use kleinstadt::auth::StaffRole;
 use kleinstadt::config::Config;
 use kleinstadt::run;
-use kleinstadt_tests::TestApp;
 use serde_json::{Value, json};
 
 /// A directory of its own for one test's backup files, removed with the value.
@@ -45,7 +45,7 @@ async fn organisation_named(app: &TestApp, name: &str) -> u64 {
     )
     .await["organisations"]["totalCount"]
         .as_u64()
-        .unwrap_or_default()
+        .unwrap()
 }
 
 fn config_of(app: &TestApp) -> Config {
@@ -59,8 +59,8 @@ fn leftovers(app: &TestApp) -> Vec<String> {
     let prefix = database
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let dir = database.parent().map(PathBuf::from).unwrap_or_default();
+        .unwrap();
+    let dir = database.parent().map(PathBuf::from).unwrap();
     std::fs::read_dir(dir)
         .map(|entries| {
             entries
@@ -69,7 +69,7 @@ fn leftovers(app: &TestApp) -> Vec<String> {
                 .filter(|name| name.starts_with(&prefix) && name.contains(".restore-"))
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -84,13 +84,13 @@ async fn a_restore_brings_back_the_backed_up_data_and_only_that() {
             .await
             .err()
             .map(|e| e.to_string())
-            .unwrap_or_default();
+            .expect("this must be refused");
         assert!(error.contains("pg_dump -Fc"), "{error}");
         let error = run::restore(config, &file)
             .await
             .err()
             .map(|e| e.to_string())
-            .unwrap_or_default();
+            .expect("this must be refused");
         assert!(error.contains("pg_restore"), "{error}");
         assert!(!file.exists());
         return;
@@ -99,15 +99,18 @@ async fn a_restore_brings_back_the_backed_up_data_and_only_that() {
     let seeded = counts(&app).await;
     run::backup(config.clone(), &file)
         .await
-        .unwrap_or_else(|e| panic!("backup failed: {e:#}"));
+        .expect("backup failed");
     assert!(file.is_file());
-    let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(&file).unwrap().len();
 
     let again = run::backup(config.clone(), &file).await;
-    let error = again.err().map(|e| e.to_string()).unwrap_or_default();
+    let error = again
+        .err()
+        .map(|e| e.to_string())
+        .expect("this must be refused");
     assert!(error.contains("already exists"), "{error}");
     assert_eq!(
-        std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0),
+        std::fs::metadata(&file).unwrap().len(),
         size,
         "the existing backup is untouched"
     );
@@ -127,23 +130,24 @@ async fn a_restore_brings_back_the_backed_up_data_and_only_that() {
     assert_ne!(counts(&app).await, seeded);
 
     let refused = run::restore(config.clone(), &file).await;
-    let error = refused.err().map(|e| e.to_string()).unwrap_or_default();
+    let error = refused
+        .err()
+        .map(|e| e.to_string())
+        .expect("this must be refused");
     assert!(
         error.contains("in use"),
         "a restore under a running server is refused: {error}"
     );
     assert_eq!(organisation_named(&app, "Nach der Sicherung").await, 1);
 
-    app.state.db.clone().close().await.unwrap_or_default();
+    app.state.db.clone().close().await.unwrap();
     run::restore(config.clone(), &file)
         .await
-        .unwrap_or_else(|e| panic!("restore failed: {e:#}"));
+        .expect("restore failed");
     assert!(file.is_file(), "the backup stays");
     assert!(leftovers(&app).is_empty(), "{:?}", leftovers(&app));
 
-    app.state = AppState::connect(config)
-        .await
-        .unwrap_or_else(|e| panic!("cannot reopen: {e}"));
+    app.state = AppState::connect(config).await.expect("cannot reopen");
     assert_eq!(counts(&app).await, seeded);
     assert_eq!(organisation_named(&app, "Nach der Sicherung").await, 0);
     let (_, login) = app
@@ -167,13 +171,13 @@ async fn restore_refuses_files_that_are_no_kleinstadt_backup() {
     let config = config_of(&app);
     let scratch = Scratch::new();
     let seeded = counts(&app).await;
-    app.state.db.clone().close().await.unwrap_or_default();
+    app.state.db.clone().close().await.unwrap();
 
     let garbage = scratch.file("garbage.sqlite");
     let bytes: Vec<u8> = (0..64 * 1024u32).map(|i| (i * 7919 % 251) as u8).collect();
-    std::fs::write(&garbage, bytes).unwrap_or_else(|e| panic!("cannot write: {e}"));
+    std::fs::write(&garbage, bytes).expect("cannot write");
     let empty = scratch.file("empty.sqlite");
-    std::fs::write(&empty, b"").unwrap_or_else(|e| panic!("cannot write: {e}"));
+    std::fs::write(&empty, b"").expect("cannot write");
     let missing = scratch.file("missing.sqlite");
 
     for (file, expected) in [
@@ -185,24 +189,22 @@ async fn restore_refuses_files_that_are_no_kleinstadt_backup() {
             .await
             .err()
             .map(|e| e.to_string())
-            .unwrap_or_default();
+            .expect("this must be refused");
         assert!(error.contains(expected), "{file:?}: {error}");
         assert!(
             error.contains(&file.display().to_string()),
             "names the file: {error}"
         );
     }
-    let database = config.sqlite_path().unwrap_or_default();
+    let database = config.sqlite_path().unwrap();
     let error = run::restore(config.clone(), &database)
         .await
         .err()
         .map(|e| e.to_string())
-        .unwrap_or_default();
+        .expect("this must be refused");
     assert!(error.contains("is the database itself"), "{error}");
     assert!(leftovers(&app).is_empty(), "{:?}", leftovers(&app));
 
-    app.state = AppState::connect(config)
-        .await
-        .unwrap_or_else(|e| panic!("cannot reopen: {e}"));
+    app.state = AppState::connect(config).await.expect("cannot reopen");
     assert_eq!(counts(&app).await, seeded, "the database is untouched");
 }

@@ -2,8 +2,8 @@
 //! whatever the page size: a bundle shaped like the bench data is loaded through the import path,
 //! then every scenario runs with pages of 10 and of 100 items.
 
+use crate::support::TestApp;
 use kleinstadt::bulk::bundle::{import_bundle, parse};
-use kleinstadt_tests::TestApp;
 use serde_json::{Value, json};
 
 const Q1: &str = include_str!("../bench/queries/kleinstadt/q1.json");
@@ -76,7 +76,7 @@ fn generated_bundle() -> Value {
         .iter()
         .enumerate()
         .flat_map(|(n, session)| {
-            let key = session["key"].as_str().unwrap_or_default().to_owned();
+            let key = session["key"].as_str().unwrap().to_owned();
             (0..2).map(move |c| {
                 let person = (n * 2 + c) % 60;
                 json!({
@@ -96,16 +96,15 @@ fn generated_bundle() -> Value {
 
 /// A bench document with those of its variables that `variables` names replaced.
 fn document(file: &str, variables: Value) -> (String, Value) {
-    let doc: Value = serde_json::from_str(file).unwrap_or_else(|e| panic!("{e}"));
+    let doc: Value = serde_json::from_str(file).unwrap();
     let mut vars = doc["variables"].clone();
-    if let (Some(vars), Some(extra)) = (vars.as_object_mut(), variables.as_object()) {
-        for (name, value) in extra {
-            if vars.contains_key(name) {
-                vars.insert(name.clone(), value.clone());
-            }
+    let known = vars.as_object_mut().unwrap();
+    for (name, value) in variables.as_object().unwrap() {
+        if known.contains_key(name) {
+            known.insert(name.clone(), value.clone());
         }
     }
-    (doc["query"].as_str().unwrap_or_default().to_owned(), vars)
+    (doc["query"].as_str().unwrap().to_owned(), vars)
 }
 
 /// Runs a document; returns the statements it cost and the number of items at `path`.
@@ -126,11 +125,9 @@ async fn run(app: &TestApp, file: &str, variables: Value, path: &[&str]) -> (u64
 #[tokio::test]
 async fn bench_scenarios_cost_the_same_statements_for_10_and_100_items() {
     let app = TestApp::empty().await;
-    let bytes = serde_json::to_vec(&generated_bundle()).unwrap_or_else(|e| panic!("{e}"));
-    let bundle = parse(&bytes).unwrap_or_else(|e| panic!("{e}"));
-    import_bundle(app.db(), &bundle)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let bytes = serde_json::to_vec(&generated_bundle()).unwrap();
+    let bundle = parse(&bytes).unwrap();
+    import_bundle(app.db(), &bundle).await.unwrap();
 
     let found = app
         .query(

@@ -1,9 +1,9 @@
 //! Import of a data bundle (`kleinstadt import-bundle`): what it loads is readable through the real
 //! router, and a bundle with any problem writes nothing (checked for every part of the format).
 
+use crate::support::TestApp;
 use kleinstadt::bulk::bundle::{Bundle, BundleReport, import_bundle, parse};
 use kleinstadt::error::ErrorCode;
-use kleinstadt_tests::TestApp;
 use serde_json::{Value, json};
 
 /// Two towns, two organisations, three people, a model project, one event with two sessions.
@@ -51,7 +51,7 @@ const BUNDLE: &str = r#"{
 }"#;
 
 fn bundle(json: &str) -> Bundle {
-    parse(json.as_bytes()).unwrap_or_else(|e| panic!("{e}"))
+    parse(json.as_bytes()).unwrap()
 }
 
 const PROGRAMME: &str = r#"{
@@ -89,9 +89,7 @@ async fn counts(app: &TestApp) -> Value {
 #[tokio::test]
 async fn a_bundle_loads_with_its_programme_and_network() {
     let app = TestApp::empty().await;
-    let report = import_bundle(app.db(), &bundle(BUNDLE))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let report = import_bundle(app.db(), &bundle(BUNDLE)).await.unwrap();
     assert_eq!(
         report,
         BundleReport {
@@ -199,9 +197,7 @@ async fn a_bundle_with_an_unknown_reference_writes_nothing() {
     assert_eq!(counts(&app).await, empty, "nothing may be written");
 
     // The intact bundle loads once; loading it again is refused and changes nothing.
-    import_bundle(app.db(), &bundle(BUNDLE))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    import_bundle(app.db(), &bundle(BUNDLE)).await.unwrap();
     let loaded = counts(&app).await;
     assert_eq!(loaded, json!([2, 2, 3, 1, 1, 2]));
     let error = match import_bundle(app.db(), &bundle(BUNDLE)).await {

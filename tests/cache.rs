@@ -4,11 +4,11 @@
 
 use std::time::Duration;
 
+use crate::support::{TestApp, parse_json};
 use axum::body::Body;
 use axum::http::{Request, header};
 use http_body_util::BodyExt;
 use kleinstadt::auth::StaffRole;
-use kleinstadt_tests::{TestApp, parse_json};
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
@@ -85,17 +85,12 @@ async fn query_state(state: &kleinstadt::AppState, query: &str) -> Value {
     let request = Request::post("/graphql")
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(json!({ "query": query }).to_string()))
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let response = kleinstadt::app(state.clone())
         .oneshot(request)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .to_bytes();
+        .unwrap();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
     parse_json(&body)
 }
 
@@ -119,25 +114,18 @@ async fn a_change_through_another_instance_clears_this_cache_on_postgres() {
         .header(header::CONTENT_TYPE, "application/json")
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
         .body(Body::from(create.to_string()))
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let response = kleinstadt::app(other.clone())
         .oneshot(request)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let body = parse_json(
-        &response
-            .into_body()
-            .collect()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
-            .to_bytes(),
-    );
+        .unwrap();
+    let body = parse_json(&response.into_body().collect().await.unwrap().to_bytes());
     let id = body["data"]["createEvent"]["id"].clone();
     let request = Request::post("/graphql")
         .header(header::CONTENT_TYPE, "application/json")
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
         .body(Body::from(json!({ "query": "mutation($id: ID!) { publishEvent(id: $id, expectedVersion: 1) { published } }", "variables": { "id": id } }).to_string()))
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let _ = kleinstadt::app(other.clone()).oneshot(request).await;
     let _ = query_state(&other, ALL).await;
 

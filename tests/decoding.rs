@@ -2,9 +2,9 @@
 //! decodes by name: every column of every entity of the known network, with timestamps before
 //! and after PostgreSQL's epoch (2000-01-01) and with sub-second precision.
 
+use crate::support::{TestApp, network};
 use chrono::{DateTime, Utc};
 use entity::{contribution, event, model_project, organisation, person, session, town};
-use kleinstadt_tests::{TestApp, network};
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, QueryOrder, Set};
 
 fn at(text: &str) -> DateTime<Utc> {
@@ -39,17 +39,17 @@ async fn positional_decoding_equals_sea_orm() {
     let workshop = event::Entity::find_by_id(ids.events["werkstatt"])
         .one(db)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .unwrap_or_else(|| panic!("the workshop is missing"));
+        .unwrap()
+        .expect("the workshop is missing");
     let mut changed = workshop.into_active_model();
     changed.starts_at = Set(at("1999-12-31T23:59:59.123456Z"));
     changed.ends_at = Set(Some(at("2022-01-21T08:30:00.5Z")));
-    changed.update(db).await.unwrap_or_else(|e| panic!("{e}"));
+    changed.update(db).await.unwrap();
     let written = event::Entity::find_by_id(ids.events["werkstatt"])
         .one(db)
         .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .unwrap_or_else(|| panic!("the workshop is missing"));
+        .unwrap()
+        .expect("the workshop is missing");
     assert_eq!(written.starts_at, at("1999-12-31T23:59:59.123456Z"));
     same_models!(
         db,

@@ -5,9 +5,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::support::TestApp;
 use entity::{event, model_project, session};
 use kleinstadt::ids::encode;
-use kleinstadt_tests::TestApp;
 use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 
@@ -15,15 +15,15 @@ use serde_json::{Value, json};
 async fn stored(app: &TestApp) -> BTreeMap<String, Option<String>> {
     let mut all = BTreeMap::new();
     let events = event::Entity::find().all(app.db()).await;
-    for row in events.unwrap_or_else(|e| panic!("events: {e}")) {
+    for row in events.expect("events") {
         all.insert(encode("Event", row.id), row.description);
     }
     let sessions = session::Entity::find().all(app.db()).await;
-    for row in sessions.unwrap_or_else(|e| panic!("sessions: {e}")) {
+    for row in sessions.expect("sessions") {
         all.insert(encode("Session", row.id), row.description);
     }
     let projects = model_project::Entity::find().all(app.db()).await;
-    for row in projects.unwrap_or_else(|e| panic!("model projects: {e}")) {
+    for row in projects.expect("model projects") {
         all.insert(encode("ModelProject", row.id), row.description);
     }
     all

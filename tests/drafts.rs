@@ -1,15 +1,12 @@
 //! Drafts: events are drafts until published; anonymous readers never see a draft or its programme,
 //! on any list, lookup or search path; staff see both.
 
+use crate::support::{Client, TestApp, error_code};
 use chrono::{Duration, TimeZone, Utc};
 use entity::enums::{ContributionRole, SessionKind};
 use entity::{contribution, session};
-use kleinstadt::auth::StaffRole;
-use kleinstadt_tests::{TestApp, error_code};
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::{Value, json};
-
-const CREATE: &str = r#"mutation($input: CreateEventInput!) { createEvent(input: $input) { id version published title } }"#;
 
 struct Draft {
     event: String,
@@ -19,41 +16,26 @@ struct Draft {
 }
 
 /// A draft event in Wittenberge with one session by a known public person.
-async fn draft(app: &TestApp, token: &str) -> Draft {
+async fn draft(app: &TestApp, editor: &Client<'_>) -> Draft {
     let data = app
         .query(r#"{ towns(filter: { nameContains: "Wittenberge" }) { nodes { id } } people(filter: { nameContains: "Löffler" }) { nodes { id } } }"#, json!({}))
         .await;
     let town = data["towns"]["nodes"][0]["id"].clone();
-    let (_, body) = app
-        .graphql_as(
-            token,
-            CREATE,
-            json!({ "input": {
-                "title": "Geheime Werkstatt Innenstadt",
-                "startsAtLocal": "2031-05-06T10:00:00",
-                "endsAtLocal": "2031-05-06T16:00:00",
-                "format": "IN_PERSON",
-                "town": town,
-            } }),
-        )
+    let created = editor
+        .create_event(json!({
+            "title": "Geheime Werkstatt Innenstadt",
+            "startsAtLocal": "2031-05-06T10:00:00",
+            "endsAtLocal": "2031-05-06T16:00:00",
+            "format": "IN_PERSON",
+            "town": town,
+        }))
         .await;
-    assert!(body.get("errors").is_none(), "{body}");
-    let event = body["data"]["createEvent"]["id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    assert_eq!(body["data"]["createEvent"]["published"], false);
+    let event = created["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["published"], false);
     let event_row = decode(&event);
-    let person_row = decode(
-        data["people"]["nodes"][0]["id"]
-            .as_str()
-            .unwrap_or_default(),
-    );
+    let person_row = decode(data["people"]["nodes"][0]["id"].as_str().unwrap());
     let now = Utc::now();
-    let start = Utc
-        .with_ymd_and_hms(2031, 5, 6, 8, 0, 0)
-        .single()
-        .unwrap_or(now);
+    let start = Utc.with_ymd_and_hms(2031, 5, 6, 8, 0, 0).single().unwrap();
     let session = session::ActiveModel {
         event_id: Set(event_row),
         position: Set(1),
@@ -70,7 +52,7 @@ async fn draft(app: &TestApp, token: &str) -> Draft {
     }
     .insert(app.db())
     .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap();
     let contribution = contribution::ActiveModel {
         event_id: Set(event_row),
         session_id: Set(Some(session.id)),
@@ -84,7 +66,7 @@ async fn draft(app: &TestApp, token: &str) -> Draft {
     }
     .insert(app.db())
     .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    .unwrap();
     Draft {
         event,
         event_row,
@@ -165,10 +147,8 @@ fn paths(draft: &Draft) -> Vec<(&'static str, Value)> {
 #[tokio::test]
 async fn anonymous_readers_never_see_drafts() {
     let app = TestApp::seeded().await;
-    let token = app
-        .staff_token("editor@bbsr.example", StaffRole::Editor)
-        .await;
-    let draft = draft(&app, &token).await;
+    let editor = app.editor().await;
+    let draft = draft(&app, &editor).await;
     for (query, variables) in paths(&draft) {
         let (_, body) = app.graphql(query, variables.clone()).await;
         assert!(body.get("errors").is_none(), "{query}: {body}");
@@ -184,7 +164,7 @@ async fn anonymous_readers_never_see_drafts() {
     }
     // Staff see the draft on the same paths.
     for (query, variables) in paths(&draft).into_iter().take(8) {
-        let (_, body) = app.graphql_as(&token, query, variables).await;
+        let (_, body) = editor.graphql(query, variables).await;
         assert!(body.get("errors").is_none(), "{query}: {body}");
         assert!(
             contains(&body, &draft.event)
@@ -198,10 +178,8 @@ async fn anonymous_readers_never_see_drafts() {
 #[tokio::test]
 async fn publishing_shows_the_event_and_unpublishing_hides_it_again() {
     let app = TestApp::seeded().await;
-    let token = app
-        .staff_token("editor@bbsr.example", StaffRole::Editor)
-        .await;
-    let draft = draft(&app, &token).await;
+    let editor = app.editor().await;
+    let draft = draft(&app, &editor).await;
     let publish = "mutation($id: ID!, $v: Int!) { publishEvent(id: $id, expectedVersion: $v) { published version } }";
     let unpublish = "mutation($id: ID!, $v: Int!) { unpublishEvent(id: $id, expectedVersion: $v) { published version } }";
     let (_, body) = app
@@ -209,8 +187,8 @@ async fn publishing_shows_the_event_and_unpublishing_hides_it_again() {
         .await;
     assert_eq!(error_code(&body), Some("UNAUTHENTICATED"), "{body}");
 
-    let (_, body) = app
-        .graphql_as(&token, publish, json!({ "id": draft.event, "v": 1 }))
+    let (_, body) = editor
+        .graphql(publish, json!({ "id": draft.event, "v": 1 }))
         .await;
     assert_eq!(
         body["data"]["publishEvent"],
@@ -225,8 +203,8 @@ async fn publishing_shows_the_event_and_unpublishing_hides_it_again() {
         "Geheimer Vortrag"
     );
 
-    let (_, body) = app
-        .graphql_as(&token, publish, json!({ "id": draft.event, "v": 2 }))
+    let (_, body) = editor
+        .graphql(publish, json!({ "id": draft.event, "v": 2 }))
         .await;
     assert_eq!(
         error_code(&body),
@@ -234,8 +212,8 @@ async fn publishing_shows_the_event_and_unpublishing_hides_it_again() {
         "publishing twice: {body}"
     );
 
-    let (_, body) = app
-        .graphql_as(&token, unpublish, json!({ "id": draft.event, "v": 2 }))
+    let (_, body) = editor
+        .graphql(unpublish, json!({ "id": draft.event, "v": 2 }))
         .await;
     assert_eq!(
         body["data"]["unpublishEvent"],
@@ -262,13 +240,14 @@ async fn audit_actions(app: &TestApp, event: i32) -> Vec<String> {
         .order_by_asc(entity::audit_entry::Column::Id)
         .all(app.db())
         .await
-        .unwrap_or_default()
+        .unwrap()
         .into_iter()
         .map(|entry| {
             serde_json::to_value(entry.action)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default()
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned()
         })
         .collect()
 }
@@ -276,32 +255,23 @@ async fn audit_actions(app: &TestApp, event: i32) -> Vec<String> {
 #[tokio::test]
 async fn authors_only_of_a_drafts_documents_stay_private() {
     let app = TestApp::seeded().await;
-    let token = app
-        .staff_token("editor@bbsr.example", StaffRole::Editor)
-        .await;
-    let draft = draft(&app, &token).await;
-    let (_, body) = app
-        .graphql_as(
-            &token,
+    let editor = app.editor().await;
+    let draft = draft(&app, &editor).await;
+    let (_, body) = editor
+        .graphql(
             "mutation { createPerson(input: { name: \"Hanna Heimlich\" }) { id } }",
             json!({}),
         )
         .await;
     let person = body["data"]["createPerson"]["id"].clone();
     assert!(person.is_string(), "{body}");
-    let (_, body) = app
-        .graphql_as(
-            &token,
-            "mutation($event: ID!) { createDocument(input: { kind: REPORT, title: \"Geheimer Bericht\", event: $event }) { id } }",
+    let (_, body) = editor.graphql("mutation($event: ID!) { createDocument(input: { kind: REPORT, title: \"Geheimer Bericht\", event: $event }) { id } }",
             json!({ "event": draft.event }),
         )
         .await;
     let document = body["data"]["createDocument"]["id"].clone();
     assert!(document.is_string(), "{body}");
-    let (_, body) = app
-        .graphql_as(
-            &token,
-            "mutation($document: ID!, $person: ID!) { addDocumentAuthor(document: $document, person: $person) { position } }",
+    let (_, body) = editor.graphql("mutation($document: ID!, $person: ID!) { addDocumentAuthor(document: $document, person: $person) { position } }",
             json!({ "document": document, "person": person }),
         )
         .await;
@@ -314,13 +284,12 @@ async fn authors_only_of_a_drafts_documents_stay_private() {
         "an author of a draft's document: {data}"
     );
     let (_, _, listed) = app.get("/api/v1/people?q=Heimlich").await;
-    assert_eq!(kleinstadt_tests::parse_json(&listed)["totalCount"], 0);
+    assert_eq!(crate::support::parse_json(&listed)["totalCount"], 0);
     let (_, _, exported) = app.get("/api/v1/exports/people.ndjson").await;
     assert!(!String::from_utf8_lossy(&exported).contains("Hanna Heimlich"));
 
-    let (_, body) = app
-        .graphql_as(
-            &token,
+    let (_, body) = editor
+        .graphql(
             "mutation($id: ID!) { publishEvent(id: $id, expectedVersion: 1) { published } }",
             json!({ "id": draft.event }),
         )

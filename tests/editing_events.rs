@@ -1,7 +1,7 @@
 //! Editing events: roles, validation per rule, no lost updates, audited changes, owned deletion.
 
+use crate::support::{TestApp, error_code};
 use kleinstadt::auth::StaffRole;
-use kleinstadt_tests::{TestApp, error_code};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
@@ -29,10 +29,7 @@ async fn anonymous_callers_cannot_change_anything_and_editors_can() {
         .await;
     assert_eq!(error_code(&body), Some("UNAUTHENTICATED"), "{body}");
     assert_eq!(status, axum::http::StatusCode::OK);
-    let count = entity::event::Entity::find()
-        .count(app.db())
-        .await
-        .unwrap_or(1);
+    let count = entity::event::Entity::find().count(app.db()).await.unwrap();
     assert_eq!(count, 0, "nothing written");
 
     for role in [StaffRole::Editor, StaffRole::Admin] {
@@ -56,7 +53,7 @@ async fn mutations_are_refused_over_get() {
         .await;
     assert_ne!(status, axum::http::StatusCode::OK);
     assert_eq!(
-        error_code(&kleinstadt_tests::parse_json(&body)),
+        error_code(&crate::support::parse_json(&body)),
         Some("BAD_USER_INPUT")
     );
 }
@@ -118,10 +115,7 @@ async fn every_rule_has_a_field_level_error() {
             "{input}: {body}"
         );
     }
-    let count = entity::event::Entity::find()
-        .count(app.db())
-        .await
-        .unwrap_or(1);
+    let count = entity::event::Entity::find().count(app.db()).await.unwrap();
     assert_eq!(count, 0, "no invalid event was written");
 }
 
@@ -216,16 +210,16 @@ async fn changes_are_audited_with_before_and_after() {
         .await;
     assert_eq!(body["data"]["deleteEvent"]["id"], id, "{body}");
 
-    let row = kleinstadt::ids::decode(id.as_str().unwrap_or_default())
+    let row = kleinstadt::ids::decode(id.as_str().unwrap())
         .map(|(_, id)| id)
-        .unwrap_or(0);
+        .unwrap();
     let entries = entity::audit_entry::Entity::find()
         .filter(entity::audit_entry::Column::EntityType.eq("Event"))
         .filter(entity::audit_entry::Column::EntityId.eq(row))
         .order_by_asc(entity::audit_entry::Column::Id)
         .all(app.db())
         .await
-        .unwrap_or_default();
+        .unwrap();
     assert_eq!(entries.len(), 4);
     assert!(entries.iter().all(|e| e.actor_email == "anna@bbsr.example"));
     assert_eq!(entries[0].changes["title"]["after"], "Werkstatt");
@@ -265,7 +259,7 @@ async fn deleting_an_event_takes_its_programme_along_in_one_transaction() {
     let sessions_before = entity::session::Entity::find()
         .count(app.db())
         .await
-        .unwrap_or(0);
+        .unwrap();
 
     let (_, body) = app
         .graphql_as(&token, DELETE, json!({ "id": id, "v": 99 }))
@@ -275,7 +269,7 @@ async fn deleting_an_event_takes_its_programme_along_in_one_transaction() {
         entity::session::Entity::find()
             .count(app.db())
             .await
-            .unwrap_or(0),
+            .unwrap(),
         sessions_before
     );
 
@@ -286,20 +280,18 @@ async fn deleting_an_event_takes_its_programme_along_in_one_transaction() {
     let sessions_after = entity::session::Entity::find()
         .count(app.db())
         .await
-        .unwrap_or(0);
+        .unwrap();
     assert_eq!(sessions_before - sessions_after, 11);
     let orphans = entity::contribution::Entity::find()
         .filter(entity::contribution::Column::SessionId.is_null())
         .filter(
-            entity::contribution::Column::EventId.eq(kleinstadt::ids::decode(
-                id.as_str().unwrap_or_default(),
-            )
-            .map(|(_, i)| i)
-            .unwrap_or(0)),
+            entity::contribution::Column::EventId.eq(kleinstadt::ids::decode(id.as_str().unwrap())
+                .map(|(_, i)| i)
+                .unwrap()),
         )
         .count(app.db())
         .await
-        .unwrap_or(1);
+        .unwrap();
     assert_eq!(orphans, 0);
     let (_, body) = app
         .graphql_as(

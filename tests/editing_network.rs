@@ -1,61 +1,21 @@
 //! Staff editing of the network: towns, organisations, project calls, model projects with their
 //! member towns and partners. Roles, validation per rule, conflicts, consistency, audit.
 
+use crate::support::{Client, TestApp, error_code};
 use entity::audit_entry;
-use entity::enums::{AuditAction, StaffRole};
-use kleinstadt_tests::{TestApp, error_code};
+use entity::enums::AuditAction;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
-const PASSWORD: &str = "correct horse battery staple";
-
-/// Creates an account with `role` and logs it in through the router; returns the token.
-async fn login(app: &TestApp, email: &str, role: StaffRole) -> String {
-    kleinstadt::service::account::create(
-        app.db(),
-        email,
-        "Staff Member",
-        role,
-        PASSWORD.to_owned(),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("account: {e}"));
-    let data = app
-        .query(
-            "mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token } }",
-            json!({ "email": email, "password": PASSWORD }),
-        )
-        .await;
-    data["login"]["token"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no token: {data}"))
-        .to_owned()
-}
-
-async fn editor(app: &TestApp) -> String {
-    login(app, "editor@example.org", StaffRole::Editor).await
-}
-
-/// Runs a mutation that must succeed; returns its `data`.
-async fn ok(app: &TestApp, token: &str, query: &str, variables: Value) -> Value {
-    let (_, body) = app.graphql_as(token, query, variables).await;
-    assert!(body.get("errors").is_none(), "errors for {query}: {body}");
-    body["data"].clone()
-}
-
 /// Runs a request that must fail with `code` (and name `field`, when given).
 async fn fails(
-    app: &TestApp,
-    token: Option<&str>,
+    client: &Client<'_>,
     query: &str,
     variables: Value,
     code: &str,
     field: Option<&str>,
 ) -> Value {
-    let (_, body) = match token {
-        Some(token) => app.graphql_as(token, query, variables.clone()).await,
-        None => app.graphql(query, variables.clone()).await,
-    };
+    let (_, body) = client.graphql(query, variables.clone()).await;
     assert_eq!(
         error_code(&body),
         Some(code),
@@ -79,8 +39,8 @@ const UPDATE_TOWN: &str = "mutation($id: ID!, $v: Int!, $input: UpdateTownInput!
 const DELETE_TOWN: &str =
     "mutation($id: ID!, $v: Int!) { deleteTown(id: $id, expectedVersion: $v) { id } }";
 
-async fn create_town(app: &TestApp, token: &str, input: Value) -> Value {
-    ok(app, token, CREATE_TOWN, json!({ "input": input })).await["createTown"].clone()
+async fn create_town(editor: &Client<'_>, input: Value) -> Value {
+    editor.ok(CREATE_TOWN, json!({ "input": input })).await["createTown"].clone()
 }
 
 async fn audit_actions(app: &TestApp, entity_type: &str) -> Vec<AuditAction> {
@@ -89,7 +49,7 @@ async fn audit_actions(app: &TestApp, entity_type: &str) -> Vec<AuditAction> {
         .order_by_asc(audit_entry::Column::Id)
         .all(app.db())
         .await
-        .unwrap_or_else(|e| panic!("audit: {e}"))
+        .expect("audit")
         .into_iter()
         .map(|entry| entry.action)
         .collect()
@@ -131,48 +91,49 @@ async fn anonymous_callers_cannot_edit_and_editors_can() {
             json!({}),
         ),
     ] {
-        fails(&app, None, query, variables, "UNAUTHENTICATED", None).await;
+        fails(&app.anonymous(), query, variables, "UNAUTHENTICATED", None).await;
     }
     assert!(audit_actions(&app, "Town").await.is_empty());
 
-    let token = editor(&app).await;
-    let town = create_town(&app, &token, json!({ "name": "Kyritz", "state": "BB" })).await;
-    let organisation = ok(
-        &app,
-        &token,
-        "mutation($town: ID) { createOrganisation(input: { name: \"Stadtverwaltung Kyritz\", kind: OTHER, town: $town }) { id version town { name } } }",
-        json!({ "town": town["id"] }),
-    )
-    .await["createOrganisation"]
-        .clone();
+    let editor = app.editor().await;
+    let town = create_town(&editor, json!({ "name": "Kyritz", "state": "BB" })).await;
+    let organisation = editor
+        .ok(
+            "mutation($town: ID) { createOrganisation(input: { name: \"Stadtverwaltung Kyritz\", kind: OTHER, town: $town }) { id version town { name } } }",
+            json!({ "town": town["id"] }),
+        )
+        .await["createOrganisation"]
+            .clone();
     assert_eq!(organisation["town"]["name"], "Kyritz");
-    let call = ok(&app, &token, "mutation { createProjectCall(input: { name: \"Kleinstadtakademie\", year: 2019 }) { id } }", json!({})).await;
-    let project = ok(
-        &app,
-        &token,
-        "mutation($call: ID) { createModelProject(input: { title: \"Pilotphase\", projectCall: $call }) { id projectCall { name } } }",
-        json!({ "call": call["createProjectCall"]["id"] }),
-    )
-    .await;
+    let call = editor
+        .ok(
+            "mutation { createProjectCall(input: { name: \"Kleinstadtakademie\", year: 2019 }) { id } }",
+            json!({}),
+        )
+        .await;
+    let project = editor
+        .ok(
+            "mutation($call: ID) { createModelProject(input: { title: \"Pilotphase\", projectCall: $call }) { id projectCall { name } } }",
+            json!({ "call": call["createProjectCall"]["id"] }),
+        )
+        .await;
     assert_eq!(
         project["createModelProject"]["projectCall"]["name"],
         "Kleinstadtakademie"
     );
-    let member = ok(
-        &app,
-        &token,
-        "mutation($p: ID!, $t: ID!) { addModelProjectTown(modelProject: $p, town: $t, role: MEMBER) { role town { name } } }",
-        json!({ "p": project["createModelProject"]["id"], "t": town["id"] }),
-    )
-    .await;
+    let member = editor
+        .ok(
+            "mutation($p: ID!, $t: ID!) { addModelProjectTown(modelProject: $p, town: $t, role: MEMBER) { role town { name } } }",
+            json!({ "p": project["createModelProject"]["id"], "t": town["id"] }),
+        )
+        .await;
     assert_eq!(member["addModelProjectTown"]["town"]["name"], "Kyritz");
-    let partner = ok(
-        &app,
-        &token,
-        "mutation($p: ID!, $o: ID!) { addModelProjectPartner(modelProject: $p, organisation: $o, role: LOCAL_SUPPORT) { role organisation { name } } }",
-        json!({ "p": project["createModelProject"]["id"], "o": organisation["id"] }),
-    )
-    .await;
+    let partner = editor
+        .ok(
+            "mutation($p: ID!, $o: ID!) { addModelProjectPartner(modelProject: $p, organisation: $o, role: LOCAL_SUPPORT) { role organisation { name } } }",
+            json!({ "p": project["createModelProject"]["id"], "o": organisation["id"] }),
+        )
+        .await;
     assert_eq!(partner["addModelProjectPartner"]["role"], "LOCAL_SUPPORT");
     assert_eq!(audit_actions(&app, "Town").await, vec![AuditAction::Create]);
     assert_eq!(
@@ -188,7 +149,7 @@ async fn anonymous_callers_cannot_edit_and_editors_can() {
 #[tokio::test]
 async fn town_fields_are_validated_one_rule_at_a_time() {
     let app = TestApp::empty().await;
-    let token = editor(&app).await;
+    let editor = app.editor().await;
     let long = "x".repeat(201);
     for (input, field) in [
         (json!({ "name": "  " }), "name"),
@@ -234,8 +195,7 @@ async fn town_fields_are_validated_one_rule_at_a_time() {
         ),
     ] {
         fails(
-            &app,
-            Some(&token),
+            &editor,
             CREATE_TOWN,
             json!({ "input": input }),
             "BAD_USER_INPUT",
@@ -249,18 +209,14 @@ async fn town_fields_are_validated_one_rule_at_a_time() {
     );
 
     // The state follows from the key; key and state must agree on update too.
-    let town = create_town(
-        &app,
-        &token,
-        json!({ "name": " Kyritz ", "municipalityKey": "12068264", "population": 9000,
+    let town = create_town(&editor, json!({ "name": " Kyritz ", "municipalityKey": "12068264", "population": 9000,
                 "latitude": 52.94, "longitude": 12.4, "website": "https://www.kyritz.de", "geonamesId": 2882439 }),
     )
     .await;
     assert_eq!(town["name"], "Kyritz");
     assert_eq!(town["state"]["code"], "BB");
     fails(
-        &app,
-        Some(&token),
+        &editor,
         UPDATE_TOWN,
         json!({ "id": town["id"], "v": 1, "input": { "state": "SN" } }),
         "BAD_USER_INPUT",
@@ -268,8 +224,7 @@ async fn town_fields_are_validated_one_rule_at_a_time() {
     )
     .await;
     fails(
-        &app,
-        Some(&token),
+        &editor,
         UPDATE_TOWN,
         json!({ "id": town["id"], "v": 1, "input": { "population": -5 } }),
         "BAD_USER_INPUT",
@@ -277,10 +232,7 @@ async fn town_fields_are_validated_one_rule_at_a_time() {
     )
     .await;
     // A partial update keeps the rest; null clears.
-    let updated = ok(
-        &app,
-        &token,
-        UPDATE_TOWN,
+    let updated = editor.ok(UPDATE_TOWN,
         json!({ "id": town["id"], "v": 1, "input": { "district": "Ostprignitz-Ruppin", "municipalityKey": null } }),
     )
     .await["updateTown"]
@@ -295,71 +247,64 @@ async fn town_fields_are_validated_one_rule_at_a_time() {
 #[tokio::test]
 async fn town_type_is_official_when_set_and_derived_when_cleared() {
     let app = TestApp::empty().await;
-    let token = editor(&app).await;
+    let editor = app.editor().await;
     let town = create_town(
-        &app,
-        &token,
+        &editor,
         json!({ "name": "Wittenberge", "state": "BB", "population": 8000 }),
     )
     .await;
     assert_eq!(town["townType"], "SMALLER_SMALL_TOWN");
     assert_eq!(town["townTypeOfficial"], false);
     let id = town["id"].clone();
-    let set = ok(
-        &app,
-        &token,
-        UPDATE_TOWN,
-        json!({ "id": id, "v": 1, "input": { "townType": "LARGER_SMALL_TOWN" } }),
-    )
-    .await;
+    let set = editor
+        .ok(
+            UPDATE_TOWN,
+            json!({ "id": id, "v": 1, "input": { "townType": "LARGER_SMALL_TOWN" } }),
+        )
+        .await;
     assert_eq!(set["updateTown"]["townType"], "LARGER_SMALL_TOWN");
     assert_eq!(set["updateTown"]["townTypeOfficial"], true);
-    let grown = ok(
-        &app,
-        &token,
-        UPDATE_TOWN,
-        json!({ "id": id, "v": 2, "input": { "population": 30000 } }),
-    )
-    .await;
+    let grown = editor
+        .ok(
+            UPDATE_TOWN,
+            json!({ "id": id, "v": 2, "input": { "population": 30000 } }),
+        )
+        .await;
     assert_eq!(
         grown["updateTown"]["townType"], "LARGER_SMALL_TOWN",
         "an official type stays"
     );
-    let cleared = ok(
-        &app,
-        &token,
-        UPDATE_TOWN,
-        json!({ "id": id, "v": 3, "input": { "townType": null } }),
-    )
-    .await;
+    let cleared = editor
+        .ok(
+            UPDATE_TOWN,
+            json!({ "id": id, "v": 3, "input": { "townType": null } }),
+        )
+        .await;
     assert_eq!(
         cleared["updateTown"]["townType"], "MEDIUM_TOWN",
         "derived from population again"
     );
     assert_eq!(cleared["updateTown"]["townTypeOfficial"], false);
-    let shrunk = ok(
-        &app,
-        &token,
-        UPDATE_TOWN,
-        json!({ "id": id, "v": 4, "input": { "population": 4000 } }),
-    )
-    .await;
+    let shrunk = editor
+        .ok(
+            UPDATE_TOWN,
+            json!({ "id": id, "v": 4, "input": { "population": 4000 } }),
+        )
+        .await;
     assert_eq!(shrunk["updateTown"]["townType"], "RURAL_MUNICIPALITY");
 }
 
 #[tokio::test]
 async fn duplicate_keys_and_stale_versions_conflict() {
     let app = TestApp::empty().await;
-    let token = editor(&app).await;
+    let editor = app.editor().await;
     let first = create_town(
-        &app,
-        &token,
+        &editor,
         json!({ "name": "Kyritz", "municipalityKey": "12068264", "geonamesId": 2882439 }),
     )
     .await;
     let body = fails(
-        &app,
-        Some(&token),
+        &editor,
         CREATE_TOWN,
         json!({ "input": { "name": "Kyritz II", "municipalityKey": "12068264" } }),
         "CONFLICT",
@@ -369,13 +314,12 @@ async fn duplicate_keys_and_stale_versions_conflict() {
     assert!(
         body["errors"][0]["message"]
             .as_str()
-            .unwrap_or_default()
+            .unwrap()
             .contains("municipalityKey"),
         "{body}"
     );
     fails(
-        &app,
-        Some(&token),
+        &editor,
         CREATE_TOWN,
         json!({ "input": { "name": "Kyritz III", "geonamesId": 2882439 } }),
         "CONFLICT",
@@ -383,14 +327,12 @@ async fn duplicate_keys_and_stale_versions_conflict() {
     )
     .await;
     let second = create_town(
-        &app,
-        &token,
+        &editor,
         json!({ "name": "Pritzwalk", "municipalityKey": "12070316" }),
     )
     .await;
     fails(
-        &app,
-        Some(&token),
+        &editor,
         UPDATE_TOWN,
         json!({ "id": second["id"], "v": 1, "input": { "municipalityKey": "12068264" } }),
         "CONFLICT",
@@ -399,16 +341,14 @@ async fn duplicate_keys_and_stale_versions_conflict() {
     .await;
 
     // Two editors start from version 1: the second change is refused and learns the current version.
-    ok(
-        &app,
-        &token,
-        UPDATE_TOWN,
-        json!({ "id": first["id"], "v": 1, "input": { "population": 9000 } }),
-    )
-    .await;
+    editor
+        .ok(
+            UPDATE_TOWN,
+            json!({ "id": first["id"], "v": 1, "input": { "population": 9000 } }),
+        )
+        .await;
     let body = fails(
-        &app,
-        Some(&token),
+        &editor,
         UPDATE_TOWN,
         json!({ "id": first["id"], "v": 1, "input": { "population": 9100 } }),
         "CONFLICT",
@@ -417,21 +357,16 @@ async fn duplicate_keys_and_stale_versions_conflict() {
     .await;
     assert_eq!(body["errors"][0]["extensions"]["currentVersion"], 2);
     fails(
-        &app,
-        Some(&token),
+        &editor,
         DELETE_TOWN,
         json!({ "id": first["id"], "v": 1 }),
         "CONFLICT",
         None,
     )
     .await;
-    ok(
-        &app,
-        &token,
-        DELETE_TOWN,
-        json!({ "id": first["id"], "v": 2 }),
-    )
-    .await;
+    editor
+        .ok(DELETE_TOWN, json!({ "id": first["id"], "v": 2 }))
+        .await;
     let data = app
         .query(
             "query($id: ID!) { node(id: $id) { id } }",
@@ -453,7 +388,7 @@ async fn duplicate_keys_and_stale_versions_conflict() {
 #[tokio::test]
 async fn organisations_are_validated_and_partially_updated() {
     let app = TestApp::empty().await;
-    let token = editor(&app).await;
+    let editor = app.editor().await;
     let create = "mutation($input: CreateOrganisationInput!) { createOrganisation(input: $input) { id version name shortName kind website address } }";
     let base = json!({ "name": "Bundesinstitut für Bau-, Stadt- und Raumforschung", "kind": "FEDERAL_AUTHORITY" });
     for (patch, field) in [
@@ -466,12 +401,12 @@ async fn organisations_are_validated_and_partially_updated() {
         (json!({ "town": "RXZlbnQ6MQ" }), "town"),
     ] {
         let mut input = base.clone();
-        if let (Some(input), Some(patch)) = (input.as_object_mut(), patch.as_object()) {
-            input.extend(patch.clone());
-        }
+        input
+            .as_object_mut()
+            .unwrap()
+            .extend(patch.as_object().unwrap().clone());
         fails(
-            &app,
-            Some(&token),
+            &editor,
             create,
             json!({ "input": input }),
             "BAD_USER_INPUT",
@@ -480,16 +415,16 @@ async fn organisations_are_validated_and_partially_updated() {
         .await;
     }
     let mut input = base.clone();
-    if let Some(input) = input.as_object_mut() {
-        input.insert("shortName".into(), json!("BBSR"));
-        input.insert("website".into(), json!("https://www.bbsr.bund.de"));
-    }
-    let created =
-        ok(&app, &token, create, json!({ "input": input })).await["createOrganisation"].clone();
+    let fields = input.as_object_mut().unwrap();
+    fields.insert("shortName".into(), json!("BBSR"));
+    fields.insert("website".into(), json!("https://www.bbsr.bund.de"));
+    let created = editor.ok(create, json!({ "input": input })).await["createOrganisation"].clone();
     assert_eq!(created["shortName"], "BBSR");
     let update = "mutation($id: ID!, $v: Int!, $input: UpdateOrganisationInput!) {
         updateOrganisation(id: $id, expectedVersion: $v, input: $input) { version name shortName kind website } }";
-    let updated = ok(&app, &token, update, json!({ "id": created["id"], "v": 1, "input": { "shortName": null, "kind": "RESEARCH_INSTITUTE" } })).await;
+    let updated = editor
+        .ok(
+            update, json!({ "id": created["id"], "v": 1, "input": { "shortName": null, "kind": "RESEARCH_INSTITUTE" } })).await;
     assert_eq!(updated["updateOrganisation"]["shortName"], Value::Null);
     assert_eq!(updated["updateOrganisation"]["kind"], "RESEARCH_INSTITUTE");
     assert_eq!(
@@ -497,21 +432,19 @@ async fn organisations_are_validated_and_partially_updated() {
         "https://www.bbsr.bund.de/"
     );
     fails(
-        &app,
-        Some(&token),
+        &editor,
         update,
         json!({ "id": created["id"], "v": 1, "input": { "name": "BBSR" } }),
         "CONFLICT",
         None,
     )
     .await;
-    ok(
-        &app,
-        &token,
-        "mutation($id: ID!) { deleteOrganisation(id: $id, expectedVersion: 2) { id } }",
-        json!({ "id": created["id"] }),
-    )
-    .await;
+    editor
+        .ok(
+            "mutation($id: ID!) { deleteOrganisation(id: $id, expectedVersion: 2) { id } }",
+            json!({ "id": created["id"] }),
+        )
+        .await;
     assert_eq!(
         audit_actions(&app, "Organisation").await,
         vec![
@@ -525,7 +458,7 @@ async fn organisations_are_validated_and_partially_updated() {
 #[tokio::test]
 async fn project_calls_and_model_projects_check_dates() {
     let app = TestApp::empty().await;
-    let token = editor(&app).await;
+    let editor = app.editor().await;
     let create_call = "mutation($input: CreateProjectCallInput!) { createProjectCall(input: $input) { id version name year openedOn deadlineOn } }";
     for (input, field) in [
         (json!({ "name": "Aufruf", "year": 1799 }), "year"),
@@ -548,8 +481,7 @@ async fn project_calls_and_model_projects_check_dates() {
         ),
     ] {
         fails(
-            &app,
-            Some(&token),
+            &editor,
             create_call,
             json!({ "input": input }),
             "BAD_USER_INPUT",
@@ -557,22 +489,18 @@ async fn project_calls_and_model_projects_check_dates() {
         )
         .await;
     }
-    let call = ok(
-        &app,
-        &token,
-        create_call,
+    let call = editor.ok(create_call,
         json!({ "input": { "name": "Kleinstadtakademie", "year": 2019, "openedOn": "2019-09", "deadlineOn": "2019" } }),
     )
     .await["createProjectCall"]
         .clone();
     assert_eq!(call["deadlineOn"], "2019");
-    let updated = ok(
-        &app,
-        &token,
-        "mutation($id: ID!) { updateProjectCall(id: $id, expectedVersion: 1, input: { deadlineOn: \"2019-11-15\", description: \"Pilotphase\" }) { version deadlineOn openedOn } }",
-        json!({ "id": call["id"] }),
-    )
-    .await;
+    let updated = editor
+        .ok(
+            "mutation($id: ID!) { updateProjectCall(id: $id, expectedVersion: 1, input: { deadlineOn: \"2019-11-15\", description: \"Pilotphase\" }) { version deadlineOn openedOn } }",
+            json!({ "id": call["id"] }),
+        )
+        .await;
     assert_eq!(updated["updateProjectCall"]["openedOn"], "2019-09");
     assert_eq!(updated["updateProjectCall"]["deadlineOn"], "2019-11-15");
 
@@ -601,8 +529,7 @@ async fn project_calls_and_model_projects_check_dates() {
         ),
     ] {
         fails(
-            &app,
-            Some(&token),
+            &editor,
             create_project,
             json!({ "input": input }),
             "BAD_USER_INPUT",
@@ -610,17 +537,13 @@ async fn project_calls_and_model_projects_check_dates() {
         )
         .await;
     }
-    let project = ok(
-        &app,
-        &token,
-        create_project,
+    let project = editor.ok(create_project,
         json!({ "input": { "title": "Stadt trifft Land", "periodStart": "2020-06", "periodEnd": "2023" } }),
     )
     .await["createModelProject"]
         .clone();
     fails(
-        &app,
-        Some(&token),
+        &editor,
         "mutation($id: ID!) { updateModelProject(id: $id, expectedVersion: 1, input: { periodEnd: \"2019\" }) { id } }",
         json!({ "id": project["id"] }),
         "BAD_USER_INPUT",
@@ -628,59 +551,52 @@ async fn project_calls_and_model_projects_check_dates() {
     )
     .await;
     // A call with projects cannot go; once the project leaves the call, it can.
-    let linked = ok(
-        &app,
-        &token,
-        "mutation($id: ID!, $call: ID) { updateModelProject(id: $id, expectedVersion: 1, input: { projectCall: $call }) { version } }",
-        json!({ "id": project["id"], "call": call["id"] }),
-    )
-    .await;
+    let linked = editor
+        .ok(
+            "mutation($id: ID!, $call: ID) { updateModelProject(id: $id, expectedVersion: 1, input: { projectCall: $call }) { version } }",
+            json!({ "id": project["id"], "call": call["id"] }),
+        )
+        .await;
     assert_eq!(linked["updateModelProject"]["version"], 2);
     let delete_call =
         "mutation($id: ID!, $v: Int!) { deleteProjectCall(id: $id, expectedVersion: $v) { id } }";
     fails(
-        &app,
-        Some(&token),
+        &editor,
         delete_call,
         json!({ "id": call["id"], "v": 2 }),
         "CONFLICT",
         None,
     )
     .await;
-    ok(
-        &app,
-        &token,
-        "mutation($id: ID!) { updateModelProject(id: $id, expectedVersion: 2, input: { projectCall: null }) { version } }",
-        json!({ "id": project["id"] }),
-    )
-    .await;
-    ok(
-        &app,
-        &token,
-        delete_call,
-        json!({ "id": call["id"], "v": 2 }),
-    )
-    .await;
+    editor
+        .ok(
+            "mutation($id: ID!) { updateModelProject(id: $id, expectedVersion: 2, input: { projectCall: null }) { version } }",
+            json!({ "id": project["id"] }),
+        )
+        .await;
+    editor
+        .ok(delete_call, json!({ "id": call["id"], "v": 2 }))
+        .await;
 }
 
 const PROJECT_TOWNS: &str = "query($id: ID!) { modelProject(id: $id) { version leadTown { name }
     memberships { nodes { id version role position town { name } } }
     partnerships { nodes { id version role organisation { name } } } } }";
 
-async fn project_state(app: &TestApp, token: &str, id: &Value) -> Value {
-    ok(app, token, PROJECT_TOWNS, json!({ "id": id })).await["modelProject"].clone()
+async fn project_state(editor: &Client<'_>, id: &Value) -> Value {
+    editor.ok(PROJECT_TOWNS, json!({ "id": id })).await["modelProject"].clone()
 }
 
 fn roles(project: &Value) -> Vec<(String, String)> {
     project["memberships"]["nodes"]
         .as_array()
         .cloned()
-        .unwrap_or_default()
+        .unwrap()
         .iter()
         .map(|m| {
             (
-                m["town"]["name"].as_str().unwrap_or_default().to_owned(),
-                m["role"].as_str().unwrap_or_default().to_owned(),
+                m["town"]["name"].as_str().unwrap().to_owned(),
+                m["role"].as_str().unwrap().to_owned(),
             )
         })
         .collect()
@@ -696,57 +612,52 @@ fn membership_of<'a>(project: &'a Value, town: &str) -> &'a Value {
 #[tokio::test]
 async fn one_lead_town_and_lead_town_follow_each_other() {
     let app = TestApp::empty().await;
-    let token = editor(&app).await;
-    let kyritz = create_town(&app, &token, json!({ "name": "Kyritz", "state": "BB" })).await;
-    let pritzwalk = create_town(&app, &token, json!({ "name": "Pritzwalk", "state": "BB" })).await;
-    let wittstock = create_town(&app, &token, json!({ "name": "Wittstock", "state": "BB" })).await;
-    let project = ok(
-        &app,
-        &token,
-        "mutation($lead: ID) { createModelProject(input: { title: \"Prignitz\", leadTown: $lead }) { id leadTown { name } } }",
-        json!({ "lead": kyritz["id"] }),
-    )
-    .await["createModelProject"]
-        .clone();
+    let editor = app.editor().await;
+    let kyritz = create_town(&editor, json!({ "name": "Kyritz", "state": "BB" })).await;
+    let pritzwalk = create_town(&editor, json!({ "name": "Pritzwalk", "state": "BB" })).await;
+    let wittstock = create_town(&editor, json!({ "name": "Wittstock", "state": "BB" })).await;
+    let project = editor
+        .ok(
+            "mutation($lead: ID) { createModelProject(input: { title: \"Prignitz\", leadTown: $lead }) { id leadTown { name } } }",
+            json!({ "lead": kyritz["id"] }),
+        )
+        .await["createModelProject"]
+            .clone();
     let id = project["id"].clone();
-    let state = project_state(&app, &token, &id).await;
+    let state = project_state(&editor, &id).await;
     assert_eq!(state["leadTown"]["name"], "Kyritz");
     assert_eq!(roles(&state), vec![("Kyritz".into(), "LEAD".into())]);
 
     let add = "mutation($p: ID!, $t: ID!, $role: MemberRole!) { addModelProjectTown(modelProject: $p, town: $t, role: $role) { id role position } }";
     fails(
-        &app,
-        Some(&token),
+        &editor,
         add,
         json!({ "p": id, "t": pritzwalk["id"], "role": "LEAD" }),
         "BAD_USER_INPUT",
         Some("role"),
     )
     .await;
-    let added = ok(
-        &app,
-        &token,
-        add,
-        json!({ "p": id, "t": pritzwalk["id"], "role": "MEMBER" }),
-    )
-    .await;
+    let added = editor
+        .ok(
+            add,
+            json!({ "p": id, "t": pritzwalk["id"], "role": "MEMBER" }),
+        )
+        .await;
     assert_eq!(added["addModelProjectTown"]["position"], 1);
     fails(
-        &app,
-        Some(&token),
+        &editor,
         add,
         json!({ "p": id, "t": pritzwalk["id"], "role": "MEMBER" }),
         "CONFLICT",
         None,
     )
     .await;
-    let state = project_state(&app, &token, &id).await;
+    let state = project_state(&editor, &id).await;
     let member = membership_of(&state, "Pritzwalk").clone();
     let update_member = "mutation($id: ID!, $v: Int!, $role: MemberRole, $position: Int) {
         updateModelProjectTown(id: $id, expectedVersion: $v, role: $role, position: $position) { version role position } }";
     fails(
-        &app,
-        Some(&token),
+        &editor,
         update_member,
         json!({ "id": member["id"], "v": 1, "role": "LEAD" }),
         "BAD_USER_INPUT",
@@ -754,8 +665,7 @@ async fn one_lead_town_and_lead_town_follow_each_other() {
     )
     .await;
     fails(
-        &app,
-        Some(&token),
+        &editor,
         update_member,
         json!({ "id": member["id"], "v": 1, "position": -1 }),
         "BAD_USER_INPUT",
@@ -765,14 +675,13 @@ async fn one_lead_town_and_lead_town_follow_each_other() {
 
     // A new lead town through the project: the former lead stays a member, in one change.
     let version = state["version"].clone();
-    ok(
-        &app,
-        &token,
-        "mutation($id: ID!, $v: Int!, $lead: ID) { updateModelProject(id: $id, expectedVersion: $v, input: { leadTown: $lead }) { id } }",
-        json!({ "id": id, "v": version, "lead": wittstock["id"] }),
-    )
-    .await;
-    let state = project_state(&app, &token, &id).await;
+    editor
+        .ok(
+            "mutation($id: ID!, $v: Int!, $lead: ID) { updateModelProject(id: $id, expectedVersion: $v, input: { leadTown: $lead }) { id } }",
+            json!({ "id": id, "v": version, "lead": wittstock["id"] }),
+        )
+        .await;
+    let state = project_state(&editor, &id).await;
     assert_eq!(state["leadTown"]["name"], "Wittstock");
     assert_eq!(
         roles(&state),
@@ -785,24 +694,22 @@ async fn one_lead_town_and_lead_town_follow_each_other() {
 
     // Demoting the lead membership clears the project's lead town; promoting another sets it.
     let lead = membership_of(&state, "Wittstock").clone();
-    ok(
-        &app,
-        &token,
-        update_member,
-        json!({ "id": lead["id"], "v": lead["version"], "role": "MEMBER" }),
-    )
-    .await;
-    let state = project_state(&app, &token, &id).await;
+    editor
+        .ok(
+            update_member,
+            json!({ "id": lead["id"], "v": lead["version"], "role": "MEMBER" }),
+        )
+        .await;
+    let state = project_state(&editor, &id).await;
     assert!(state["leadTown"].is_null(), "{state}");
     let member = membership_of(&state, "Pritzwalk").clone();
-    ok(
-        &app,
-        &token,
-        update_member,
-        json!({ "id": member["id"], "v": member["version"], "role": "LEAD", "position": 0 }),
-    )
-    .await;
-    let state = project_state(&app, &token, &id).await;
+    editor
+        .ok(
+            update_member,
+            json!({ "id": member["id"], "v": member["version"], "role": "LEAD", "position": 0 }),
+        )
+        .await;
+    let state = project_state(&editor, &id).await;
     assert_eq!(state["leadTown"]["name"], "Pritzwalk");
     assert_eq!(membership_of(&state, "Pritzwalk")["role"], "LEAD");
     assert_eq!(membership_of(&state, "Pritzwalk")["position"], 0);
@@ -810,8 +717,7 @@ async fn one_lead_town_and_lead_town_follow_each_other() {
     // A member town cannot be deleted; removing the lead membership clears the lead town.
     let remove = "mutation($id: ID!, $v: Int!) { removeModelProjectTown(id: $id, expectedVersion: $v) { id } }";
     let body = fails(
-        &app,
-        Some(&token),
+        &editor,
         DELETE_TOWN,
         json!({ "id": pritzwalk["id"], "v": 1 }),
         "CONFLICT",
@@ -821,77 +727,59 @@ async fn one_lead_town_and_lead_town_follow_each_other() {
     assert!(
         body["errors"][0]["message"]
             .as_str()
-            .unwrap_or_default()
+            .unwrap()
             .contains("member"),
         "{body}"
     );
     let lead = membership_of(&state, "Pritzwalk").clone();
     fails(
-        &app,
-        Some(&token),
+        &editor,
         remove,
         json!({ "id": lead["id"], "v": 1 }),
         "CONFLICT",
         None,
     )
     .await;
-    ok(
-        &app,
-        &token,
-        remove,
-        json!({ "id": lead["id"], "v": lead["version"] }),
-    )
-    .await;
-    let state = project_state(&app, &token, &id).await;
+    editor
+        .ok(remove, json!({ "id": lead["id"], "v": lead["version"] }))
+        .await;
+    let state = project_state(&editor, &id).await;
     assert!(state["leadTown"].is_null());
     assert_eq!(roles(&state).len(), 2);
-    ok(
-        &app,
-        &token,
-        DELETE_TOWN,
-        json!({ "id": pritzwalk["id"], "v": 1 }),
-    )
-    .await;
+    editor
+        .ok(DELETE_TOWN, json!({ "id": pritzwalk["id"], "v": 1 }))
+        .await;
 }
 
 #[tokio::test]
 async fn partners_and_deleting_a_project_with_its_memberships() {
     let app = TestApp::empty().await;
-    let token = editor(&app).await;
-    let town = create_town(
-        &app,
-        &token,
-        json!({ "name": "Hann. Münden", "state": "NI" }),
-    )
-    .await;
-    let agency = ok(
-        &app,
-        &token,
-        "mutation { createOrganisation(input: { name: \"Projektagentur\", kind: AGENCY }) { id } }",
-        json!({}),
-    )
-    .await["createOrganisation"]
-        .clone();
-    let project = ok(
-        &app,
-        &token,
-        "mutation($lead: ID) { createModelProject(input: { title: \"Innenstadt\", leadTown: $lead }) { id version } }",
-        json!({ "lead": town["id"] }),
-    )
-    .await["createModelProject"]
-        .clone();
+    let editor = app.editor().await;
+    let town = create_town(&editor, json!({ "name": "Hann. Münden", "state": "NI" })).await;
+    let agency = editor
+        .ok(
+            "mutation { createOrganisation(input: { name: \"Projektagentur\", kind: AGENCY }) { id } }",
+            json!({}),
+        )
+        .await["createOrganisation"]
+            .clone();
+    let project = editor
+        .ok(
+            "mutation($lead: ID) { createModelProject(input: { title: \"Innenstadt\", leadTown: $lead }) { id version } }",
+            json!({ "lead": town["id"] }),
+        )
+        .await["createModelProject"]
+            .clone();
     let add = "mutation($p: ID!, $o: ID!, $role: PartnerRole!) { addModelProjectPartner(modelProject: $p, organisation: $o, role: $role) { id version role } }";
-    let partner = ok(
-        &app,
-        &token,
-        add,
-        json!({ "p": project["id"], "o": agency["id"], "role": "PROJECT_AGENCY" }),
-    )
-    .await["addModelProjectPartner"]
+    let partner = editor
+        .ok(
+            add,
+            json!({ "p": project["id"], "o": agency["id"], "role": "PROJECT_AGENCY" }),
+        )
+        .await["addModelProjectPartner"]
         .clone();
     fails(
-        &app,
-        Some(&token),
+        &editor,
         add,
         json!({ "p": project["id"], "o": agency["id"], "role": "PROJECT_AGENCY" }),
         "CONFLICT",
@@ -899,22 +787,20 @@ async fn partners_and_deleting_a_project_with_its_memberships() {
     )
     .await;
     fails(
-        &app,
-        Some(&token),
+        &editor,
         add,
         json!({ "p": project["id"], "o": "T3JnYW5pc2F0aW9uOjk5", "role": "OTHER" }),
         "BAD_USER_INPUT",
         Some("organisation"),
     )
     .await;
-    ok(
-        &app,
-        &token,
-        add,
-        json!({ "p": project["id"], "o": agency["id"], "role": "OTHER" }),
-    )
-    .await;
-    let state = project_state(&app, &token, &project["id"]).await;
+    editor
+        .ok(
+            add,
+            json!({ "p": project["id"], "o": agency["id"], "role": "OTHER" }),
+        )
+        .await;
+    let state = project_state(&editor, &project["id"]).await;
     assert_eq!(
         state["partnerships"]["nodes"].as_array().map(Vec::len),
         Some(2)
@@ -928,20 +814,20 @@ async fn partners_and_deleting_a_project_with_its_memberships() {
     assert_eq!(data["node"]["role"], "PROJECT_AGENCY");
     let remove = "mutation($id: ID!, $v: Int!) { removeModelProjectPartner(id: $id, expectedVersion: $v) { id } }";
     fails(
-        &app,
-        Some(&token),
+        &editor,
         remove,
         json!({ "id": partner["id"], "v": 7 }),
         "CONFLICT",
         None,
     )
     .await;
-    ok(&app, &token, remove, json!({ "id": partner["id"], "v": 1 })).await;
+    editor
+        .ok(remove, json!({ "id": partner["id"], "v": 1 }))
+        .await;
 
     // The organisation is still a partner; the town still the lead member.
     fails(
-        &app,
-        Some(&token),
+        &editor,
         "mutation($id: ID!) { deleteOrganisation(id: $id, expectedVersion: 1) { id } }",
         json!({ "id": agency["id"] }),
         "CONFLICT",
@@ -949,35 +835,28 @@ async fn partners_and_deleting_a_project_with_its_memberships() {
     )
     .await;
     fails(
-        &app,
-        Some(&token),
+        &editor,
         DELETE_TOWN,
         json!({ "id": town["id"], "v": 1 }),
         "CONFLICT",
         None,
     )
     .await;
-    ok(
-        &app,
-        &token,
-        "mutation($id: ID!, $v: Int!) { deleteModelProject(id: $id, expectedVersion: $v) { id } }",
-        json!({ "id": project["id"], "v": state["version"] }),
-    )
-    .await;
-    ok(
-        &app,
-        &token,
-        DELETE_TOWN,
-        json!({ "id": town["id"], "v": 1 }),
-    )
-    .await;
-    ok(
-        &app,
-        &token,
-        "mutation($id: ID!) { deleteOrganisation(id: $id, expectedVersion: 1) { id } }",
-        json!({ "id": agency["id"] }),
-    )
-    .await;
+    editor
+        .ok(
+            "mutation($id: ID!, $v: Int!) { deleteModelProject(id: $id, expectedVersion: $v) { id } }",
+            json!({ "id": project["id"], "v": state["version"] }),
+        )
+        .await;
+    editor
+        .ok(DELETE_TOWN, json!({ "id": town["id"], "v": 1 }))
+        .await;
+    editor
+        .ok(
+            "mutation($id: ID!) { deleteOrganisation(id: $id, expectedVersion: 1) { id } }",
+            json!({ "id": agency["id"] }),
+        )
+        .await;
     assert_eq!(
         audit_actions(&app, "ModelProjectTown").await,
         vec![AuditAction::Create, AuditAction::Delete],

@@ -1,9 +1,9 @@
 //! The embeddable programme page through the router: German, complete, in order, escaped, and
 //! loading nothing from anywhere.
 
+use crate::support::{TestApp, parse_json};
 use axum::http::{StatusCode, header};
 use kleinstadt::auth::StaffRole;
-use kleinstadt_tests::{TestApp, parse_json};
 use serde_json::{Value, json};
 
 const DEMO: &str = r#"{ events(filter: { text: "Bundestagung" }, first: 2) { nodes { id version startsAt
@@ -52,21 +52,18 @@ async fn demo(app: &TestApp) -> Value {
 }
 
 fn id(value: &Value) -> String {
-    value["id"].as_str().unwrap_or_default().to_owned()
+    value["id"].as_str().unwrap().to_owned()
 }
 
 async fn page(app: &TestApp, event: &str) -> (axum::http::HeaderMap, String) {
     let (status, headers, body) = app.get(&format!("/embed/events/{event}")).await;
-    let body = String::from_utf8(body).unwrap_or_else(|e| panic!("not UTF-8: {e}"));
+    let body = String::from_utf8(body).expect("not UTF-8");
     assert_eq!(status, StatusCode::OK, "{body}");
     (headers, body)
 }
 
 fn header(headers: &axum::http::HeaderMap, name: header::HeaderName) -> &str {
-    headers
-        .get(&name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
+    headers.get(&name).and_then(|v| v.to_str().ok()).unwrap()
 }
 
 #[tokio::test]

@@ -5,11 +5,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::support::{TestApp, network, parse_json};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use http_body_util::BodyExt;
 use kleinstadt::ids::encode;
-use kleinstadt_tests::{TestApp, network, parse_json};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
 use serde_json::{Value, json};
@@ -67,13 +67,13 @@ fn read_graph(xml: &str) -> Graph {
             Ok(Event::Start(element) | Event::Empty(element)) => {
                 match element.name().into_inner() {
                     "node" => {
-                        let id = attribute(&element, "id").unwrap_or_else(|| panic!("node id"));
+                        let id = attribute(&element, "id").expect("node id");
                         let fresh = nodes.insert(id.clone(), attribute(&element, "label"));
                         assert!(fresh.is_none(), "node {id} twice");
                     }
                     "edge" => edges.push((
-                        attribute(&element, "source").unwrap_or_default(),
-                        attribute(&element, "target").unwrap_or_default(),
+                        attribute(&element, "source").unwrap(),
+                        attribute(&element, "target").unwrap(),
                     )),
                     _ => {}
                 }
@@ -104,18 +104,13 @@ fn read_csv(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
         .from_reader(text.as_bytes());
     let header = reader
         .headers()
-        .unwrap_or_else(|e| panic!("header: {e}"))
+        .expect("header")
         .iter()
         .map(str::to_owned)
         .collect();
     let rows = reader
         .records()
-        .map(|r| {
-            r.unwrap_or_else(|e| panic!("row: {e}"))
-                .iter()
-                .map(str::to_owned)
-                .collect()
-        })
+        .map(|r| r.expect("row").iter().map(str::to_owned).collect())
         .collect();
     (header, rows)
 }
@@ -135,7 +130,7 @@ async fn the_network_in_graphml_gexf_and_csv() {
     assert!(
         headers[header::LINK]
             .to_str()
-            .unwrap_or_default()
+            .unwrap()
             .contains("rel=\"license\"")
     );
     assert!(
@@ -182,7 +177,7 @@ async fn the_network_in_graphml_gexf_and_csv() {
     assert!(
         nodes_headers[header::CONTENT_TYPE]
             .to_str()
-            .unwrap_or_default()
+            .unwrap()
             .starts_with("text/csv")
     );
     let (header, nodes) = read_csv(&nodes_csv);
@@ -205,7 +200,7 @@ async fn the_network_in_graphml_gexf_and_csv() {
     let aheim_row = nodes
         .iter()
         .find(|row| row[0] == aheim)
-        .unwrap_or_else(|| panic!("Aheim missing from nodes.csv"));
+        .expect("Aheim missing from nodes.csv");
     assert_eq!(
         aheim_row[1..8],
         ["Aheim", "Town", "3", "SN", "6000", "50", "10"]
@@ -214,18 +209,14 @@ async fn the_network_in_graphml_gexf_and_csv() {
     let werkstatt_row = nodes
         .iter()
         .find(|row| row[0] == werkstatt)
-        .unwrap_or_else(|| panic!("workshop missing from nodes.csv"));
+        .expect("workshop missing from nodes.csv");
     assert_eq!(
         werkstatt_row[8..],
         ["2022-03-05T08:00:00+00:00", "IN_PERSON"]
     );
     let degrees: usize = nodes
         .iter()
-        .map(|row| {
-            row[3]
-                .parse::<usize>()
-                .unwrap_or_else(|e| panic!("degree: {e}"))
-        })
+        .map(|row| row[3].parse::<usize>().expect("degree"))
         .sum();
     assert_eq!(degrees, 2 * EDGES, "every edge counts at both ends");
 
@@ -253,7 +244,7 @@ async fn the_network_in_graphml_gexf_and_csv() {
     let lead = edges
         .iter()
         .find(|row| row[0] == aheim && row[2] == "membership")
-        .unwrap_or_else(|| panic!("Aheim's membership missing"));
+        .expect("Aheim's membership missing");
     assert_eq!(
         lead[1],
         encode("ModelProject", ids.projects["innenstaedte"])
@@ -273,7 +264,7 @@ async fn the_network_in_graphml_gexf_and_csv() {
         .iter()
         .map(|n| {
             (
-                n["id"].as_str().unwrap_or_default().to_owned(),
+                n["id"].as_str().unwrap().to_owned(),
                 n["degree"].to_string(),
             )
         })
@@ -295,18 +286,13 @@ async fn every_public_record_type_as_ndjson() {
         .as_array()
         .unwrap_or_else(|| panic!("{index}"));
     assert_eq!(files.len(), 11);
-    assert!(
-        index["licence"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("CC BY 4.0")
-    );
+    assert!(index["licence"].as_str().unwrap().contains("CC BY 4.0"));
     for file in files {
-        let (status, headers, _) = app.get(file["url"].as_str().unwrap_or_default()).await;
+        let (status, headers, _) = app.get(file["url"].as_str().unwrap()).await;
         assert_eq!(status, StatusCode::OK, "{file}");
         assert_eq!(
             headers[header::CONTENT_TYPE],
-            file["mediaType"].as_str().unwrap_or_default()
+            file["mediaType"].as_str().unwrap()
         );
     }
     let expected = [
@@ -339,7 +325,7 @@ async fn every_public_record_type_as_ndjson() {
     let panel = ndjson(&sessions)
         .into_iter()
         .find(|s| s["title"] == "Podium Leerstand")
-        .unwrap_or_else(|| panic!("panel missing"));
+        .expect("panel missing");
     let names: BTreeSet<&str> = panel["contributions"]
         .as_array()
         .unwrap_or_else(|| panic!("contributions not embedded: {panel}"))
@@ -366,10 +352,10 @@ async fn ndjson_is_streamed_in_chunks() {
         .oneshot(
             Request::get("/api/v1/exports/towns.ndjson")
                 .body(Body::empty())
-                .unwrap_or_else(|e| panic!("{e}")),
+                .unwrap(),
         )
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert!(
         !response.headers().contains_key(header::CONTENT_LENGTH),
@@ -379,11 +365,11 @@ async fn ndjson_is_streamed_in_chunks() {
     let mut body = response.into_body();
     let mut frames = Vec::new();
     while let Some(frame) = body.frame().await {
-        let frame = frame.unwrap_or_else(|e| panic!("body failed: {e}"));
+        let frame = frame.expect("body failed");
         if let Ok(data) = frame.into_data()
             && !data.is_empty()
         {
-            frames.push(String::from_utf8(data.to_vec()).unwrap_or_else(|e| panic!("{e}")));
+            frames.push(String::from_utf8(data.to_vec()).unwrap());
         }
     }
     // Seven towns in chunks of two: 2, 2, 2, 1 lines, each chunk its own frame.
@@ -393,10 +379,7 @@ async fn ndjson_is_streamed_in_chunks() {
     assert_eq!(frames.concat(), whole);
     let ids: Vec<i32> = ndjson(&whole)
         .iter()
-        .map(|town| {
-            kleinstadt::ids::decode_as(town["id"].as_str().unwrap_or_default(), "Town", "id")
-                .unwrap_or_else(|e| panic!("{e:?}"))
-        })
+        .map(|town| kleinstadt::ids::decode_as(town["id"].as_str().unwrap(), "Town", "id").unwrap())
         .collect();
     let mut sorted = ids.clone();
     sorted.sort_unstable();

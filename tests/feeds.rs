@@ -3,12 +3,11 @@
 
 use std::collections::HashMap;
 
+use crate::support::{TestApp, parse_json};
 use axum::http::{StatusCode, header};
 use chrono::{NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Europe::Berlin;
 use icalendar::parser::{Component, read_calendar, unfold};
-use kleinstadt::auth::StaffRole;
-use kleinstadt_tests::{TestApp, parse_json};
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 use serde_json::{Value, json};
 
@@ -114,11 +113,7 @@ fn properties(component: &Component<'_>) -> Properties {
                 .map(|param| {
                     (
                         param.key.as_str().to_owned(),
-                        param
-                            .val
-                            .as_ref()
-                            .map(|v| v.as_str().to_owned())
-                            .unwrap_or_default(),
+                        param.val.as_ref().map(|v| v.as_str().to_owned()).unwrap(),
                     )
                 })
                 .collect();
@@ -133,7 +128,7 @@ fn properties(component: &Component<'_>) -> Properties {
 /// The calendar's properties, its VTIMEZONE ids and its VEVENTs, by an independent parser.
 fn parse(text: &str) -> (Properties, Vec<String>, Vec<Properties>) {
     let unfolded = unfold(text);
-    let calendar = read_calendar(&unfolded).unwrap_or_else(|e| panic!("not iCalendar: {e}"));
+    let calendar = read_calendar(&unfolded).expect("not iCalendar");
     let own = calendar
         .properties
         .iter()
@@ -179,26 +174,14 @@ fn sequences(events: &[Properties]) -> HashMap<String, i64> {
         .map(|e| {
             (
                 value(e, "UID").to_owned(),
-                value(e, "SEQUENCE").parse().unwrap_or(-1),
+                value(e, "SEQUENCE").parse().unwrap(),
             )
         })
         .collect()
 }
 
-async fn ok_as(app: &TestApp, token: &str, query: &str, variables: Value) -> Value {
-    let (status, body) = app.graphql_as(token, query, variables).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    assert!(body.get("errors").is_none(), "errors: {body}");
-    body["data"].clone()
-}
-
 const UPDATE_EVENT: &str = "mutation($id: ID!, $v: Int!, $input: UpdateEventInput!) { updateEvent(id: $id, expectedVersion: $v, input: $input) { version } }";
 const UPDATE_SESSION: &str = "mutation($id: ID!, $v: Int!, $input: UpdateSessionInput!) { updateSession(id: $id, expectedVersion: $v, input: $input) { version } }";
-const CREATE_EVENT: &str =
-    "mutation($input: CreateEventInput!) { createEvent(input: $input) { id version } }";
-const PUBLISH: &str =
-    "mutation($id: ID!, $v: Int!) { publishEvent(id: $id, expectedVersion: $v) { version } }";
-
 #[tokio::test]
 async fn the_event_feed_holds_the_event_and_its_eleven_sessions_in_local_time() {
     let app = TestApp::seeded().await;
@@ -243,8 +226,7 @@ async fn the_event_feed_holds_the_event_and_its_eleven_sessions_in_local_time() 
     assert_eq!(value(&sessions[10], "DTEND"), "20220121T141500");
 
     // 9:30 in Berlin in January is 08:30 UTC, as GraphQL says.
-    let local = NaiveDateTime::parse_from_str(value(first, "DTSTART"), "%Y%m%dT%H%M%S")
-        .unwrap_or_else(|e| panic!("{e}"));
+    let local = NaiveDateTime::parse_from_str(value(first, "DTSTART"), "%Y%m%dT%H%M%S").unwrap();
     let instant = Berlin
         .from_local_datetime(&local)
         .single()
@@ -291,21 +273,13 @@ async fn uids_are_stable_and_sequence_counts_every_change() {
     let before = sequences(&parse(&first).2);
     assert_eq!(before.len(), 12);
 
-    let token = app
-        .staff_token("editor@bbsr.example", StaffRole::Editor)
-        .await;
-    ok_as(
-        &app,
-        &token,
-        UPDATE_EVENT,
+    let editor = app.editor().await;
+    editor.ok(UPDATE_EVENT,
         json!({ "id": id(&event), "v": event["version"], "input": { "subtitle": "Digitale Tagung" } }),
     )
     .await;
     let session = &event["sessions"]["nodes"][2];
-    ok_as(
-        &app,
-        &token,
-        UPDATE_SESSION,
+    editor.ok(UPDATE_SESSION,
         json!({ "id": id(session), "v": session["version"], "input": { "subtitle": "mit Fragen" } }),
     )
     .await;
@@ -337,16 +311,13 @@ async fn uids_are_stable_and_sequence_counts_every_change() {
 async fn a_cancelled_event_stays_with_every_session_cancelled() {
     let app = TestApp::seeded().await;
     let event = demo(&app).await;
-    let token = app
-        .staff_token("editor@bbsr.example", StaffRole::Editor)
+    let editor = app.editor().await;
+    editor
+        .ok(
+            UPDATE_EVENT,
+            json!({ "id": id(&event), "v": event["version"], "input": { "status": "CANCELLED" } }),
+        )
         .await;
-    ok_as(
-        &app,
-        &token,
-        UPDATE_EVENT,
-        json!({ "id": id(&event), "v": event["version"], "input": { "status": "CANCELLED" } }),
-    )
-    .await;
     let (_, _, events) = parse(&ics(&app, &format!("/api/v1/events/{}.ics", id(&event))).await);
     assert_eq!(events.len(), 12, "nothing is dropped");
     for e in &events {
@@ -362,15 +333,10 @@ async fn text_is_escaped_and_long_lines_are_folded() {
     let app = TestApp::seeded().await;
     let event = demo(&app).await;
     let session = &event["sessions"]["nodes"][0];
-    let token = app
-        .staff_token("editor@bbsr.example", StaffRole::Editor)
-        .await;
+    let editor = app.editor().await;
     let title = "Stadt, Land; Fluss \\ Weg";
     let description = "Erste Zeile\nZweite Zeile, mit Komma; und Semikolon\nÄußerst lange Beschreibung für Kleinstädte in Deutschland mit Umlauten: äöüß ÄÖÜ – bis zum Ende der Zeile und darüber hinaus";
-    ok_as(
-        &app,
-        &token,
-        UPDATE_SESSION,
+    editor.ok(UPDATE_SESSION,
         json!({ "id": id(session), "v": session["version"], "input": { "title": title, "description": description } }),
     )
     .await;
@@ -390,9 +356,7 @@ async fn text_is_escaped_and_long_lines_are_folded() {
 #[tokio::test]
 async fn drafts_are_not_found_and_not_in_any_feed() {
     let app = TestApp::seeded().await;
-    let token = app
-        .staff_token("editor@bbsr.example", StaffRole::Editor)
-        .await;
+    let editor = app.editor().await;
     let towns = app
         .query(
             "{ towns(first: 2, orderBy: NAME_ASC) { nodes { id } } modelProjects(first: 1) { nodes { id } } organisations(first: 1) { nodes { id } } }",
@@ -407,24 +371,19 @@ async fn drafts_are_not_found_and_not_in_any_feed() {
         .with_timezone(&Berlin)
         .format("%Y-%m-%dT10:00:00")
         .to_string();
-    let created = ok_as(
-        &app,
-        &token,
-        CREATE_EVENT,
-        json!({ "input": {
+    let created = editor
+        .create_event(json!({
             "title": "Werkstatt Zukunftsstadt", "startsAtLocal": starts, "format": "IN_PERSON",
             "place": "Rathaus", "town": town, "modelProject": project,
-        } }),
-    )
-    .await;
-    let draft = id(&created["createEvent"]);
-    ok_as(
-        &app,
-        &token,
-        "mutation($e: ID!, $o: ID!) { addEventOrganiser(event: $e, organisation: $o, role: ORGANISER) { id } }",
-        json!({ "e": draft, "o": organisation }),
-    )
-    .await;
+        }))
+        .await;
+    let draft = id(&created);
+    editor
+        .ok(
+            "mutation($e: ID!, $o: ID!) { addEventOrganiser(event: $e, organisation: $o, role: ORGANISER) { id } }",
+            json!({ "e": draft, "o": organisation }),
+        )
+        .await;
     let feeds = [
         "/api/v1/events.ics".to_owned(),
         format!("/api/v1/towns/{town}/events.ics"),
@@ -443,13 +402,7 @@ async fn drafts_are_not_found_and_not_in_any_feed() {
         assert!(!text.contains("Werkstatt Zukunftsstadt"), "draft in {path}");
     }
 
-    ok_as(
-        &app,
-        &token,
-        PUBLISH,
-        json!({ "id": draft, "v": created["createEvent"]["version"] }),
-    )
-    .await;
+    editor.publish_event(&draft).await;
     for path in &feeds {
         let (_, _, events) = parse(&ics(&app, path).await);
         let listed: Vec<&str> = events.iter().map(|e| value(e, "SUMMARY")).collect();
@@ -460,7 +413,7 @@ async fn drafts_are_not_found_and_not_in_any_feed() {
         let ours = events
             .iter()
             .find(|e| value(e, "SUMMARY") == "Werkstatt Zukunftsstadt")
-            .unwrap_or_else(|| panic!("listed"));
+            .expect("listed");
         assert_eq!(value(ours, "DTSTART"), starts.replace(['-', ':'], ""));
         assert!(value(ours, "LOCATION").starts_with("Rathaus, "));
         assert!(ours.contains_key("ORGANIZER"));
@@ -527,7 +480,7 @@ async fn the_event_url_negotiates_json_ld() {
             "application/ld+json, application/json;q=0.5",
         )
         .body(axum::body::Body::empty())
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let (status, headers, body) = app.send(request).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
@@ -560,12 +513,11 @@ async fn private_fields_never_appear_and_consented_ones_do() {
     let event = demo(&app).await;
     let speaker = &event["sessions"]["nodes"][7]["contributions"]["nodes"][0]["person"];
     assert_eq!(speaker["name"], "Roland Löffler");
-    let (_, person_id) = kleinstadt::ids::decode(&id(speaker)).unwrap_or_else(|e| panic!("{e}"));
+    let (_, person_id) = kleinstadt::ids::decode(&id(speaker)).unwrap();
     let stored = entity::person::Entity::find_by_id(person_id)
         .one(app.db())
         .await
-        .ok()
-        .flatten()
+        .unwrap()
         .unwrap_or_else(|| panic!("no person {person_id}"));
     let mut private = stored.into_active_model();
     private.email = Set(Some("roland.geheim@example.org".into()));
@@ -573,10 +525,7 @@ async fn private_fields_never_appear_and_consented_ones_do() {
     private.consent_note = Set(Some("Einwilligungsnotiz-geheim".into()));
     private.biography = Set(Some("Biografie ohne Einwilligung".into()));
     private.consent_given_at = Set(None);
-    let stored = private
-        .update(app.db())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let stored = private.update(app.db()).await.unwrap();
     let paths = [
         format!("/api/v1/events/{}.ics", id(&event)),
         format!("/api/v1/events/{}.jsonld", id(&event)),
@@ -599,10 +548,7 @@ async fn private_fields_never_appear_and_consented_ones_do() {
 
     let mut consented = stored.into_active_model();
     consented.consent_given_at = Set(Some(Utc::now()));
-    consented
-        .update(app.db())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    consented.update(app.db()).await.unwrap();
     let jsonld = fetch(&app, &paths[1], "application/ld+json").await;
     assert!(
         jsonld.contains("Biografie ohne Einwilligung"),
@@ -615,15 +561,14 @@ async fn private_fields_never_appear_and_consented_ones_do() {
 fn schema_org_loader() -> HashMap<json_ld::IriBuf, json_ld::RemoteDocument> {
     use json_ld::syntax::Parse;
     let text = include_str!("fixtures/schema.org.context.jsonld");
-    let (context, _) =
-        json_ld::syntax::Value::parse_str(text).unwrap_or_else(|e| panic!("bad context: {e}"));
+    let (context, _) = json_ld::syntax::Value::parse_str(text).expect("bad context");
     ["https://schema.org", "https://schema.org/"]
         .into_iter()
         .map(|address| {
-            let iri = json_ld::IriBuf::new(address.to_owned()).unwrap_or_else(|e| panic!("{e:?}"));
+            let iri = json_ld::IriBuf::new(address.to_owned()).unwrap();
             let document = json_ld::RemoteDocument::new(
                 Some(iri.clone()),
-                "application/ld+json".parse().ok(),
+                Some("application/ld+json".parse().unwrap()),
                 context.clone(),
             );
             (iri, document)
@@ -635,14 +580,10 @@ fn schema_org_loader() -> HashMap<json_ld::IriBuf, json_ld::RemoteDocument> {
 async fn expand(text: &str) -> Value {
     use json_ld::JsonLdProcessor;
     use json_ld::syntax::{IntoJsonWithContext, Parse};
-    let (document, _) =
-        json_ld::syntax::Value::parse_str(text).unwrap_or_else(|e| panic!("not JSON: {e}"));
+    let (document, _) = json_ld::syntax::Value::parse_str(text).expect("not JSON");
     let document = json_ld::RemoteDocument::new(None, None, document);
     let loader = schema_org_loader();
-    let expanded = document
-        .expand(&loader)
-        .await
-        .unwrap_or_else(|e| panic!("expansion failed: {e}"));
+    let expanded = document.expand(&loader).await.expect("expansion failed");
     let objects: Vec<Value> = expanded
         .into_iter()
         .map(|object| {
@@ -664,7 +605,7 @@ fn types(node: &Value) -> Vec<String> {
                 .filter_map(|t| t.as_str().map(str::to_owned))
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap()
 }
 
 fn literal(node: &Value, property: &str) -> Option<String> {
@@ -683,7 +624,7 @@ async fn json_ld_expands_to_a_schema_org_event_with_sub_events() {
         "application/ld+json",
     )
     .await;
-    let compact: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+    let compact: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(compact["@context"], "https://schema.org");
     assert_eq!(compact["startDate"], "2022-01-21T09:30:00+01:00");
     assert_eq!(compact["endDate"], "2022-01-21T14:15:00+01:00");
@@ -711,10 +652,7 @@ async fn json_ld_expands_to_a_schema_org_event_with_sub_events() {
         types(&root[format!("{S}location")][0]),
         vec![format!("{S}VirtualLocation")]
     );
-    let organisers = root[format!("{S}organizer")]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let organisers = root[format!("{S}organizer")].as_array().cloned().unwrap();
     assert_eq!(organisers.len(), 3);
     assert!(
         organisers
@@ -722,10 +660,7 @@ async fn json_ld_expands_to_a_schema_org_event_with_sub_events() {
             .all(|o| types(o) == vec![format!("{S}Organization")])
     );
 
-    let sub_events = root[format!("{S}subEvent")]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let sub_events = root[format!("{S}subEvent")].as_array().cloned().unwrap();
     assert_eq!(sub_events.len(), 11);
     assert!(
         sub_events
@@ -736,8 +671,8 @@ async fn json_ld_expands_to_a_schema_org_event_with_sub_events() {
         .iter()
         .map(|s| {
             (
-                literal(s, "startDate").unwrap_or_default(),
-                literal(s, "name").unwrap_or_default(),
+                literal(s, "startDate").unwrap(),
+                literal(s, "name").unwrap(),
             )
         })
         .collect();
@@ -749,11 +684,13 @@ async fn json_ld_expands_to_a_schema_org_event_with_sub_events() {
     );
     let performer_types: Vec<String> = sub_events
         .iter()
+        // A session without speakers has no performer.
         .flat_map(|s| {
             s[format!("{S}performer")]
                 .as_array()
                 .cloned()
-                .unwrap_or_default()
+                .into_iter()
+                .flatten()
         })
         .flat_map(|p| types(&p))
         .collect();
@@ -765,29 +702,19 @@ async fn json_ld_expands_to_a_schema_org_event_with_sub_events() {
 async fn a_programme_costs_the_same_statements_whatever_its_size() {
     let app = TestApp::seeded().await;
     let event = demo(&app).await;
-    let token = app
-        .staff_token("editor@bbsr.example", StaffRole::Editor)
-        .await;
+    let editor = app.editor().await;
     let starts = (Utc::now() + chrono::Duration::days(10))
         .with_timezone(&Berlin)
         .format("%Y-%m-%dT10:00:00")
         .to_string();
-    let created = ok_as(
-        &app,
-        &token,
-        CREATE_EVENT,
-        json!({ "input": { "title": "Kleine Runde", "startsAtLocal": starts } }),
-    )
-    .await;
-    let small = id(&created["createEvent"]);
-    ok_as(&app, &token, PUBLISH, json!({ "id": small, "v": 1 })).await;
-    ok_as(
-        &app,
-        &token,
-        "mutation($input: CreateSessionInput!) { createSession(input: $input) { id } }",
-        json!({ "input": { "event": small, "title": "Begrüßung", "kind": "WELCOME", "startsAtLocal": starts } }),
-    )
-    .await;
+    let created = editor
+        .create_event(json!({ "title": "Kleine Runde", "startsAtLocal": starts }))
+        .await;
+    let small = id(&created);
+    editor.publish_event(&small).await;
+    editor
+        .create_session(json!({ "event": small, "title": "Begrüßung", "kind": "WELCOME", "startsAtLocal": starts }))
+        .await;
     let counter = app.statements();
     let mut costs = Vec::new();
     for event_id in [id(&event), small] {

@@ -1,32 +1,29 @@
 //! Every filter of the root lists, checked against the data itself.
 
-use kleinstadt_tests::{TestApp, error_code};
+use crate::support::{TestApp, error_code};
 use serde_json::{Value, json};
 
 fn nodes(data: &Value, field: &str) -> Vec<Value> {
-    data[field]["nodes"].as_array().cloned().unwrap_or_default()
+    data[field]["nodes"].as_array().cloned().unwrap()
 }
 
 fn names(data: &Value, field: &str, key: &str) -> Vec<String> {
     nodes(data, field)
         .iter()
-        .map(|n| n[key].as_str().unwrap_or_default().to_owned())
+        .map(|n| n[key].as_str().unwrap().to_owned())
         .collect()
 }
 
 /// Counts the places of the shipped CSV that satisfy `keep`, independently of the API.
 fn csv_count(keep: impl Fn(&str, i64) -> bool) -> u64 {
     let csv = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/de-towns.csv"))
-        .unwrap_or_else(|e| panic!("data/de-towns.csv: {e}"));
+        .expect("data/de-towns.csv");
     csv.lines()
         .skip(1)
         .filter(|line| {
             let fields: Vec<&str> = line.split(',').collect();
-            let population = fields
-                .get(3)
-                .and_then(|p| p.parse::<i64>().ok())
-                .unwrap_or(-1);
-            keep(fields.get(2).copied().unwrap_or_default(), population)
+            let population = fields[3].parse::<i64>().expect("a population");
+            keep(fields[2], population)
         })
         .count() as u64
 }
@@ -55,7 +52,7 @@ async fn towns_by_state_type_population_and_name() {
         )
         .await;
     let larger = csv_count(|_, p| (10_000..20_000).contains(&p));
-    let total = data["towns"]["totalCount"].as_u64().unwrap_or(0);
+    let total = data["towns"]["totalCount"].as_u64().unwrap();
     // The demo data adds a few towns the GeoNames file lacks; none of them is in this band.
     assert_eq!(total, larger);
 
@@ -98,7 +95,7 @@ async fn towns_by_model_project_and_back() {
     let lead: Vec<&Value> = project["towns"]["edges"]
         .as_array()
         .map(|edges| edges.iter().filter(|e| e["role"] == "LEAD").collect())
-        .unwrap_or_default();
+        .unwrap();
     assert_eq!(lead.len(), 1);
     assert_eq!(lead[0]["node"]["name"], "Wittenberge");
     // town → model projects → towns, both ways.
@@ -137,7 +134,7 @@ async fn events_by_date_format_status_town_organiser_and_text() {
             json!({}),
         )
         .await;
-    let total = all["events"]["totalCount"].as_u64().unwrap_or(0);
+    let total = all["events"]["totalCount"].as_u64().unwrap();
     assert!(total >= 15, "{total} events");
 
     let data = app
@@ -244,7 +241,7 @@ async fn events_by_date_format_status_town_organiser_and_text() {
         let end = event["endsAt"]
             .as_str()
             .or(event["startsAt"].as_str())
-            .unwrap_or_default();
+            .unwrap();
         let end =
             chrono::DateTime::parse_from_rfc3339(end).unwrap_or_else(|e| panic!("{end}: {e}"));
         assert!(end >= now, "{event} is over");

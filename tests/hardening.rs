@@ -6,12 +6,12 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use crate::support::{TestApp, parse_json};
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode, header};
 use entity::enums::StaffRole;
 use kleinstadt::config::Mode;
-use kleinstadt_tests::{TestApp, parse_json};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -21,7 +21,7 @@ fn post(uri: &str, content_type: Option<&str>, body: impl Into<Body>) -> Request
     if let Some(content_type) = content_type {
         request = request.header(header::CONTENT_TYPE, content_type);
     }
-    request.body(body.into()).unwrap_or_else(|e| panic!("{e}"))
+    request.body(body.into()).unwrap()
 }
 
 fn from(address: [u8; 4], mut request: Request<Body>) -> Request<Body> {
@@ -45,10 +45,7 @@ async fn bodies_are_limited_and_must_be_json() {
     let mut announced = post("/graphql", Some("application/json"), huge.clone());
     announced.headers_mut().insert(
         header::CONTENT_LENGTH,
-        huge.len()
-            .to_string()
-            .parse()
-            .unwrap_or_else(|e| panic!("{e}")),
+        huge.len().to_string().parse().unwrap(),
     );
     let (status, _, body) = app.send(announced).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
@@ -98,7 +95,7 @@ async fn bodies_are_limited_and_must_be_json() {
     let put = Request::put("/api/v1/events")
         .header(header::CONTENT_TYPE, "text/plain")
         .body(Body::from("x"))
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let (status, _, body) = app.send(put).await;
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(parse_json(&body)["error"]["code"], "BAD_USER_INPUT");
@@ -145,7 +142,7 @@ async fn production_mode_hides_the_schema_from_anonymous_callers_only() {
         .await;
     assert!(body["data"]["__type"].is_null(), "{body}");
     let (_, body) = app.graphql("{ evnts { totalCount } }", json!({})).await;
-    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    let message = body["errors"][0]["message"].as_str().unwrap();
     assert!(
         !message.is_empty() && !message.contains("Did you mean"),
         "{message}"
@@ -174,7 +171,7 @@ async fn production_mode_hides_the_schema_from_anonymous_callers_only() {
     assert!(
         body["errors"][0]["message"]
             .as_str()
-            .unwrap_or_default()
+            .unwrap()
             .contains("Did you mean")
     );
 }
@@ -191,7 +188,7 @@ async fn anonymous_callers_are_rate_limited_per_address() {
             address,
             Request::get("/api/v1/towns?limit=1")
                 .body(Body::empty())
-                .unwrap_or_else(|e| panic!("{e}")),
+                .unwrap(),
         )
     };
     for remaining in ["2", "1", "0"] {
@@ -230,9 +227,7 @@ async fn anonymous_callers_are_rate_limited_per_address() {
     assert_eq!(status, StatusCode::OK);
     let health = from(
         [192, 0, 2, 1],
-        Request::get("/health")
-            .body(Body::empty())
-            .unwrap_or_else(|e| panic!("{e}")),
+        Request::get("/health").body(Body::empty()).unwrap(),
     );
     assert_eq!(app.send(health).await.0, StatusCode::OK);
 
@@ -255,9 +250,7 @@ async fn anonymous_callers_are_rate_limited_per_address() {
         let mut request = staff(address);
         request.headers_mut().insert(
             header::AUTHORIZATION,
-            format!("Bearer {token}")
-                .parse()
-                .unwrap_or_else(|e| panic!("{e}")),
+            format!("Bearer {token}").parse().unwrap(),
         );
         statuses.push(app.send(request).await.0);
     }
@@ -298,13 +291,13 @@ async fn error_answers_carry_the_request_id_and_one_shape() {
             StatusCode::BAD_REQUEST,
         ),
     ] {
-        let request = request.unwrap_or_else(|e| panic!("{e}"));
+        let request = request.unwrap();
         let (got, headers, body) = app.send(request).await;
         assert_eq!(got, status);
         let id = headers
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
+            .unwrap();
         assert!(!id.is_empty());
         let body = parse_json(&body);
         assert_eq!(body["error"]["requestId"], id, "{body}");
@@ -314,7 +307,7 @@ async fn error_answers_carry_the_request_id_and_one_shape() {
     let request = Request::get("/nowhere")
         .header("x-request-id", "proxy-4711")
         .body(Body::empty())
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let (_, headers, body) = app.send(request).await;
     assert_eq!(
         headers.get("x-request-id").and_then(|v| v.to_str().ok()),
@@ -379,13 +372,8 @@ async fn readiness_and_metrics() {
 
 /// Holds SQLite's write lock from another connection until dropped.
 async fn lock_sqlite(url: &str) -> sea_orm::DatabaseConnection {
-    let other = Database::connect(url)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    other
-        .execute_unprepared("BEGIN IMMEDIATE")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let other = Database::connect(url).await.unwrap();
+    other.execute_unprepared("BEGIN IMMEDIATE").await.unwrap();
     other
 }
 
@@ -400,14 +388,14 @@ async fn a_locked_or_lost_database_answers_503_and_recovers() {
         // A restarted server drops every connection of the pool.
         let admin = Database::connect(app.database_url().as_str())
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         admin
             .execute_unprepared(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
                  WHERE datname = current_database() AND pid <> pg_backend_pid()",
             )
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
         let _ = admin.close().await;
         let mut codes = Vec::new();
         for attempt in 0..5 {
@@ -451,9 +439,7 @@ async fn a_locked_or_lost_database_answers_503_and_recovers() {
         .query("{ organisations { totalCount } }", json!({}))
         .await;
     assert_eq!(data["organisations"]["totalCount"], 0);
-    lock.execute_unprepared("ROLLBACK")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    lock.execute_unprepared("ROLLBACK").await.unwrap();
     let (_, body) = app
         .graphql_as(&token, ORGANISATION, create("Agentur A"))
         .await;
@@ -517,10 +503,8 @@ async fn server(
     tokio::sync::oneshot::Sender<()>,
     tokio::task::JoinHandle<()>,
 ) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let limits = kleinstadt::serve::ServeLimits {
         header_read_timeout,
@@ -542,26 +526,19 @@ async fn slow_clients_are_cut_off_and_shutdown_drains() {
     let (address, stop, handle) =
         server(&app, Duration::from_secs(1), Duration::from_secs(2)).await;
     // A normal request works, and the server knows the client's address.
-    let mut client = tokio::net::TcpStream::connect(address)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let mut client = tokio::net::TcpStream::connect(address).await.unwrap();
     client
         .write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let mut answer = String::new();
-    client
-        .read_to_string(&mut answer)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    client.read_to_string(&mut answer).await.unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     // A client that never finishes its request head is disconnected after the header timeout.
-    let mut slow = tokio::net::TcpStream::connect(address)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let mut slow = tokio::net::TcpStream::connect(address).await.unwrap();
     slow.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\n")
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let started = Instant::now();
     let mut buffer = Vec::new();
     let read = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut buffer)).await;
@@ -587,11 +564,11 @@ async fn every_error_of_a_broken_database_is_generic() {
     // Break the schema behind the server's back: every read of towns fails inside the database.
     let other = Database::connect(app.database_url().as_str())
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     other
         .execute_unprepared("ALTER TABLE town RENAME COLUMN population TO inhabitants")
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
     let (status, headers, body) = app.get("/api/v1/towns").await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     let body: Value = parse_json(&body);

@@ -1,7 +1,7 @@
 //! Import of GeoNames places: the full file, idempotence, bad lines rejected with reasons.
 
+use crate::support::TestApp;
 use kleinstadt::bulk::import::import_towns;
-use kleinstadt_tests::TestApp;
 use serde_json::json;
 
 const PLACES: &[u8] = include_bytes!("../data/de-towns.csv");
@@ -9,9 +9,7 @@ const PLACES: &[u8] = include_bytes!("../data/de-towns.csv");
 #[tokio::test]
 async fn the_full_file_imports_and_a_second_run_changes_nothing() {
     let app = TestApp::empty().await;
-    let first = import_towns(app.db(), PLACES)
-        .await
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    let first = import_towns(app.db(), PLACES).await.unwrap();
     assert_eq!(first.created, 6978);
     assert_eq!(first.updated, 0);
     assert!(first.rejected.is_empty(), "{:?}", first.rejected);
@@ -22,9 +20,7 @@ async fn the_full_file_imports_and_a_second_run_changes_nothing() {
             json!({}),
         )
         .await;
-    let second = import_towns(app.db(), PLACES)
-        .await
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    let second = import_towns(app.db(), PLACES).await.unwrap();
     assert_eq!(
         (second.created, second.updated, second.unchanged),
         (0, 0, 6978)
@@ -51,9 +47,7 @@ abc,Nowhere,Bayern,100,48.1,11.5\n\
 4,,Bayern,100,48.1,11.5\n\
 5,Short,Bayern,100\n\
 2807344,Wittenberge,Brandenburg,20171,53.00543,11.75032\n";
-    let report = import_towns(app.db(), csv.as_bytes())
-        .await
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    let report = import_towns(app.db(), csv.as_bytes()).await.unwrap();
     assert_eq!(report.created, 1);
     let lines: Vec<u64> = report.rejected.iter().map(|r| r.line).collect();
     assert_eq!(lines, vec![3, 4, 5, 6, 7, 8, 9]);
@@ -77,9 +71,7 @@ abc,Nowhere,Bayern,100,48.1,11.5\n\
     );
 
     let updated = "geonames_id,name,state,population,lat,lon\n2807344,Wittenberge,Brandenburg,16900,53.00543,11.75032\n";
-    let report = import_towns(app.db(), updated.as_bytes())
-        .await
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    let report = import_towns(app.db(), updated.as_bytes()).await.unwrap();
     assert_eq!(
         (report.created, report.updated, report.unchanged),
         (0, 1, 0)

@@ -4,9 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::support::TestApp;
 use entity::person;
 use kleinstadt::auth::StaffRole;
-use kleinstadt_tests::TestApp;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, Statement};
 use serde_json::{Value, json};
@@ -17,7 +17,7 @@ const ORGANISATION: &str = "id name shortName version";
 /// Every contribution of `list` (a `nodes` array), by ID.
 fn by_id(list: &Value, into: &mut BTreeMap<String, Value>) {
     for contribution in list.as_array().into_iter().flatten() {
-        let id = contribution["id"].as_str().unwrap_or_default().to_owned();
+        let id = contribution["id"].as_str().unwrap().to_owned();
         assert!(!id.is_empty(), "a contribution without ID: {contribution}");
         into.insert(id, contribution.clone());
     }
@@ -96,7 +96,7 @@ async fn private_contact_data_stays_hidden_when_read_with_contributions() {
         .col_expr(person::Column::Email, Expr::value("contact@example.org"))
         .exec(app.db())
         .await
-        .unwrap_or_else(|e| panic!("cannot set e-mail addresses: {e}"));
+        .expect("cannot set e-mail addresses");
     let (anonymous, _) = both_ways(&app, None).await;
     let (staff, _) = both_ways(&app, Some(&token)).await;
     let emails = |all: &BTreeMap<String, Value>| {
@@ -124,12 +124,7 @@ async fn towns_read_with_memberships_match_their_own_loader() {
             json!({}),
         )
         .await;
-    let projects = |data: &Value| {
-        data["modelProjects"]["nodes"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-    };
+    let projects = |data: &Value| data["modelProjects"]["nodes"].as_array().cloned().unwrap();
     let (joined, separate) = (projects(&joined), projects(&separate));
     assert!(joined.len() >= 5, "{joined:?}");
     assert_eq!(joined.len(), separate.len());
@@ -142,10 +137,7 @@ async fn towns_read_with_memberships_match_their_own_loader() {
             .flatten()
             .map(|edge| json!({ "role": edge["role"], "town": edge["node"] }))
             .collect();
-        let separate = other["memberships"]["nodes"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
+        let separate = other["memberships"]["nodes"].as_array().cloned().unwrap();
         assert_eq!(joined, separate, "project {}", project["id"]);
         towns += joined.len();
     }
@@ -165,10 +157,8 @@ async fn postgres_connections_plan_for_data_in_memory() {
         .db()
         .query_one_raw(Statement::from_string(backend, "SHOW random_page_cost"))
         .await
-        .unwrap_or_else(|e| panic!("SHOW: {e}"))
-        .unwrap_or_else(|| panic!("SHOW returned no row"));
-    let cost: String = row
-        .try_get_by_index(0)
-        .unwrap_or_else(|e| panic!("random_page_cost: {e}"));
+        .expect("SHOW")
+        .expect("SHOW returned no row");
+    let cost: String = row.try_get_by_index(0).expect("random_page_cost");
     assert_eq!(cost, "1.1");
 }

@@ -1,24 +1,20 @@
 //! Migrations run up, down and up again on the test backend, leaving a working schema.
 
-use kleinstadt_tests::TestApp;
+use crate::support::TestApp;
 use migration::{Migrator, MigratorTrait};
 use serde_json::json;
 
 #[tokio::test]
 async fn migrations_go_up_down_and_up_again() {
     let app = TestApp::empty().await;
-    let applied = Migrator::get_applied_migrations(app.db())
-        .await
-        .unwrap_or_default();
+    let applied = Migrator::get_applied_migrations(app.db()).await.unwrap();
     assert_eq!(applied.len(), Migrator::migrations().len());
 
-    Migrator::down(app.db(), None)
-        .await
-        .unwrap_or_else(|e| panic!("down failed: {e}"));
+    Migrator::down(app.db(), None).await.expect("down failed");
     assert!(
         Migrator::get_applied_migrations(app.db())
             .await
-            .unwrap_or_default()
+            .unwrap()
             .is_empty()
     );
     let (_, body) = app.graphql("{ towns { totalCount } }", json!({})).await;
@@ -27,9 +23,7 @@ async fn migrations_go_up_down_and_up_again() {
         "tables are gone after down: {body}"
     );
 
-    Migrator::up(app.db(), None)
-        .await
-        .unwrap_or_else(|e| panic!("up again failed: {e}"));
+    Migrator::up(app.db(), None).await.expect("up again failed");
     let data = app
         .query(
             "{ states { totalCount nodes { key code name } } towns { totalCount } }",
@@ -45,9 +39,7 @@ async fn migrations_go_up_down_and_up_again() {
 #[tokio::test]
 async fn a_failed_query_does_not_leak_internals() {
     let app = TestApp::empty().await;
-    Migrator::down(app.db(), None)
-        .await
-        .unwrap_or_else(|e| panic!("down failed: {e}"));
+    Migrator::down(app.db(), None).await.expect("down failed");
     let (_, body) = app
         .graphql("{ towns { totalCount nodes { name } } }", json!({}))
         .await;

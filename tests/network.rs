@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::support::{TestApp, error_code, network};
 use kleinstadt::ids::encode;
-use kleinstadt_tests::{TestApp, error_code, network};
 use serde_json::{Value, json};
 
 fn labels(graph: &Value) -> Vec<String> {
@@ -12,7 +12,7 @@ fn labels(graph: &Value) -> Vec<String> {
         .as_array()
         .unwrap_or_else(|| panic!("no nodes: {graph}"))
         .iter()
-        .map(|n| n["label"].as_str().unwrap_or_default().to_owned())
+        .map(|n| n["label"].as_str().unwrap().to_owned())
         .collect()
 }
 
@@ -47,9 +47,9 @@ async fn neighbours_up_to_a_depth() {
     assert_eq!(found, expected);
     let kinds: BTreeSet<String> = graph["edges"]
         .as_array()
-        .unwrap_or_else(|| panic!("no edges"))
+        .expect("no edges")
         .iter()
-        .map(|e| e["type"].as_str().unwrap_or_default().to_owned())
+        .map(|e| e["type"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(graph["edges"].as_array().map(Vec::len), Some(6), "{graph}");
     assert!(
@@ -94,9 +94,9 @@ async fn shortest_path_with_its_edges() {
     );
     let roles: Vec<&str> = path["edges"]
         .as_array()
-        .unwrap_or_else(|| panic!("no edges"))
+        .expect("no edges")
         .iter()
-        .map(|e| e["role"].as_str().unwrap_or_default())
+        .map(|e| e["role"].as_str().unwrap())
         .collect();
     assert_eq!(roles, vec!["LEAD", "MEMBER", "LEAD", "MEMBER"]);
 
@@ -133,7 +133,7 @@ async fn co_participation_and_degrees() {
     let pairs = data["network"]["coParticipation"]
         .as_array()
         .cloned()
-        .unwrap_or_default();
+        .unwrap();
     assert_eq!(pairs.len(), 6, "{data}");
     assert!(pairs.iter().all(|p| p["shared"] == 1));
     let data = app
@@ -196,9 +196,9 @@ async fn drafts_and_private_people_are_not_in_the_graph() {
         .await;
     let all: Vec<String> = data["network"]["degrees"]
         .as_array()
-        .unwrap_or_else(|| panic!("no degrees"))
+        .expect("no degrees")
         .iter()
-        .map(|n| n["label"].as_str().unwrap_or_default().to_owned())
+        .map(|n| n["label"].as_str().unwrap().to_owned())
         .collect();
     for hidden in [
         "Geheime Runde",

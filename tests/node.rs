@@ -1,6 +1,6 @@
 //! Global IDs: every object is reachable through `node(id:)`, and IDs round-trip.
 
-use kleinstadt_tests::{TestApp, error_code};
+use crate::support::{TestApp, error_code};
 use serde_json::{Value, json};
 
 #[tokio::test]

@@ -1,56 +1,15 @@
 //! People's privacy through the router: private fields, filters, consent, export and erasure.
 
+use crate::support::{Client, TestApp, error_code};
 use chrono::Utc;
 use entity::enums::{AuditAction, ContributionRole, RegistrationStatus, StaffRole};
 use entity::{audit_entry, contribution, registration};
-use kleinstadt_tests::{TestApp, error_code};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::{Value, json};
 
-const PASSWORD: &str = "correct horse battery staple";
-
-/// Creates an account with `role` and logs it in through the router; returns the token.
-async fn login(app: &TestApp, email: &str, role: StaffRole) -> String {
-    kleinstadt::service::account::create(
-        app.db(),
-        email,
-        "Staff Member",
-        role,
-        PASSWORD.to_owned(),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("account: {e}"));
-    let data = app
-        .query(
-            "mutation($email: String!, $password: String!) { login(email: $email, password: $password) { token } }",
-            json!({ "email": email, "password": PASSWORD }),
-        )
-        .await;
-    data["login"]["token"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no token: {data}"))
-        .to_owned()
-}
-
-/// Runs a request as `token` that must succeed; returns its `data`.
-async fn ok(app: &TestApp, token: &str, query: &str, variables: Value) -> Value {
-    let (_, body) = app.graphql_as(token, query, variables).await;
-    assert!(body.get("errors").is_none(), "errors for {query}: {body}");
-    body["data"].clone()
-}
-
 /// Runs a request that must fail with `code`; returns the response.
-async fn fails(
-    app: &TestApp,
-    token: Option<&str>,
-    query: &str,
-    variables: Value,
-    code: &str,
-) -> Value {
-    let (_, body) = match token {
-        Some(token) => app.graphql_as(token, query, variables.clone()).await,
-        None => app.graphql(query, variables.clone()).await,
-    };
+async fn fails(client: &Client<'_>, query: &str, variables: Value, code: &str) -> Value {
+    let (_, body) = client.graphql(query, variables.clone()).await;
     assert_eq!(
         error_code(&body),
         Some(code),
@@ -63,32 +22,17 @@ const PERSON: &str = "query($id: ID!) { person(id: $id) { id version name email 
 const CREATE_PERSON: &str = "mutation($input: CreatePersonInput!) { createPerson(input: $input) { id version name email phone } }";
 const RECORD_CONSENT: &str = "mutation($id: ID!, $v: Int!, $note: String!) { recordConsent(id: $id, expectedVersion: $v, note: $note) { version consentGivenAt consentNote } }";
 
-async fn create_person(app: &TestApp, token: &str, input: Value) -> Value {
-    ok(app, token, CREATE_PERSON, json!({ "input": input })).await["createPerson"].clone()
-}
-
 fn raw_id(global: &Value, type_name: &str) -> i32 {
-    kleinstadt::ids::decode_as(global.as_str().unwrap_or_default(), type_name, "id")
+    kleinstadt::ids::decode_as(global.as_str().unwrap(), type_name, "id")
         .unwrap_or_else(|e| panic!("{global}: {e}"))
 }
 
 /// A published event; returns its global ID.
-async fn published_event(app: &TestApp, token: &str) -> Value {
-    let event = ok(
-        app,
-        token,
-        "mutation { createEvent(input: { title: \"Kleinstadtgespräch\", startsAt: \"2022-01-21T08:30:00Z\" }) { id version } }",
-        json!({}),
-    )
-    .await["createEvent"]
-        .clone();
-    ok(
-        app,
-        token,
-        "mutation($id: ID!, $v: Int!) { publishEvent(id: $id, expectedVersion: $v) { id } }",
-        json!({ "id": event["id"], "v": event["version"] }),
-    )
-    .await;
+async fn published_event(editor: &Client<'_>) -> Value {
+    let event = editor
+        .create_event(json!({ "title": "Kleinstadtgespräch", "startsAt": "2022-01-21T08:30:00Z" }))
+        .await;
+    editor.publish_event(event["id"].as_str().unwrap()).await;
     event["id"].clone()
 }
 
@@ -113,7 +57,7 @@ async fn appear_and_register(app: &TestApp, event: &Value, person: &Value) {
     }
     .insert(app.db())
     .await
-    .unwrap_or_else(|e| panic!("contribution: {e}"));
+    .expect("contribution");
     registration::ActiveModel {
         event_id: Set(event_id),
         person_id: Set(person_id),
@@ -128,7 +72,7 @@ async fn appear_and_register(app: &TestApp, event: &Value, person: &Value) {
     }
     .insert(app.db())
     .await
-    .unwrap_or_else(|e| panic!("registration: {e}"));
+    .expect("registration");
 }
 
 async fn audit_about(app: &TestApp, entity_type: &str, id: i32) -> Vec<audit_entry::Model> {
@@ -138,45 +82,42 @@ async fn audit_about(app: &TestApp, entity_type: &str, id: i32) -> Vec<audit_ent
         .order_by_asc(audit_entry::Column::Id)
         .all(app.db())
         .await
-        .unwrap_or_else(|e| panic!("audit: {e}"))
+        .expect("audit")
 }
 
 #[tokio::test]
 async fn private_fields_are_null_for_anonymous_callers_and_shown_to_staff() {
     let app = TestApp::empty().await;
-    let token = login(&app, "editor@example.org", StaffRole::Editor).await;
-    let organisation = ok(
-        &app,
-        &token,
-        "mutation { createOrganisation(input: { name: \"Stadt Kyritz\", kind: OTHER }) { id } }",
-        json!({}),
-    )
-    .await["createOrganisation"]["id"]
-        .clone();
-    let person = create_person(
-        &app,
-        &token,
-        json!({ "name": "Erika Muster", "email": " Erika.Muster@Kyritz.de ", "phone": "+49 33971 8500",
+    let editor = app.staff("editor@example.org", StaffRole::Editor).await;
+    let organisation = editor
+        .ok(
+            "mutation { createOrganisation(input: { name: \"Stadt Kyritz\", kind: OTHER }) { id } }",
+            json!({}),
+        )
+        .await["createOrganisation"]["id"]
+            .clone();
+    let person = editor
+        .create_person(
+            json!({ "name": "Erika Muster", "email": " Erika.Muster@Kyritz.de ", "phone": "+49 33971 8500",
                 "biography": "Bürgermeisterin seit 2018.", "website": "https://erika.example.org", "organisation": organisation }),
-    )
-    .await;
+        )
+        .await;
     assert_eq!(person["email"], "erika.muster@kyritz.de");
     let id = person["id"].clone();
 
     // Without consent the person is not public at all; staff see everything.
     let data = app.query(PERSON, json!({ "id": id })).await;
     assert!(data["person"].is_null());
-    let data = ok(&app, &token, PERSON, json!({ "id": id })).await;
+    let data = editor.ok(PERSON, json!({ "id": id })).await;
     assert_eq!(data["person"]["phone"], "+49 33971 8500");
     assert_eq!(data["person"]["biography"], "Bürgermeisterin seit 2018.");
 
-    let consent = ok(
-        &app,
-        &token,
-        RECORD_CONSENT,
-        json!({ "id": id, "v": 1, "note": "Formular vom 2. Mai 2024" }),
-    )
-    .await;
+    let consent = editor
+        .ok(
+            RECORD_CONSENT,
+            json!({ "id": id, "v": 1, "note": "Formular vom 2. Mai 2024" }),
+        )
+        .await;
     assert_eq!(
         consent["recordConsent"]["consentNote"],
         "Formular vom 2. Mai 2024"
@@ -205,13 +146,9 @@ async fn private_fields_are_null_for_anonymous_callers_and_shown_to_staff() {
     );
     assert!(data["organisation"]["people"]["nodes"][0]["email"].is_null());
     assert!(data["node"]["email"].is_null() && data["node"]["consentNote"].is_null());
-    let data = ok(
-        &app,
-        &token,
-        nested,
-        json!({ "org": organisation, "id": id }),
-    )
-    .await;
+    let data = editor
+        .ok(nested, json!({ "org": organisation, "id": id }))
+        .await;
     assert_eq!(
         data["organisation"]["people"]["nodes"][0]["email"],
         "erika.muster@kyritz.de"
@@ -219,18 +156,16 @@ async fn private_fields_are_null_for_anonymous_callers_and_shown_to_staff() {
     assert_eq!(data["node"]["consentNote"], "Formular vom 2. Mai 2024");
 
     // Withdrawn consent: the profile is no longer public.
-    ok(
-        &app,
-        &token,
-        "mutation($id: ID!) { withdrawConsent(id: $id, expectedVersion: 2) { version } }",
-        json!({ "id": id }),
-    )
-    .await;
+    editor
+        .ok(
+            "mutation($id: ID!) { withdrawConsent(id: $id, expectedVersion: 2) { version } }",
+            json!({ "id": id }),
+        )
+        .await;
     let data = app.query(PERSON, json!({ "id": id })).await;
     assert!(data["person"].is_null());
     fails(
-        &app,
-        Some(&token),
+        &editor,
         "mutation($id: ID!) { withdrawConsent(id: $id, expectedVersion: 3) { version } }",
         json!({ "id": id }),
         "CONFLICT",
@@ -239,8 +174,8 @@ async fn private_fields_are_null_for_anonymous_callers_and_shown_to_staff() {
 
     // The audit log shows that private fields changed, never their values.
     let entries = audit_about(&app, "Person", raw_id(&id, "Person")).await;
-    let log = serde_json::to_string(&entries.iter().map(|e| &e.changes).collect::<Vec<_>>())
-        .unwrap_or_default();
+    let log =
+        serde_json::to_string(&entries.iter().map(|e| &e.changes).collect::<Vec<_>>()).unwrap();
     assert!(
         !log.contains("kyritz.de") && !log.contains("33971") && !log.contains("Formular"),
         "{log}"
@@ -250,26 +185,23 @@ async fn private_fields_are_null_for_anonymous_callers_and_shown_to_staff() {
 #[tokio::test]
 async fn people_filters_cannot_reach_private_fields() {
     let app = TestApp::empty().await;
-    let token = login(&app, "editor@example.org", StaffRole::Editor).await;
-    let person = create_person(
-        &app,
-        &token,
-        json!({ "name": "Erika Muster", "email": "erika@kyritz.de" }),
-    )
-    .await;
-    ok(
-        &app,
-        &token,
-        RECORD_CONSENT,
-        json!({ "id": person["id"], "v": 1, "note": "mündlich" }),
-    )
-    .await;
-    create_person(&app, &token, json!({ "name": "Max Kyritzer" })).await;
+    let editor = app.staff("editor@example.org", StaffRole::Editor).await;
+    let person = editor
+        .create_person(json!({ "name": "Erika Muster", "email": "erika@kyritz.de" }))
+        .await;
+    editor
+        .ok(
+            RECORD_CONSENT,
+            json!({ "id": person["id"], "v": 1, "note": "mündlich" }),
+        )
+        .await;
+    editor
+        .create_person(json!({ "name": "Max Kyritzer" }))
+        .await;
 
     let by_email = "query($text: String!) { people(filter: { emailContains: $text }) { totalCount nodes { name email } } }";
     fails(
-        &app,
-        None,
+        &app.anonymous(),
         by_email,
         json!({ "text": "erika" }),
         "FORBIDDEN",
@@ -285,7 +217,7 @@ async fn people_filters_cannot_reach_private_fields() {
         data["people"]["totalCount"], 0,
         "the name filter does not look at e-mail (Max is not public)"
     );
-    let data = ok(&app, &token, by_email, json!({ "text": "KYRITZ.de" })).await;
+    let data = editor.ok(by_email, json!({ "text": "KYRITZ.de" })).await;
     assert_eq!(data["people"]["totalCount"], 1);
     assert_eq!(data["people"]["nodes"][0]["email"], "erika@kyritz.de");
 
@@ -301,7 +233,7 @@ async fn people_filters_cannot_reach_private_fields() {
     let mut inputs: Vec<String> = data["__type"]["inputFields"]
         .as_array()
         .cloned()
-        .unwrap_or_default()
+        .unwrap()
         .iter()
         .filter_map(|f| f["name"].as_str().map(str::to_owned))
         .collect();
@@ -319,18 +251,18 @@ async fn people_filters_cannot_reach_private_fields() {
     let people = data["__schema"]["queryType"]["fields"]
         .as_array()
         .and_then(|fields| fields.iter().find(|f| f["name"] == "people").cloned())
-        .unwrap_or_default();
+        .unwrap();
     let args: Vec<&str> = people["args"]
         .as_array()
         .map(|a| a.iter().filter_map(|a| a["name"].as_str()).collect())
-        .unwrap_or_default();
+        .unwrap();
     assert!(!args.contains(&"orderBy"), "{args:?}");
 }
 
 #[tokio::test]
 async fn person_fields_are_validated_by_field() {
     let app = TestApp::empty().await;
-    let token = login(&app, "editor@example.org", StaffRole::Editor).await;
+    let editor = app.staff("editor@example.org", StaffRole::Editor).await;
     for (input, field) in [
         (json!({ "name": "" }), "name"),
         (json!({ "name": "x".repeat(201) }), "name"),
@@ -355,8 +287,7 @@ async fn person_fields_are_validated_by_field() {
         (json!({ "name": "Erika", "town": "VG93bjo5OTk5" }), "town"),
     ] {
         let body = fails(
-            &app,
-            Some(&token),
+            &editor,
             CREATE_PERSON,
             json!({ "input": input }),
             "BAD_USER_INPUT",
@@ -364,36 +295,34 @@ async fn person_fields_are_validated_by_field() {
         .await;
         assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body}");
     }
-    let person = create_person(&app, &token, json!({ "name": "Erika Muster" })).await;
+    let person = editor
+        .create_person(json!({ "name": "Erika Muster" }))
+        .await;
     let update = "mutation($id: ID!, $v: Int!, $input: UpdatePersonInput!) { updatePerson(id: $id, expectedVersion: $v, input: $input) { version email } }";
     let body = fails(
-        &app,
-        Some(&token),
+        &editor,
         update,
         json!({ "id": person["id"], "v": 1, "input": { "email": "a@@b" } }),
         "BAD_USER_INPUT",
     )
     .await;
     assert_eq!(body["errors"][0]["extensions"]["field"], "email");
-    let data = ok(
-        &app,
-        &token,
-        update,
-        json!({ "id": person["id"], "v": 1, "input": { "email": "erika@example.org" } }),
-    )
-    .await;
+    let data = editor
+        .ok(
+            update,
+            json!({ "id": person["id"], "v": 1, "input": { "email": "erika@example.org" } }),
+        )
+        .await;
     assert_eq!(data["updatePerson"]["email"], "erika@example.org");
     fails(
-        &app,
-        Some(&token),
+        &editor,
         update,
         json!({ "id": person["id"], "v": 1, "input": { "email": null } }),
         "CONFLICT",
     )
     .await;
     let body = fails(
-        &app,
-        Some(&token),
+        &editor,
         RECORD_CONSENT,
         json!({ "id": person["id"], "v": 2, "note": " " }),
         "BAD_USER_INPUT",
@@ -401,36 +330,32 @@ async fn person_fields_are_validated_by_field() {
     .await;
     assert_eq!(body["errors"][0]["extensions"]["field"], "note");
     fails(
-        &app,
-        None,
+        &app.anonymous(),
         RECORD_CONSENT,
         json!({ "id": person["id"], "v": 2, "note": "ja" }),
         "UNAUTHENTICATED",
     )
     .await;
     fails(
-        &app,
-        None,
+        &app.anonymous(),
         update,
         json!({ "id": person["id"], "v": 2, "input": { "name": "x" } }),
         "UNAUTHENTICATED",
     )
     .await;
     fails(
-        &app,
-        None,
+        &app.anonymous(),
         "mutation($id: ID!) { deletePerson(id: $id, expectedVersion: 2) { id } }",
         json!({ "id": person["id"] }),
         "UNAUTHENTICATED",
     )
     .await;
-    ok(
-        &app,
-        &token,
-        "mutation($id: ID!) { deletePerson(id: $id, expectedVersion: 2) { id } }",
-        json!({ "id": person["id"] }),
-    )
-    .await;
+    editor
+        .ok(
+            "mutation($id: ID!) { deletePerson(id: $id, expectedVersion: 2) { id } }",
+            json!({ "id": person["id"] }),
+        )
+        .await;
 }
 
 const EXPORT: &str = "mutation($id: ID!) { exportPerson(id: $id) }";
@@ -439,35 +364,25 @@ const ERASE: &str = "mutation($id: ID!, $v: Int!) { erasePerson(id: $id, expecte
 #[tokio::test]
 async fn export_is_for_administrators_and_holds_everything() {
     let app = TestApp::empty().await;
-    let editor = login(&app, "editor@example.org", StaffRole::Editor).await;
-    let admin = login(&app, "admin@example.org", StaffRole::Admin).await;
-    let person = create_person(
-        &app,
-        &editor,
-        json!({ "name": "Erika Muster", "email": "erika@kyritz.de", "phone": "033971 8500" }),
-    )
-    .await;
-    let event = published_event(&app, &editor).await;
+    let editor = app.staff("editor@example.org", StaffRole::Editor).await;
+    let admin = app.staff("admin@example.org", StaffRole::Admin).await;
+    let person = editor
+        .create_person(
+            json!({ "name": "Erika Muster", "email": "erika@kyritz.de", "phone": "033971 8500" }),
+        )
+        .await;
+    let event = published_event(&editor).await;
     appear_and_register(&app, &event, &person).await;
 
     fails(
-        &app,
-        None,
+        &app.anonymous(),
         EXPORT,
         json!({ "id": person["id"] }),
         "UNAUTHENTICATED",
     )
     .await;
-    fails(
-        &app,
-        Some(&editor),
-        EXPORT,
-        json!({ "id": person["id"] }),
-        "FORBIDDEN",
-    )
-    .await;
-    let export =
-        ok(&app, &admin, EXPORT, json!({ "id": person["id"] })).await["exportPerson"].clone();
+    fails(&editor, EXPORT, json!({ "id": person["id"] }), "FORBIDDEN").await;
+    let export = admin.ok(EXPORT, json!({ "id": person["id"] })).await["exportPerson"].clone();
     assert_eq!(export["person"]["name"], "Erika Muster");
     assert_eq!(export["person"]["email"], "erika@kyritz.de");
     assert_eq!(export["person"]["phone"], "033971 8500");
@@ -486,7 +401,7 @@ async fn export_is_for_administrators_and_holds_everything() {
     );
 
     let entries = audit_about(&app, "Person", raw_id(&person["id"], "Person")).await;
-    let last = entries.last().unwrap_or_else(|| panic!("no audit entries"));
+    let last = entries.last().expect("no audit entries");
     assert_eq!(last.action, AuditAction::Export);
     assert_eq!(last.actor_email, "admin@example.org");
     assert_eq!(
@@ -495,8 +410,7 @@ async fn export_is_for_administrators_and_holds_everything() {
         "the export entry holds no personal data"
     );
     fails(
-        &app,
-        Some(&admin),
+        &admin,
         EXPORT,
         json!({ "id": "UGVyc29uOjk5OQ" }),
         "NOT_FOUND",
@@ -507,35 +421,31 @@ async fn export_is_for_administrators_and_holds_everything() {
 #[tokio::test]
 async fn erasure_pseudonymises_a_referenced_person_everywhere() {
     let app = TestApp::empty().await;
-    let editor = login(&app, "editor@example.org", StaffRole::Editor).await;
-    let admin = login(&app, "admin@example.org", StaffRole::Admin).await;
-    let person = create_person(
-        &app,
-        &editor,
-        json!({ "name": "Erika Muster", "email": "erika@kyritz.de", "phone": "033971 8500",
+    let editor = app.staff("editor@example.org", StaffRole::Editor).await;
+    let admin = app.staff("admin@example.org", StaffRole::Admin).await;
+    let person = editor
+        .create_person(
+            json!({ "name": "Erika Muster", "email": "erika@kyritz.de", "phone": "033971 8500",
                 "biography": "Bürgermeisterin", "sources": ["https://www.kyritz.de/erika"] }),
-    )
-    .await;
+        )
+        .await;
     let id = person["id"].clone();
-    ok(
-        &app,
-        &editor,
-        "mutation($id: ID!) { updatePerson(id: $id, expectedVersion: 1, input: { name: \"Erika Mustermann\", position: \"Bürgermeisterin\" }) { version } }",
-        json!({ "id": id }),
-    )
-    .await;
-    ok(
-        &app,
-        &editor,
-        RECORD_CONSENT,
-        json!({ "id": id, "v": 2, "note": "Formular" }),
-    )
-    .await;
-    let event = published_event(&app, &editor).await;
+    editor
+        .ok(
+            "mutation($id: ID!) { updatePerson(id: $id, expectedVersion: 1, input: { name: \"Erika Mustermann\", position: \"Bürgermeisterin\" }) { version } }",
+            json!({ "id": id }),
+        )
+        .await;
+    editor
+        .ok(
+            RECORD_CONSENT,
+            json!({ "id": id, "v": 2, "note": "Formular" }),
+        )
+        .await;
+    let event = published_event(&editor).await;
     appear_and_register(&app, &event, &person).await;
     fails(
-        &app,
-        Some(&editor),
+        &editor,
         "mutation($id: ID!) { deletePerson(id: $id, expectedVersion: 3) { id } }",
         json!({ "id": id }),
         "CONFLICT",
@@ -545,30 +455,15 @@ async fn erasure_pseudonymises_a_referenced_person_everywhere() {
     assert_eq!(data["people"]["nodes"][0]["name"], "Erika Mustermann");
 
     fails(
-        &app,
-        None,
+        &app.anonymous(),
         ERASE,
         json!({ "id": id, "v": 3 }),
         "UNAUTHENTICATED",
     )
     .await;
-    fails(
-        &app,
-        Some(&editor),
-        ERASE,
-        json!({ "id": id, "v": 3 }),
-        "FORBIDDEN",
-    )
-    .await;
-    fails(
-        &app,
-        Some(&admin),
-        ERASE,
-        json!({ "id": id, "v": 2 }),
-        "CONFLICT",
-    )
-    .await;
-    let erased = ok(&app, &admin, ERASE, json!({ "id": id, "v": 3 })).await["erasePerson"].clone();
+    fails(&editor, ERASE, json!({ "id": id, "v": 3 }), "FORBIDDEN").await;
+    fails(&admin, ERASE, json!({ "id": id, "v": 2 }), "CONFLICT").await;
+    let erased = admin.ok(ERASE, json!({ "id": id, "v": 3 })).await["erasePerson"].clone();
     assert_eq!(erased["outcome"], "PSEUDONYMISED");
     assert_eq!(erased["registrationsDeleted"], 1);
 
@@ -585,25 +480,24 @@ async fn erasure_pseudonymises_a_referenced_person_everywhere() {
         json!({ "name": "Gelöschte Person", "email": null, "biography": null })
     );
     let node = "query($id: ID!) { node(id: $id) { ... on Person { name academicTitle position email phone biography website consentGivenAt consentNote sources } } }";
-    let data = ok(&app, &admin, node, json!({ "id": id })).await;
+    let data = admin.ok(node, json!({ "id": id })).await;
     assert_eq!(
         data["node"],
         json!({ "name": "Gelöschte Person", "academicTitle": null, "position": null, "email": null, "phone": null,
                 "biography": null, "website": null, "consentGivenAt": null, "consentNote": null, "sources": [] })
     );
-    let data = ok(
-        &app,
-        &admin,
-        "{ people(filter: { nameContains: \"Erika\" }) { totalCount } }",
-        json!({}),
-    )
-    .await;
+    let data = admin
+        .ok(
+            "{ people(filter: { nameContains: \"Erika\" }) { totalCount } }",
+            json!({}),
+        )
+        .await;
     assert_eq!(data["people"]["totalCount"], 0);
     let registrations = registration::Entity::find()
         .filter(registration::Column::PersonId.eq(raw_id(&id, "Person")))
         .all(app.db())
         .await
-        .unwrap_or_default();
+        .unwrap();
     assert!(registrations.is_empty());
 
     // The log keeps that things changed, not what they were.
@@ -618,8 +512,8 @@ async fn erasure_pseudonymises_a_referenced_person_everywhere() {
             AuditAction::Erase
         ]
     );
-    let log = serde_json::to_string(&entries.iter().map(|e| &e.changes).collect::<Vec<_>>())
-        .unwrap_or_default();
+    let log =
+        serde_json::to_string(&entries.iter().map(|e| &e.changes).collect::<Vec<_>>()).unwrap();
     for personal in [
         "Erika",
         "Muster",
@@ -637,10 +531,7 @@ async fn erasure_pseudonymises_a_referenced_person_everywhere() {
         entries[0].changes["name"],
         json!({ "before": null, "after": "***" })
     );
-    let erase = entries
-        .last()
-        .map(|e| e.changes.clone())
-        .unwrap_or_default();
+    let erase = entries.last().map(|e| e.changes.clone()).unwrap();
     assert_eq!(
         erase,
         json!({ "outcome": "PSEUDONYMISED", "registrationsDeleted": 1 })
@@ -649,7 +540,7 @@ async fn erasure_pseudonymises_a_referenced_person_everywhere() {
         .filter(audit_entry::Column::EntityType.eq("Registration"))
         .all(app.db())
         .await
-        .unwrap_or_default();
+        .unwrap();
     assert_eq!(
         registration_log
             .iter()
@@ -662,14 +553,11 @@ async fn erasure_pseudonymises_a_referenced_person_everywhere() {
 #[tokio::test]
 async fn erasure_deletes_an_unreferenced_person() {
     let app = TestApp::empty().await;
-    let admin = login(&app, "admin@example.org", StaffRole::Admin).await;
-    let person = create_person(
-        &app,
-        &admin,
-        json!({ "name": "Max Muster", "email": "max@example.org" }),
-    )
-    .await;
-    let event = published_event(&app, &admin).await;
+    let admin = app.staff("admin@example.org", StaffRole::Admin).await;
+    let person = admin
+        .create_person(json!({ "name": "Max Muster", "email": "max@example.org" }))
+        .await;
+    let event = published_event(&admin).await;
     let person_id = raw_id(&person["id"], "Person");
     let now = Utc::now();
     registration::ActiveModel {
@@ -686,33 +574,31 @@ async fn erasure_deletes_an_unreferenced_person() {
     }
     .insert(app.db())
     .await
-    .unwrap_or_else(|e| panic!("registration: {e}"));
+    .expect("registration");
     let erased =
-        ok(&app, &admin, ERASE, json!({ "id": person["id"], "v": 1 })).await["erasePerson"].clone();
+        admin.ok(ERASE, json!({ "id": person["id"], "v": 1 })).await["erasePerson"].clone();
     assert_eq!(erased["outcome"], "DELETED");
     assert_eq!(erased["registrationsDeleted"], 1);
-    let data = ok(
-        &app,
-        &admin,
-        "query($id: ID!) { node(id: $id) { id } }",
-        json!({ "id": person["id"] }),
-    )
-    .await;
+    let data = admin
+        .ok(
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": person["id"] }),
+        )
+        .await;
     assert!(data["node"].is_null());
     let entries = audit_about(&app, "Person", person_id).await;
     assert_eq!(
         entries.iter().map(|e| e.action).collect::<Vec<_>>(),
         vec![AuditAction::Create, AuditAction::Erase]
     );
-    let log = serde_json::to_string(&entries.iter().map(|e| &e.changes).collect::<Vec<_>>())
-        .unwrap_or_default();
+    let log =
+        serde_json::to_string(&entries.iter().map(|e| &e.changes).collect::<Vec<_>>()).unwrap();
     assert!(
         !log.contains("Max") && !log.contains("example.org"),
         "{log}"
     );
     fails(
-        &app,
-        Some(&admin),
+        &admin,
         ERASE,
         json!({ "id": person["id"], "v": 1 }),
         "NOT_FOUND",

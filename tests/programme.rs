@@ -1,6 +1,6 @@
 //! The demo event: the Bundestagung of 21 January 2022, complete, in order, in local time.
 
-use kleinstadt_tests::TestApp;
+use crate::support::TestApp;
 use serde_json::{Value, json};
 
 const PROGRAMME: &str = r#"
@@ -31,10 +31,7 @@ async fn bundestagung(app: &TestApp) -> Value {
     let data = app
         .query(PROGRAMME, json!({ "text": "Bundestagung" }))
         .await;
-    let events = data["events"]["nodes"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let events = data["events"]["nodes"].as_array().cloned().unwrap();
     let matching: Vec<Value> = events
         .into_iter()
         .filter(|e| {
@@ -61,19 +58,16 @@ async fn the_demo_event_has_its_full_programme_in_local_time() {
     assert_eq!(event["endsAtLocal"], "2022-01-21T14:15:00+01:00");
     assert_eq!(event["startsAt"], "2022-01-21T08:30:00+00:00");
 
-    let sessions = event["sessions"]["nodes"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let sessions = event["sessions"]["nodes"].as_array().cloned().unwrap();
     assert_eq!(event["sessions"]["totalCount"], 11);
     let got: Vec<(String, String, String)> = sessions
         .iter()
         .map(|s| {
-            let local = s["startsAtLocal"].as_str().unwrap_or_default();
+            let local = s["startsAtLocal"].as_str().unwrap();
             (
-                local.get(11..16).unwrap_or_default().to_owned(),
-                s["kind"].as_str().unwrap_or_default().to_owned(),
-                s["title"].as_str().unwrap_or_default().to_owned(),
+                local.get(11..16).unwrap().to_owned(),
+                s["kind"].as_str().unwrap().to_owned(),
+                s["title"].as_str().unwrap().to_owned(),
             )
         })
         .collect();
@@ -124,7 +118,7 @@ fn contributors(session: &Value) -> Vec<String> {
     session["contributions"]["nodes"]
         .as_array()
         .cloned()
-        .unwrap_or_default()
+        .unwrap()
         .iter()
         .map(|c| match c["person"]["name"].as_str() {
             Some(name) => name.to_owned(),
@@ -140,10 +134,7 @@ fn contributors(session: &Value) -> Vec<String> {
 async fn every_named_contributor_appears_with_title_position_and_organisation() {
     let app = TestApp::seeded().await;
     let event = bundestagung(&app).await;
-    let sessions = event["sessions"]["nodes"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let sessions = event["sessions"]["nodes"].as_array().cloned().unwrap();
     assert_eq!(sessions.len(), 11);
 
     assert_eq!(contributors(&sessions[2]), vec!["org:BBSR"]);
@@ -188,7 +179,7 @@ async fn every_named_contributor_appears_with_title_position_and_organisation() 
     let organisers: Vec<String> = event["organisers"]["edges"]
         .as_array()
         .cloned()
-        .unwrap_or_default()
+        .unwrap()
         .iter()
         .map(|e| {
             format!(

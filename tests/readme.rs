@@ -1,6 +1,6 @@
 //! The README's example query gives the answer the README shows.
 
-use kleinstadt_tests::TestApp;
+use crate::support::TestApp;
 use serde_json::{Value, json};
 
 fn block<'a>(readme: &'a str, fence: &str) -> &'a str {
@@ -17,10 +17,10 @@ fn block<'a>(readme: &'a str, fence: &str) -> &'a str {
 #[tokio::test]
 async fn the_readme_example_answers_as_documented() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .unwrap_or_else(|e| panic!("README.md: {e}"));
+        .expect("README.md");
     let query = block(&readme, "```graphql\n");
     let expected: Value = serde_json::from_str(block(&readme, "```json\n"))
-        .unwrap_or_else(|e| panic!("README's JSON answer does not parse: {e}"));
+        .expect("README's JSON answer does not parse");
     let app = TestApp::seeded().await;
     let (_, answer) = app.graphql(query, json!({})).await;
     assert_eq!(answer, expected);

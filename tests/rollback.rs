@@ -1,8 +1,8 @@
 //! A multi-row change that fails halfway writes nothing: deleting a town first unlinks its people
 //! (audited updates), then fails on the event still located there; all of it is rolled back.
 
+use crate::support::{TestApp, error_code};
 use kleinstadt::auth::StaffRole;
-use kleinstadt_tests::{TestApp, error_code};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
 
@@ -39,24 +39,21 @@ async fn a_failing_town_deletion_leaves_people_and_log_untouched() {
         .1;
     let town = &data["data"]["town"];
     assert_eq!(town["modelProjects"]["totalCount"], 0, "{town}");
-    let people = town["people"]["totalCount"].as_i64().unwrap_or(0);
+    let people = town["people"]["totalCount"].as_i64().unwrap();
     assert!(people > 0, "{town}");
-    assert!(
-        town["events"]["totalCount"].as_i64().unwrap_or(0) > 0,
-        "{town}"
-    );
-    let town_row = kleinstadt::ids::decode(town["id"].as_str().unwrap_or_default())
+    assert!(town["events"]["totalCount"].as_i64().unwrap() > 0, "{town}");
+    let town_row = kleinstadt::ids::decode(town["id"].as_str().unwrap())
         .map(|(_, id)| id)
-        .unwrap_or(0);
+        .unwrap();
     let linked_before = entity::person::Entity::find()
         .filter(entity::person::Column::TownId.eq(town_row))
         .count(app.db())
         .await
-        .unwrap_or(0);
+        .unwrap();
     let audit_before = entity::audit_entry::Entity::find()
         .count(app.db())
         .await
-        .unwrap_or(0);
+        .unwrap();
 
     let (_, body) = app
         .graphql_as(
@@ -70,7 +67,7 @@ async fn a_failing_town_deletion_leaves_people_and_log_untouched() {
     assert!(
         body["errors"][0]["message"]
             .as_str()
-            .unwrap_or_default()
+            .unwrap()
             .contains("still referenced"),
         "{body}"
     );
@@ -79,7 +76,7 @@ async fn a_failing_town_deletion_leaves_people_and_log_untouched() {
         .filter(entity::person::Column::TownId.eq(town_row))
         .count(app.db())
         .await
-        .unwrap_or(0);
+        .unwrap();
     assert_eq!(
         linked_after, linked_before,
         "the people were unlinked and not restored"
@@ -87,7 +84,7 @@ async fn a_failing_town_deletion_leaves_people_and_log_untouched() {
     let audit_after = entity::audit_entry::Entity::find()
         .count(app.db())
         .await
-        .unwrap_or(0);
+        .unwrap();
     assert_eq!(
         audit_after, audit_before,
         "audit entries of a rolled-back change survived"

@@ -1,8 +1,8 @@
 //! Full-text search: German folding and stemming, prefixes, ranking, type filters, drafts and
 //! private people never found by the public, and an index that follows every edit.
 
+use crate::support::{TestApp, error_code, network};
 use kleinstadt::auth::StaffRole;
-use kleinstadt_tests::{TestApp, error_code, network};
 use serde_json::{Value, json};
 
 const SEARCH: &str = "query($q: String!, $types: [SearchType!], $first: Int) {
@@ -17,8 +17,8 @@ fn hits(data: &Value) -> Vec<(String, String)> {
         .iter()
         .map(|hit| {
             (
-                hit["type"].as_str().unwrap_or_default().to_owned(),
-                hit["title"].as_str().unwrap_or_default().to_owned(),
+                hit["type"].as_str().unwrap().to_owned(),
+                hit["title"].as_str().unwrap().to_owned(),
             )
         })
         .collect()

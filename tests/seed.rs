@@ -5,6 +5,7 @@
 use std::error::Error;
 use std::time::Instant;
 
+use crate::support::TestApp;
 use chrono::{DateTime, Utc};
 use entity::enums::{DatePrecision, EventFormat, MemberRole, SessionKind, TownType};
 use entity::{
@@ -15,7 +16,6 @@ use entity::{
 use kleinstadt::bulk::import::import_towns;
 use kleinstadt::bulk::seed::{demo_bundle, has_content, seed_demo};
 use kleinstadt::config::Config;
-use kleinstadt_tests::TestApp;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, Statement,

@@ -1,12 +1,12 @@
 //! Batching: a page of events with their programmes and contributors costs the same number of SQL
 //! statements whatever the page size.
 
+use crate::support::TestApp;
 use chrono::{Duration, TimeZone, Utc};
 use entity::enums::{
     ContributionRole, DatePrecision, EventFormat, EventStatus, OrganisationKind, SessionKind,
 };
 use entity::{contribution, event, organisation, person, session};
-use kleinstadt_tests::TestApp;
 use sea_orm::{ActiveModelTrait, Set};
 use serde_json::json;
 
@@ -25,11 +25,8 @@ async fn add_events(app: &TestApp, count: usize) {
     }
     .insert(db)
     .await
-    .unwrap_or_else(|e| panic!("{e}"));
-    let start = Utc
-        .with_ymd_and_hms(2030, 3, 1, 8, 0, 0)
-        .single()
-        .unwrap_or(now);
+    .unwrap();
+    let start = Utc.with_ymd_and_hms(2030, 3, 1, 8, 0, 0).single().unwrap();
     for i in 0..count {
         let starts_at = start + Duration::days(i as i64);
         let ev = event::ActiveModel {
@@ -49,7 +46,7 @@ async fn add_events(app: &TestApp, count: usize) {
         }
         .insert(db)
         .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .unwrap();
         for s in 0..3 {
             let session = session::ActiveModel {
                 event_id: Set(ev.id),
@@ -66,7 +63,7 @@ async fn add_events(app: &TestApp, count: usize) {
             }
             .insert(db)
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
+            .unwrap();
             for c in 0..2 {
                 let speaker = person::ActiveModel {
                     name: Set(format!("Person {i}-{s}-{c}")),
@@ -79,7 +76,7 @@ async fn add_events(app: &TestApp, count: usize) {
                 }
                 .insert(db)
                 .await
-                .unwrap_or_else(|e| panic!("{e}"));
+                .unwrap();
                 contribution::ActiveModel {
                     event_id: Set(ev.id),
                     session_id: Set(Some(session.id)),
@@ -94,7 +91,7 @@ async fn add_events(app: &TestApp, count: usize) {
                 }
                 .insert(db)
                 .await
-                .unwrap_or_else(|e| panic!("{e}"));
+                .unwrap();
             }
         }
     }
@@ -123,10 +120,7 @@ async fn statements_for(app: &TestApp, first: i64) -> (u64, usize) {
     let before = counter.get();
     let data = app.query(PAGE, json!({ "first": first })).await;
     let after = counter.get();
-    let events = data["events"]["nodes"]
-        .as_array()
-        .map(Vec::len)
-        .unwrap_or(0);
+    let events = data["events"]["nodes"].as_array().map(Vec::len).unwrap();
     (after - before, events)
 }
 

@@ -1,8 +1,8 @@
 //! Statistics against counts made by hand on the small network (`support/network.rs`), through
 //! GraphQL and REST (JSON and CSV); drafts and staff-only data never counted for the public.
 
+use crate::support::{TestApp, error_code, network, parse_json};
 use axum::http::{StatusCode, header};
-use kleinstadt_tests::{TestApp, error_code, network, parse_json};
 use serde_json::{Value, json};
 
 /// `[(keys joined by "|", count)]` of a GraphQL statistic table.
@@ -19,8 +19,8 @@ fn groups(table: &Value) -> Vec<(String, i64)> {
                         .map(|key| key["value"].as_str().unwrap_or("-").to_owned())
                         .collect()
                 })
-                .unwrap_or_default();
-            (keys.join("|"), row["count"].as_i64().unwrap_or(-1))
+                .unwrap();
+            (keys.join("|"), row["count"].as_i64().unwrap())
         })
         .collect()
 }
@@ -106,7 +106,7 @@ async fn participation_is_the_share_of_small_towns() {
     assert_eq!(groups(&table), expect(&[("BY", 2), ("SN", 2)]));
     assert_eq!(table["rows"][0]["total"], 3);
     assert_eq!(table["rows"][1]["total"], 2);
-    let share = table["rows"][0]["share"].as_f64().unwrap_or_default();
+    let share = table["rows"][0]["share"].as_f64().unwrap();
     assert!((share - 2.0 / 3.0).abs() < 1e-9, "{table}");
     let all = statistic(
         &app,
@@ -231,7 +231,7 @@ async fn rest_answers_flat_json_and_csv_with_the_licence_first() {
             .and_then(|v| v.to_str().ok()),
         Some("text/csv; charset=utf-8")
     );
-    let text = String::from_utf8(body).unwrap_or_else(|e| panic!("{e}"));
+    let text = String::from_utf8(body).unwrap();
     let licence: Vec<&str> = text.lines().take_while(|l| l.starts_with('#')).collect();
     assert_eq!(licence.len(), 3);
     assert!(licence[1].contains("dl-de/by-2-0"), "{text}");
@@ -242,16 +242,11 @@ async fn rest_answers_flat_json_and_csv_with_the_licence_first() {
         .map(|line| format!("{line}\n"))
         .collect();
     let mut reader = csv::Reader::from_reader(data.as_bytes());
-    let headers = reader.headers().unwrap_or_else(|e| panic!("{e}")).clone();
+    let headers = reader.headers().unwrap().clone();
     assert_eq!(headers.iter().collect::<Vec<_>>(), vec!["role", "count"]);
     let rows: Vec<Vec<String>> = reader
         .records()
-        .map(|r| {
-            r.unwrap_or_else(|e| panic!("{e}"))
-                .iter()
-                .map(str::to_owned)
-                .collect()
-        })
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
         .collect();
     assert_eq!(
         rows,

@@ -28,7 +28,7 @@ use entity::{event, model_project, person, project_call, town};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 
-use crate::TestApp;
+use super::TestApp;
 
 /// Row ids of the fixture by name.
 pub struct Network {
@@ -123,27 +123,23 @@ fn bundle() -> serde_json::Value {
 /// Loads the fixture into an empty app: the bundle, then districts, project calls and the draft.
 pub async fn load(app: &TestApp) -> Network {
     let db = app.db();
-    let bundle = kleinstadt::bulk::bundle::parse(bundle().to_string().as_bytes())
-        .unwrap_or_else(|e| panic!("bundle: {e}"));
+    let bundle = kleinstadt::bulk::bundle::parse(bundle().to_string().as_bytes()).expect("bundle");
     kleinstadt::bulk::bundle::import_bundle(db, &bundle)
         .await
-        .unwrap_or_else(|e| panic!("bundle import: {e:?}"));
+        .expect("bundle import");
     let mut towns = HashMap::new();
     for (name, geonames, _, _, district) in TOWNS {
         let row = town::Entity::find()
             .filter(town::Column::GeonamesId.eq(geonames))
             .one(db)
             .await
-            .unwrap_or_else(|e| panic!("town: {e}"))
+            .expect("town")
             .unwrap_or_else(|| panic!("town {name} missing"));
         towns.insert(name, row.id);
         if let Some(district) = district {
             let mut active: town::ActiveModel = row.into();
             active.district = Set(Some(district.to_owned()));
-            active
-                .update(db)
-                .await
-                .unwrap_or_else(|e| panic!("district: {e}"));
+            active.update(db).await.expect("district");
         }
     }
     let slug = |name: &str| Some(name.to_owned());
@@ -162,20 +158,17 @@ pub async fn load(app: &TestApp) -> Network {
         }
         .insert(db)
         .await
-        .unwrap_or_else(|e| panic!("call: {e}"));
+        .expect("call");
         let project = model_project::Entity::find()
             .filter(model_project::Column::Slug.eq(slug(key)))
             .one(db)
             .await
-            .unwrap_or_else(|e| panic!("project: {e}"))
+            .expect("project")
             .unwrap_or_else(|| panic!("project {key} missing"));
         projects.insert(key, project.id);
         let mut active: model_project::ActiveModel = project.into();
         active.project_call_id = Set(Some(call.id));
-        active
-            .update(db)
-            .await
-            .unwrap_or_else(|e| panic!("call link: {e}"));
+        active.update(db).await.expect("call link");
     }
     let mut events = HashMap::new();
     for key in ["werkstatt", "digitaltag", "geheim"] {
@@ -183,16 +176,13 @@ pub async fn load(app: &TestApp) -> Network {
             .filter(event::Column::Slug.eq(slug(key)))
             .one(db)
             .await
-            .unwrap_or_else(|e| panic!("event: {e}"))
+            .expect("event")
             .unwrap_or_else(|| panic!("event {key} missing"));
         events.insert(key, found.id);
         if key == "geheim" {
             let mut active: event::ActiveModel = found.into();
             active.published = Set(false);
-            active
-                .update(db)
-                .await
-                .unwrap_or_else(|e| panic!("draft: {e}"));
+            active.update(db).await.expect("draft");
         }
     }
     let mut people = HashMap::new();
@@ -201,7 +191,7 @@ pub async fn load(app: &TestApp) -> Network {
             .filter(person::Column::Slug.eq(slug(key)))
             .one(db)
             .await
-            .unwrap_or_else(|e| panic!("person: {e}"))
+            .expect("person")
             .unwrap_or_else(|| panic!("person {key} missing"));
         people.insert(key, found.id);
     }
@@ -211,7 +201,7 @@ pub async fn load(app: &TestApp) -> Network {
             .filter(entity::organisation::Column::Slug.eq(slug(key)))
             .one(db)
             .await
-            .unwrap_or_else(|e| panic!("organisation: {e}"))
+            .expect("organisation")
             .unwrap_or_else(|| panic!("organisation {key} missing"));
         organisations.insert(key, found.id);
     }
