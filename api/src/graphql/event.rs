@@ -492,10 +492,6 @@ impl UpdateEventInput {
     }
 }
 
-fn one_row(rc: &super::RequestContext, event: event::Model) -> Event {
-    Event(rc.row(event))
-}
-
 /// Changes to events (staff only).
 #[derive(Default)]
 pub struct EventMutation;
@@ -512,7 +508,7 @@ impl EventMutation {
         let actor = rc.editor()?;
         let changes = input.into_changes()?;
         let created = service::create(&rc.db, actor, changes).await?;
-        Ok(one_row(rc, created))
+        Ok(Event(rc.row(created)))
     }
 
     /// Changes an event; fails with CONFLICT when someone else changed it since `expectedVersion`.
@@ -528,7 +524,7 @@ impl EventMutation {
         let id = ids::decode_as(&id, "Event", "id")?;
         let changes = input.into_changes()?;
         let updated = service::update(&rc.db, actor, id, expected_version, changes).await?;
-        Ok(one_row(rc, updated))
+        Ok(Event(rc.row(updated)))
     }
 
     /// Publishes an event and its programme: from now on everyone sees it.
@@ -542,7 +538,7 @@ impl EventMutation {
         let actor = rc.editor()?;
         let id = ids::decode_as(&id, "Event", "id")?;
         let updated = service::set_published(&rc.db, actor, id, expected_version, true).await?;
-        Ok(one_row(rc, updated))
+        Ok(Event(rc.row(updated)))
     }
 
     /// Withdraws a published event: it becomes a draft again.
@@ -556,7 +552,7 @@ impl EventMutation {
         let actor = rc.editor()?;
         let id = ids::decode_as(&id, "Event", "id")?;
         let updated = service::set_published(&rc.db, actor, id, expected_version, false).await?;
-        Ok(one_row(rc, updated))
+        Ok(Event(rc.row(updated)))
     }
 
     /// Deletes an event with its sessions, contributions, organisers and registrations.

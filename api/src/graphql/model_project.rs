@@ -9,9 +9,7 @@ use super::enums::{MemberRole, PartnerRole};
 use super::event::{Event, EventConnection};
 use super::organisation::Organisation;
 use super::town::Town;
-use super::{
-    DeletePayload, RequestContext, decode_opt, joined, maybe, maybe_id, request, wants_total,
-};
+use super::{DeletePayload, decode_opt, joined, maybe, maybe_id, request, wants_total};
 use crate::ids;
 use crate::load::{Row, Then};
 use crate::service::model_project::{
@@ -649,10 +647,6 @@ impl UpdateModelProjectInput {
     }
 }
 
-fn one_row<M: Send + Sync + 'static, T>(rc: &RequestContext, model: M, wrap: fn(Row<M>) -> T) -> T {
-    wrap(rc.row(model))
-}
-
 /// Changes to project calls, model projects, their member towns and partners (staff only).
 #[derive(Default)]
 pub struct ModelProjectMutation;
@@ -668,7 +662,7 @@ impl ModelProjectMutation {
         let rc = request(ctx)?;
         let actor = rc.editor()?;
         let created = service::create_call(&rc.db, actor, input.into()).await?;
-        Ok(one_row(rc, created, ProjectCall))
+        Ok(ProjectCall(rc.row(created)))
     }
 
     /// Changes a project call; fails with CONFLICT when someone else changed it since
@@ -685,7 +679,7 @@ impl ModelProjectMutation {
         let id = ids::decode_as(&id, "ProjectCall", "id")?;
         let updated =
             service::update_call(&rc.db, actor, id, expected_version, input.into()).await?;
-        Ok(one_row(rc, updated, ProjectCall))
+        Ok(ProjectCall(rc.row(updated)))
     }
 
     /// Deletes a project call; refused (CONFLICT) while model projects belong to it.
@@ -714,7 +708,7 @@ impl ModelProjectMutation {
         let actor = rc.editor()?;
         let changes = input.into_changes()?;
         let created = service::create_project(&rc.db, actor, changes).await?;
-        Ok(one_row(rc, created, ModelProject))
+        Ok(ModelProject(rc.row(created)))
     }
 
     /// Changes a model project; fails with CONFLICT when someone else changed it since
@@ -731,7 +725,7 @@ impl ModelProjectMutation {
         let id = ids::decode_as(&id, "ModelProject", "id")?;
         let changes = input.into_changes()?;
         let updated = service::update_project(&rc.db, actor, id, expected_version, changes).await?;
-        Ok(one_row(rc, updated, ModelProject))
+        Ok(ModelProject(rc.row(updated)))
     }
 
     /// Deletes a model project with its memberships and partnerships; refused (CONFLICT) while
@@ -770,7 +764,7 @@ impl ModelProjectMutation {
         let town = ids::decode_as(&town, "Town", "town")?;
         let created =
             service::add_member(&rc.db, actor, project, town, role.into(), position).await?;
-        Ok(one_row(rc, created, ModelProjectTown))
+        Ok(ModelProjectTown(rc.row(created)))
     }
 
     /// Changes a town's role or position in a model project; the project's lead town follows a
@@ -796,7 +790,7 @@ impl ModelProjectMutation {
             position,
         )
         .await?;
-        Ok(one_row(rc, updated, ModelProjectTown))
+        Ok(ModelProjectTown(rc.row(updated)))
     }
 
     /// Removes a town from a model project; removing the LEAD leaves the project without a lead town.
@@ -829,7 +823,7 @@ impl ModelProjectMutation {
         let organisation = ids::decode_as(&organisation, "Organisation", "organisation")?;
         let created =
             service::add_partner(&rc.db, actor, project, organisation, role.into()).await?;
-        Ok(one_row(rc, created, ModelProjectPartner))
+        Ok(ModelProjectPartner(rc.row(created)))
     }
 
     /// Removes a partnership from a model project.

@@ -11,9 +11,7 @@ use super::model_project::{ModelProject, OrganisationModelProjectConnection};
 use super::person::{BoardMembership, BoardMembershipConnection, Person, PersonConnection};
 use super::session::{Contribution, ContributionConnection};
 use super::town::Town;
-use super::{
-    DeletePayload, RequestContext, decode_opt, joined, maybe, maybe_id, request, wants_total,
-};
+use super::{DeletePayload, decode_opt, joined, maybe, maybe_id, request, wants_total};
 use crate::ids;
 use crate::load::Row;
 use crate::service::organisation::{self as service, OrganisationChanges, OrganisationFilter};
@@ -312,10 +310,6 @@ impl UpdateOrganisationInput {
     }
 }
 
-fn one_row(rc: &RequestContext, organisation: organisation::Model) -> Organisation {
-    Organisation(rc.row(organisation))
-}
-
 /// Changes to organisations (staff only).
 #[derive(Default)]
 pub struct OrganisationMutation;
@@ -332,7 +326,7 @@ impl OrganisationMutation {
         let actor = rc.editor()?;
         let changes = input.into_changes()?;
         let created = service::create(&rc.db, actor, changes).await?;
-        Ok(one_row(rc, created))
+        Ok(Organisation(rc.row(created)))
     }
 
     /// Changes an organisation; fails with CONFLICT when someone else changed it since
@@ -349,7 +343,7 @@ impl OrganisationMutation {
         let id = ids::decode_as(&id, "Organisation", "id")?;
         let changes = input.into_changes()?;
         let updated = service::update(&rc.db, actor, id, expected_version, changes).await?;
-        Ok(one_row(rc, updated))
+        Ok(Organisation(rc.row(updated)))
     }
 
     /// Deletes an organisation (its people lose the affiliation); refused (CONFLICT) while

@@ -9,7 +9,7 @@ use super::event::{Event, EventConnection};
 use super::model_project::{ModelProject, TownModelProjectConnection};
 use super::organisation::{Organisation, OrganisationConnection};
 use super::person::{Person, PersonConnection};
-use super::{DeletePayload, RequestContext, decode_opt, joined, maybe, request, wants_total};
+use super::{DeletePayload, decode_opt, joined, maybe, request, wants_total};
 use crate::ids;
 use crate::load::Row;
 use crate::service::relation::{
@@ -408,10 +408,6 @@ impl From<UpdateTownInput> for TownChanges {
     }
 }
 
-fn one_row(rc: &RequestContext, town: town::Model) -> Town {
-    Town(rc.row(town))
-}
-
 /// Changes to towns (staff only). States are fixed.
 #[derive(Default)]
 pub struct TownMutation;
@@ -427,7 +423,7 @@ impl TownMutation {
         let rc = request(ctx)?;
         let actor = rc.editor()?;
         let created = service::create(&rc.db, actor, input.into()).await?;
-        Ok(one_row(rc, created))
+        Ok(Town(rc.row(created)))
     }
 
     /// Changes a town; fails with CONFLICT when someone else changed it since `expectedVersion`.
@@ -442,7 +438,7 @@ impl TownMutation {
         let actor = rc.editor()?;
         let id = ids::decode_as(&id, "Town", "id")?;
         let updated = service::update(&rc.db, actor, id, expected_version, input.into()).await?;
-        Ok(one_row(rc, updated))
+        Ok(Town(rc.row(updated)))
     }
 
     /// Deletes a town; refused (CONFLICT) while it is a member or lead of a model project, or

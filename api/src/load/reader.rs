@@ -46,7 +46,7 @@ struct Direct {
     texts: Arc<Mutex<HashMap<TextKey, Option<Arc<Text>>>>>,
 }
 
-/// A statement: which relation (the loader's spec), for whom, with how many keys, abridged or not.
+/// A statement: which relation (and riders), for whom, with how many keys, abridged or not.
 type TextKey = (TypeId, Viewer, usize, bool);
 
 /// A statement text and the values that follow its keys (the viewer's scope).
@@ -95,12 +95,12 @@ impl Reader {
     }
 
     /// The models `select` finds, each with its joined models `X` (see [`decode::Joined`]), where
-    /// `select` matches the spec's key column against `keys` (as its first condition) and adds
-    /// `viewer`'s scope; `spec` tells relations apart. `select` leaves out the deferred columns
+    /// `select` matches the relation's key column against `keys` (as its first condition) and adds
+    /// `viewer`'s scope; `relation` tells relations apart. `select` leaves out the deferred columns
     /// itself where `abridged` says so.
     pub async fn all_joined<E, X>(
         &self,
-        spec: TypeId,
+        relation: TypeId,
         viewer: Viewer,
         keys: &[i32],
         abridged: bool,
@@ -115,7 +115,7 @@ impl Reader {
         let Some(direct) = &self.direct else {
             return by_sea_orm().await;
         };
-        let key = (spec, viewer, keys.len(), abridged);
+        let key = (relation, viewer, keys.len(), abridged);
         let known = direct
             .texts
             .lock()
