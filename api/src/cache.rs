@@ -1,16 +1,12 @@
 //! Answers to anonymous read queries, kept until the data changes. Staff requests never use it
-//! (an editor sees drafts and private fields). Every mutation clears it, and on PostgreSQL every
-//! committed change from anywhere (another instance, the CLI, psql) clears it through
-//! `LISTEN kleinstadt_changes`.
+//! (an editor sees drafts and private fields). Every mutation clears it, and so does every move of
+//! the change log's head, whoever wrote (see [`crate::change_watch`]).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use moka::sync::Cache;
-
-/// The PostgreSQL notification channel the change triggers use.
-pub const CHANNEL: &str = "kleinstadt_changes";
 
 /// A bounded cache of response bodies, keyed by the exact request.
 #[derive(Clone)]
@@ -90,41 +86,6 @@ impl ResponseCache {
             entries.invalidate_all();
         }
     }
-}
-
-/// Clears `cache` whenever PostgreSQL reports a committed change; reconnects after failures and
-/// clears then too, since notifications may have been missed.
-pub fn listen(database_url: String, cache: ResponseCache) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        loop {
-            match sea_orm::sqlx::postgres::PgListener::connect(&database_url).await {
-                Ok(mut listener) => {
-                    if let Err(error) = listener.listen(CHANNEL).await {
-                        tracing::warn!(%error, "cannot listen for changes");
-                    } else {
-                        tracing::info!("listening for changes from other instances");
-                        cache.clear();
-                        loop {
-                            match listener.try_recv().await {
-                                Ok(Some(_)) => cache.clear(),
-                                Ok(None) => {
-                                    tracing::warn!("change listener lost its connection");
-                                    cache.clear();
-                                }
-                                Err(error) => {
-                                    tracing::warn!(%error, "change listener failed");
-                                    break;
-                                }
-                            }
-                        }
-                    }
-                }
-                Err(error) => tracing::warn!(%error, "cannot connect the change listener"),
-            }
-            cache.clear();
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
-    })
 }
 
 #[cfg(test)]

@@ -180,6 +180,14 @@ pub struct Config {
     /// Memory for cached answers to anonymous queries, in MiB; 0 switches the cache off.
     #[arg(long, env = "RESPONSE_CACHE_MIB", default_value_t = 16, global = true)]
     pub response_cache_mib: u64,
+    /// How often every instance looks at the change log's head, in milliseconds: the longest a
+    /// cached answer outlives a commit made elsewhere (PostgreSQL also notifies at once).
+    #[arg(long, env = "CHANGE_POLL_MS", default_value_t = 1000, global = true)]
+    pub change_poll_ms: u64,
+    /// The public address of this API (`https://kleinstadt.example`), put before the paths of
+    /// links in the change feed and webhook payloads; empty for paths alone.
+    #[arg(long, env = "PUBLIC_BASE_URL", default_value = "", global = true)]
+    pub public_base_url: String,
     /// Login attempts allowed per account and minute.
     #[arg(
         long,
@@ -298,6 +306,8 @@ impl Config {
             token_ttl_seconds: 3600,
             // Tests write behind the API's back; the cache is tested on its own.
             response_cache_mib: 0,
+            change_poll_ms: 50,
+            public_base_url: String::new(),
             login_limit_per_account: 5,
             login_limit_per_address: 20,
             cors_allowed_origins: "*".to_owned(),

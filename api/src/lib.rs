@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod bulk;
 pub mod cache;
+pub mod change_watch;
 pub mod config;
 pub mod cors;
 pub mod db;

@@ -7,6 +7,7 @@ use sea_orm::DatabaseConnection;
 use crate::auth::limit::LoginLimiter;
 use crate::auth::token::TokenKeys;
 use crate::cache::ResponseCache;
+use crate::change_watch::ChangeWatcher;
 use crate::config::Config;
 use crate::db::{self, StatementCounter};
 use crate::error::AppResult;
@@ -53,6 +54,8 @@ pub struct Shared {
     pub in_flight: Arc<tokio::sync::Semaphore>,
     /// Syntax trees of the GraphQL documents seen so far.
     pub documents: ParsedDocuments,
+    /// The head of the change log, followed.
+    pub changes: ChangeWatcher,
 }
 
 impl AppState {
@@ -65,9 +68,8 @@ impl AppState {
         )?;
         let (db, statements) = db::connect(&config).await?;
         let state = Self::new(db, statements, tokens, config);
-        if state.cache.enabled() && state.db.get_database_backend() == sea_orm::DbBackend::Postgres
-        {
-            crate::cache::listen(state.config.database_url.clone(), state.cache.clone());
+        if state.db.get_database_backend() == sea_orm::DbBackend::Postgres {
+            state.changes.listen(state.config.database_url.clone());
         }
         Ok(state)
     }
@@ -79,12 +81,19 @@ impl AppState {
         tokens: TokenKeys,
         config: Config,
     ) -> Self {
+        let cache = ResponseCache::new(config.response_cache_mib * 1024 * 1024);
+        let changes = ChangeWatcher::start(
+            db.clone(),
+            cache.clone(),
+            std::time::Duration::from_millis(config.change_poll_ms.max(10)),
+        );
         Self(Arc::new(Shared {
             reader: Reader::new(db.clone(), statements.clone()),
+            changes,
             schema: schema::build(&config),
             public_schema: (config.mode == crate::config::Mode::Production)
                 .then(|| schema::build_public(&config)),
-            cache: ResponseCache::new(config.response_cache_mib * 1024 * 1024),
+            cache,
             documents: ParsedDocuments::default(),
             login_limiter: LoginLimiter::new(
                 config.login_limit_per_account,

@@ -198,3 +198,22 @@ string_enum!(
         Export = "EXPORT",
     }
 );
+
+string_enum!(
+    /// What a change-log entry reports about its record.
+    ChangeAction {
+        Created = "CREATED",
+        Updated = "UPDATED",
+        Deleted = "DELETED",
+        Published = "PUBLISHED",
+        Unpublished = "UNPUBLISHED",
+        Erased = "ERASED",
+    }
+);
+
+impl ChangeAction {
+    /// Whether the entry tells a reader to drop its copy of the record.
+    pub fn is_tombstone(self) -> bool {
+        matches!(self, Self::Deleted | Self::Unpublished | Self::Erased)
+    }
+}

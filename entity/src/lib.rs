@@ -5,6 +5,7 @@
 
 pub mod advisory_board_membership;
 pub mod audit_entry;
+pub mod change_log;
 pub mod contribution;
 pub mod document;
 pub mod document_author;

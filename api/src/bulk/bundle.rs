@@ -621,7 +621,8 @@ where
     check_keys_are_new(&txn, bundle, &mut problems).await?;
     problems.into_result()?;
 
-    let now = Utc::now();
+    // Microseconds, as PostgreSQL keeps them: the change log finds the rows written by this instant.
+    let now = crate::store::change_log::now();
     let default_sources = Sources(vec![bundle.source.clone()]);
     let sources = |own: &Option<Vec<String>>| {
         own.as_ref()
@@ -1058,6 +1059,7 @@ where
         .collect();
     report.document_authors = insert_all(&txn, authors).await?;
 
+    crate::service::changes::log_bulk(&txn, now).await?;
     crate::store::search_index::rebuild(&txn).await?;
     txn.commit().await?;
     report.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);

@@ -74,12 +74,14 @@ where
     let states = state_ids(&txn).await?;
     let parsed = parse_csv(csv, &states)?;
 
+    let now = crate::store::change_log::now();
     let upserted = upsert_towns(
         &txn,
         parsed.lines.into_iter().map(|(_, line)| line).collect(),
-        Utc::now(),
+        now,
     )
     .await?;
+    crate::service::changes::log_bulk(&txn, now).await?;
     let report = ImportReport {
         created: upserted.created,
         updated: upserted.updated,

@@ -334,3 +334,21 @@ impl StateCode {
             .and_then(|index| Self::ALL.get(index).copied())
     }
 }
+
+mirror!(
+    /// What a change-log entry reports about its record.
+    ChangeAction = ChangeAction {
+        /// The record was created (or appeared to this reader on being created public).
+        Created,
+        /// The record changed.
+        Updated,
+        /// The record was deleted: a tombstone.
+        Deleted,
+        /// The record became visible (a published draft, a person who gave consent).
+        Published,
+        /// The record was withdrawn from public view: a tombstone.
+        Unpublished,
+        /// The personal data of the record (a person) was erased: a tombstone.
+        Erased,
+    }
+);

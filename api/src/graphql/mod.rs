@@ -4,6 +4,7 @@
 pub mod account;
 pub mod audit;
 pub mod board;
+pub mod changes;
 pub mod connection;
 pub mod document;
 pub mod documents;

@@ -5,6 +5,7 @@ use async_graphql::{EmptySubscription, MergedObject, Schema};
 use super::account::{AccountMutation, AccountQuery};
 use super::audit::AuditQuery;
 use super::board::BoardMembershipMutation;
+use super::changes::ChangeQuery;
 use super::document::{DocumentMutation, DocumentQuery};
 use super::event::{EventMutation, EventOrganiserMutation, EventQuery};
 use super::model_project::{ModelProjectMutation, ModelProjectQuery};
@@ -35,6 +36,7 @@ pub struct Query(
     StatisticsQuery,
     SearchQuery,
     NetworkQuery,
+    ChangeQuery,
 );
 
 /// The root of all changes (staff only, except `login`).

@@ -1,6 +1,7 @@
 //! REST API v1 for sites that do not speak GraphQL: read-only, public data only, over the same
 //! service layer and batched loaders as GraphQL, with the same field names and error codes.
 
+mod changes;
 pub mod conditional;
 mod documents;
 mod events;
@@ -63,6 +64,7 @@ fn parts() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(statistics::model_project_statistics))
         .routes(routes!(exports::list_exports))
         .routes(routes!(exports::get_export))
+        .routes(routes!(changes::list_changes))
         .split_for_parts()
 }
 

@@ -24,6 +24,7 @@ use crate::error::AppError;
         (name = "documents", description = "Reports, position papers and other publications."),
         (name = "calendars", description = "iCalendar (RFC 5545) feeds and schema.org JSON-LD of published events: times in the event's zone with a VTIMEZONE, stable UIDs, SEQUENCE growing with every change, cancelled events kept as `STATUS:CANCELLED`."),
         (name = "statistics", description = "Grouped counts for analysts, as JSON or CSV (`format=csv`; the CSV starts with `#` lines naming the licence)."),
+        (name = "changes", description = "The change feed: every change in commit order from a cursor, with tombstones for what was deleted, unpublished or erased. The same entries are pushed to registered webhooks (Standard Webhooks 1.0)."),
         (name = "exports", description = "Bulk downloads at stable URLs: the public network as GraphML, GEXF and nodes/edges CSV, and every public record type as streamed NDJSON."),
     ),
     paths(event_calendar, event_json_ld, session_calendar),

@@ -1,9 +1,10 @@
 //! The one way records change: validated by the domain, then created, updated or deleted here with
-//! optimistic locking, an audit entry and a search-index update, inside the caller's transaction.
+//! optimistic locking, an audit entry, a change-log entry and a search-index update, inside the
+//! caller's transaction.
 
 use chrono::Utc;
 use entity::audit_entry;
-use entity::enums::AuditAction;
+use entity::enums::{AuditAction, ChangeAction};
 use sea_orm::{
     ActiveModelTrait, ActiveValue, ColumnTrait, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, DbBackend, DbErr, EntityTrait, IntoActiveModel, QueryFilter, SqlErr,
@@ -12,11 +13,12 @@ use sea_orm::{
 use serde::Serialize;
 use serde_json::{Map, Value as Json, json};
 
+use super::change_log::{self, Author, Change, Logged};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 
 /// A table the API writes to.
-pub trait Record: EntityTrait
+pub trait Record: EntityTrait + Logged
 where
     Self::Model: Serialize + Clone + Send + Sync + IntoActiveModel<Self::ActiveModel>,
     Self::ActiveModel: ActiveModelTrait<Entity = Self> + Send,
@@ -156,7 +158,7 @@ fn snapshot<T: Serialize>(model: &T) -> AppResult<Json> {
     serde_json::to_value(model).map_err(|e| AppError::Internal(format!("snapshot failed: {e}")))
 }
 
-/// Writes one audit entry.
+/// Writes one audit entry; returns its id.
 pub async fn audit<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
@@ -164,8 +166,8 @@ pub async fn audit<C: ConnectionTrait>(
     entity_type: &str,
     entity_id: i32,
     changes: Json,
-) -> AppResult<()> {
-    audit_entry::ActiveModel {
+) -> AppResult<i32> {
+    let entry = audit_entry::ActiveModel {
         at: ActiveValue::Set(Utc::now()),
         actor_id: ActiveValue::Set(Some(actor.id)),
         actor_email: ActiveValue::Set(actor.email.clone()),
@@ -177,7 +179,98 @@ pub async fn audit<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    Ok(())
+    Ok(entry.id)
+}
+
+/// Appends the change-log entry of a created or updated record, with entries for the rows it owns
+/// when its visibility flips. `public_before` is whether an anonymous reader could see the record
+/// before (ignored on create).
+async fn log<E, C>(
+    db: &C,
+    actor: &Actor,
+    audit_entry: i32,
+    action: AuditAction,
+    model: &E::Model,
+    public_before: bool,
+) -> AppResult<()>
+where
+    E: Record,
+    E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    C: ConnectionTrait,
+{
+    let Some(action) = change_log::action_of(action) else {
+        return Ok(());
+    };
+    let id = E::id_of(model);
+    let public_after = if action == ChangeAction::Erased {
+        public_before
+    } else {
+        change_log::is_public::<E, C>(db, E::id_column(), id).await?
+    };
+    let public_action = change_log::public_action(action, public_before, public_after);
+    let mut scope = [E::scope(model)];
+    change_log::complete(db, &mut scope).await?;
+    let [scope] = scope;
+    let mut changes = vec![Change {
+        record_type: E::TYPE,
+        record_id: id,
+        action,
+        public_action,
+        version: E::version_of(model),
+        scope,
+    }];
+    if public_before != public_after && action != ChangeAction::Created && !E::OWNED.is_empty() {
+        let flip = if public_after {
+            ChangeAction::Published
+        } else {
+            ChangeAction::Unpublished
+        };
+        changes.extend(
+            change_log::owned_changes(db, E::OWNED, id, Some(flip), flip, scope).await?,
+        );
+    }
+    let author = Author {
+        email: Some(&actor.email),
+        audit_entry: Some(audit_entry),
+    };
+    change_log::append(db, changes, author, Utc::now()).await
+}
+
+/// Appends the change-log entries of a deleted record and of the rows deleted with it (`owned`,
+/// read before the deletion).
+async fn log_deletion<E, C>(
+    db: &C,
+    actor: &Actor,
+    audit_entry: i32,
+    action: AuditAction,
+    model: &E::Model,
+    public_before: bool,
+    owned: Vec<Change>,
+) -> AppResult<()>
+where
+    E: Record,
+    E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+    C: ConnectionTrait,
+{
+    let action = change_log::action_of(action).unwrap_or(ChangeAction::Deleted);
+    let mut scope = [E::scope(model)];
+    change_log::complete(db, &mut scope).await?;
+    let mut changes = vec![Change {
+        record_type: E::TYPE,
+        record_id: E::id_of(model),
+        action,
+        public_action: change_log::public_action(action, public_before, false),
+        version: E::version_of(model),
+        scope: scope[0],
+    }];
+    changes.extend(owned);
+    let author = Author {
+        email: Some(&actor.email),
+        audit_entry: Some(audit_entry),
+    };
+    change_log::append(db, changes, author, Utc::now()).await
 }
 
 /// Inserts a new record (version 1) and audits it.
@@ -194,7 +287,7 @@ where
     record.set(E::updated_at_column(), Value::from(now));
     let created = record.insert(db).await.map_err(map_db_error)?;
     let after = snapshot(&created)?;
-    audit(
+    let entry = audit(
         db,
         actor,
         AuditAction::Create,
@@ -203,6 +296,7 @@ where
         changes(None, Some(&after), E::PRIVATE),
     )
     .await?;
+    log::<E, C>(db, actor, entry, AuditAction::Create, &created, false).await?;
     super::search_index::record_saved(db, E::TYPE, E::id_of(&created), &created).await?;
     Ok(created)
 }
@@ -281,6 +375,7 @@ where
 {
     let id = E::id_of(&current);
     let expected_version = E::version_of(&current);
+    let public_before = change_log::is_public::<E, C>(db, E::id_column(), id).await?;
     let mut record = current.clone().into_active_model();
     apply(&current, &mut record)?;
     record.set(E::version_column(), Value::from(expected_version + 1));
@@ -310,7 +405,8 @@ where
             E::PRIVATE,
         ),
     };
-    audit(db, actor, action, E::TYPE, id, summary).await?;
+    let entry = audit(db, actor, action, E::TYPE, id, summary).await?;
+    log::<E, C>(db, actor, entry, action, &updated, public_before).await?;
     super::search_index::record_saved(db, E::TYPE, id, &updated).await?;
     Ok(updated)
 }
@@ -349,6 +445,22 @@ where
     C: ConnectionTrait,
 {
     let current = load_for_change::<E, C>(db, id, expected_version).await?;
+    let public_before = change_log::is_public::<E, C>(db, E::id_column(), id).await?;
+    let mut owned = Vec::new();
+    if !E::OWNED.is_empty() {
+        let mut scope = [E::scope(&current)];
+        change_log::complete(db, &mut scope).await?;
+        let owned_action = change_log::action_of(action).unwrap_or(ChangeAction::Deleted);
+        owned = change_log::owned_changes(
+            db,
+            E::OWNED,
+            id,
+            public_before.then_some(owned_action),
+            owned_action,
+            scope[0],
+        )
+        .await?;
+    }
     let result = E::delete_many()
         .filter(E::id_column().eq(id))
         .filter(E::version_column().eq(expected_version))
@@ -368,7 +480,8 @@ where
         Some(summary) => summary,
         None => changes(Some(&snapshot(&current)?), None, E::PRIVATE),
     };
-    audit(db, actor, action, E::TYPE, id, summary).await?;
+    let entry = audit(db, actor, action, E::TYPE, id, summary).await?;
+    log_deletion::<E, C>(db, actor, entry, action, &current, public_before, owned).await?;
     super::search_index::record_deleted(db, E::TYPE, id).await?;
     Ok(current)
 }
