@@ -179,6 +179,17 @@ string_enum!(
 );
 
 string_enum!(
+    /// How a webhook delivery attempt ended.
+    DeliveryOutcome {
+        Delivered = "DELIVERED",
+        Failed = "FAILED",
+        TimedOut = "TIMED_OUT",
+        Gone = "GONE",
+        Refused = "REFUSED",
+    }
+);
+
+string_enum!(
     /// The role of a staff account.
     StaffRole {
         Editor = "EDITOR",

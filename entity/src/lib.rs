@@ -24,5 +24,7 @@ pub mod sources;
 pub mod staff_user;
 pub mod state;
 pub mod town;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;
 
 pub use sources::Sources;

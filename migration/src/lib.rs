@@ -18,6 +18,7 @@ mod m20260201_000011_create_users_and_audit_log;
 mod m20260301_000012_notify_changes;
 mod m20260401_000013_create_search_index;
 mod m20260501_000014_create_change_log;
+mod m20260601_000015_create_webhooks;
 
 /// The ordered list of kleinstadt's migrations.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260301_000012_notify_changes::Migration),
             Box::new(m20260401_000013_create_search_index::Migration),
             Box::new(m20260501_000014_create_change_log::Migration),
+            Box::new(m20260601_000015_create_webhooks::Migration),
         ]
     }
 }

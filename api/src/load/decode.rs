@@ -505,6 +505,10 @@ positional! {
 /// Audit entries keep their changes as free JSON: decoded by sea-orm.
 impl Decode for entity::audit_entry::Model {}
 
+/// Webhook endpoints and their delivery log are read by administrators only: decoded by sea-orm.
+impl Decode for entity::webhook_endpoint::Model {}
+impl Decode for entity::webhook_delivery::Model {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
