@@ -277,6 +277,55 @@ pub struct Config {
     /// Rows read per statement while streaming a bulk NDJSON export; bounds its memory.
     #[arg(long, env = "EXPORT_CHUNK_ROWS", default_value_t = 500, global = true)]
     pub export_chunk_rows: u32,
+    /// Longest time one webhook delivery may take (connecting, sending, answering), in seconds.
+    #[arg(
+        long,
+        env = "WEBHOOK_TIMEOUT_SECONDS",
+        default_value_t = 10,
+        global = true
+    )]
+    pub webhook_timeout_seconds: u64,
+    /// Networks webhooks may be sent to although they are not public (loopback, private, …),
+    /// comma-separated CIDRs such as `10.8.0.0/16`; empty (the default) allows public addresses only.
+    #[arg(
+        long,
+        env = "WEBHOOK_ALLOWED_NETWORKS",
+        default_value = "",
+        global = true
+    )]
+    pub webhook_allowed_networks: String,
+    /// Webhook endpoints delivered to at once by this instance.
+    #[arg(long, env = "WEBHOOK_CONCURRENCY", default_value_t = 8, global = true)]
+    pub webhook_concurrency: usize,
+    /// The first retry of a failed webhook waits about this long (milliseconds); each further
+    /// failure doubles the wait, up to 12 hours, with ±20% jitter.
+    #[arg(
+        long,
+        env = "WEBHOOK_BACKOFF_BASE_MS",
+        default_value_t = 5000,
+        global = true
+    )]
+    pub webhook_backoff_base_ms: u64,
+    /// An endpoint that has failed for longer than this (seconds; 3 days by default) is disabled.
+    #[arg(
+        long,
+        env = "WEBHOOK_DISABLE_AFTER_SECONDS",
+        default_value_t = 3 * 24 * 3600,
+        global = true
+    )]
+    pub webhook_disable_after_seconds: u64,
+    /// How often the webhook dispatcher looks for retries that have become due (milliseconds);
+    /// new changes wake it at once.
+    #[arg(long, env = "WEBHOOK_POLL_MS", default_value_t = 5000, global = true)]
+    pub webhook_poll_ms: u64,
+    /// Days the webhook delivery log keeps its entries.
+    #[arg(
+        long,
+        env = "WEBHOOK_LOG_RETENTION_DAYS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub webhook_log_retention_days: u32,
 }
 
 /// How much the server tells anonymous callers about its schema.
@@ -322,6 +371,13 @@ impl Config {
             rate_limit_anonymous_per_minute: 600,
             rate_limit_staff_per_minute: 1200,
             export_chunk_rows: 500,
+            webhook_timeout_seconds: 10,
+            webhook_allowed_networks: String::new(),
+            webhook_concurrency: 8,
+            webhook_backoff_base_ms: 5000,
+            webhook_disable_after_seconds: 3 * 24 * 3600,
+            webhook_poll_ms: 5000,
+            webhook_log_retention_days: 30,
         }
     }
 

@@ -24,6 +24,7 @@ pub mod service;
 pub mod state;
 pub mod store;
 pub mod viewer;
+pub mod webhook;
 
 pub use error::{AppError, AppResult};
 pub use http::app;

@@ -14,6 +14,7 @@ use crate::error::AppResult;
 use crate::graphql::documents::ParsedDocuments;
 use crate::graphql::schema::{self, ApiSchema};
 use crate::load::reader::Reader;
+use crate::webhook::client::WebhookClient;
 
 /// Everything a request needs: the pool, the schema, the settings. One allocation shared by every
 /// clone: the router clones its state for every layer of every request.
@@ -56,6 +57,8 @@ pub struct Shared {
     pub documents: ParsedDocuments,
     /// The head of the change log, followed.
     pub changes: ChangeWatcher,
+    /// The HTTP client webhooks are sent with.
+    pub webhooks: WebhookClient,
 }
 
 impl AppState {
@@ -66,8 +69,9 @@ impl AppState {
             &config.token_secret()?,
             std::time::Duration::from_secs(config.token_ttl_seconds),
         )?;
+        let webhooks = WebhookClient::new(&config)?;
         let (db, statements) = db::connect(&config).await?;
-        let state = Self::new(db, statements, tokens, config);
+        let state = Self::new(db, statements, tokens, webhooks, config);
         if state.db.get_database_backend() == sea_orm::DbBackend::Postgres {
             state.changes.listen(state.config.database_url.clone());
         }
@@ -79,6 +83,7 @@ impl AppState {
         db: DatabaseConnection,
         statements: Arc<StatementCounter>,
         tokens: TokenKeys,
+        webhooks: WebhookClient,
         config: Config,
     ) -> Self {
         let cache = ResponseCache::new(config.response_cache_mib * 1024 * 1024);
@@ -111,6 +116,7 @@ impl AppState {
             config: Arc::new(config),
             statements,
             tokens,
+            webhooks,
         }))
     }
 }
