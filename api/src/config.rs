@@ -63,6 +63,11 @@ pub enum Command {
         /// Path of the backup.
         file: PathBuf,
     },
+    /// Manage webhook endpoints.
+    Webhook {
+        #[command(subcommand)]
+        command: WebhookCommand,
+    },
     /// Print the GraphQL schema (SDL) to stdout or to a file.
     ExportSchema {
         /// Write to this file instead of stdout.
@@ -99,6 +104,57 @@ pub enum UserCommand {
         /// E-mail address of the account.
         #[arg(long)]
         email: String,
+    },
+}
+
+/// Subcommands of `webhook`.
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Register an endpoint; prints its ID and its signing secret (shown this once).
+    Add {
+        /// The URL that receives the changes (http or https).
+        #[arg(long)]
+        url: String,
+        /// What the endpoint is for.
+        #[arg(long)]
+        description: Option<String>,
+        /// Only changes of these record types (`Event`, `Town`, …), comma-separated; all when omitted.
+        #[arg(long, value_delimiter = ',')]
+        types: Vec<String>,
+        /// Only changes about this event (global ID).
+        #[arg(long)]
+        event: Option<String>,
+        /// Only changes about this town (global ID).
+        #[arg(long)]
+        town: Option<String>,
+        /// Only changes about this model project (global ID).
+        #[arg(long)]
+        model_project: Option<String>,
+    },
+    /// List the endpoints with their state.
+    List,
+    /// Stop delivering to an endpoint.
+    Disable {
+        /// Global ID of the endpoint.
+        id: String,
+    },
+    /// Deliver to an endpoint again, where it stopped; its failure streak starts anew.
+    Enable {
+        /// Global ID of the endpoint.
+        id: String,
+    },
+    /// Deliver again every change from a change-log position on.
+    Replay {
+        /// Global ID of the endpoint.
+        id: String,
+        /// The first position to deliver again.
+        #[arg(long)]
+        from: i64,
+    },
+    /// Send a ping now and print how it went.
+    Ping {
+        /// Global ID of the endpoint.
+        id: String,
     },
 }
 

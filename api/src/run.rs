@@ -8,10 +8,10 @@ use tokio::net::TcpListener;
 
 use crate::auth::StaffRole;
 use crate::bulk::{backup, bundle, import, seed};
-use crate::config::{Config, RoleArg, UserCommand};
+use crate::config::{Config, RoleArg, UserCommand, WebhookCommand};
 use crate::db::backend_name;
 use crate::graphql::schema;
-use crate::service::account;
+use crate::service::{account, webhook};
 use crate::state::AppState;
 
 /// Migrates, seeds an empty database with the demo data, and serves until SIGINT or SIGTERM.
@@ -239,6 +239,97 @@ pub async fn user(config: Config, command: UserCommand) -> anyhow::Result<()> {
             println!("disabled {}", user.email);
         }
     }
+    Ok(())
+}
+
+/// Runs a `webhook` subcommand, as the operator (audited as `command line`).
+pub async fn webhook(config: Config, command: WebhookCommand) -> anyhow::Result<()> {
+    use crate::auth::Actor;
+    use crate::ids;
+    let state = AppState::connect(config).await?;
+    crate::db::migrate(&state.db).await?;
+    let actor = Actor::operator();
+    let endpoint = |id: &str| ids::decode_as(id, webhook::ENDPOINT, "id");
+    let scope = |id: Option<String>, type_name: &str, argument: &str| {
+        id.map(|id| ids::decode_as(&id, type_name, argument))
+            .transpose()
+    };
+    match command {
+        WebhookCommand::Add {
+            url,
+            description,
+            types,
+            event,
+            town,
+            model_project,
+        } => {
+            let input = webhook::NewEndpoint {
+                url,
+                description,
+                types,
+                event_id: scope(event, "Event", "event")?,
+                town_id: scope(town, "Town", "town")?,
+                model_project_id: scope(model_project, "ModelProject", "model-project")?,
+            };
+            let created = webhook::register(&state.db, &actor, input).await?;
+            println!(
+                "registered {} for {}\nsecret (shown this once): {}",
+                ids::encode(webhook::ENDPOINT, created.id),
+                created.url,
+                created.secret
+            );
+        }
+        WebhookCommand::List => {
+            for found in webhook::all(&state.db, &actor).await? {
+                let status = match (&found.enabled, &found.disabled_reason) {
+                    (true, _) if found.attempts > 0 => {
+                        format!("failing ({} attempts)", found.attempts)
+                    }
+                    (true, _) => "enabled".to_owned(),
+                    (false, Some(reason)) => format!("disabled: {reason}"),
+                    (false, None) => "disabled".to_owned(),
+                };
+                println!(
+                    "{}\t{}\tdelivered through {}\t{status}",
+                    ids::encode(webhook::ENDPOINT, found.id),
+                    found.url,
+                    found.delivered_through
+                );
+            }
+        }
+        WebhookCommand::Disable { id } => {
+            let changed = webhook::disable(&state.db, &actor, endpoint(&id)?).await?;
+            println!("disabled {}", changed.url);
+        }
+        WebhookCommand::Enable { id } => {
+            let changed = webhook::enable(&state.db, &actor, endpoint(&id)?).await?;
+            println!("enabled {}", changed.url);
+        }
+        WebhookCommand::Replay { id, from } => {
+            let changed = webhook::replay(&state.db, &actor, endpoint(&id)?, from).await?;
+            println!(
+                "{} receives every change after position {} again",
+                changed.url, changed.delivered_through
+            );
+        }
+        WebhookCommand::Ping { id } => {
+            let delivery =
+                webhook::ping(&state.db, &state.webhooks, &actor, endpoint(&id)?).await?;
+            let status = delivery
+                .status
+                .map_or_else(|| "no answer".to_owned(), |status| format!("HTTP {status}"));
+            println!(
+                "{:?}: {status} in {} ms{}",
+                delivery.outcome,
+                delivery.duration_ms,
+                delivery
+                    .error
+                    .map(|error| format!(" ({error})"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    state.db.clone().close().await?;
     Ok(())
 }
 

@@ -16,6 +16,15 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// The operator of a command: an administrator without an account, audited without an id.
+    pub fn operator() -> Self {
+        Self {
+            id: 0,
+            email: "command line".to_owned(),
+            role: StaffRole::Admin,
+        }
+    }
+
     /// Whether the actor may manage accounts and personal data exports and erasures.
     pub fn is_admin(&self) -> bool {
         self.role == StaffRole::Admin

@@ -21,6 +21,7 @@ pub mod search;
 pub mod session;
 pub mod statistics;
 pub mod town;
+pub mod webhook;
 
 use std::net::IpAddr;
 

@@ -18,6 +18,7 @@ use super::search::SearchQuery;
 use super::session::{SessionMutation, SessionQuery};
 use super::statistics::StatisticsQuery;
 use super::town::{TownMutation, TownQuery};
+use super::webhook::{WebhookMutation, WebhookQuery};
 use crate::config::Config;
 
 /// The root of all read queries.
@@ -37,6 +38,7 @@ pub struct Query(
     SearchQuery,
     NetworkQuery,
     ChangeQuery,
+    WebhookQuery,
 );
 
 /// The root of all changes (staff only, except `login`).
@@ -53,6 +55,7 @@ pub struct Mutation(
     OrganisationMutation,
     PersonMutation,
     ModelProjectMutation,
+    WebhookMutation,
 );
 
 /// The kleinstadt GraphQL schema.

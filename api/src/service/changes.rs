@@ -8,7 +8,7 @@ use entity::enums::ChangeAction;
 use entity::{
     advisory_board_membership, contribution, document, document_author, event, event_organiser,
     model_project, model_project_partner, model_project_town, organisation, person, project_call,
-    registration, session, staff_user, town,
+    registration, session, staff_user, town, webhook_endpoint,
 };
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -26,7 +26,7 @@ pub const DEFAULT_LIMIT: u64 = 100;
 pub const MAX_LIMIT: u64 = 1000;
 
 /// The record types the log names, with the REST collection of those that have one.
-const TYPES: [(&str, Option<&str>); 16] = [
+const TYPES: [(&str, Option<&str>); 17] = [
     ("Town", Some("towns")),
     ("Organisation", Some("organisations")),
     ("Person", Some("people")),
@@ -43,6 +43,7 @@ const TYPES: [(&str, Option<&str>); 16] = [
     ("DocumentAuthor", None),
     ("BoardMembership", None),
     ("User", None),
+    ("WebhookEndpoint", None),
 ];
 
 /// Which entries to read; all given filters must hold.
@@ -443,6 +444,12 @@ impl Logged for document_author::Entity {
 impl Logged for advisory_board_membership::Entity {}
 
 impl Logged for staff_user::Entity {
+    fn public() -> Public {
+        Public::Never
+    }
+}
+
+impl Logged for webhook_endpoint::Entity {
     fn public() -> Public {
         Public::Never
     }

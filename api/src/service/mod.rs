@@ -20,3 +20,4 @@ pub mod statistics;
 pub mod timing;
 pub mod town;
 pub mod validate;
+pub mod webhook;

@@ -88,6 +88,7 @@ record! {
     document_author => "DocumentAuthor";
     advisory_board_membership => "BoardMembership";
     staff_user => "User";
+    webhook_endpoint => "WebhookEndpoint", private = ["secret"];
 }
 
 /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
@@ -169,7 +170,7 @@ pub async fn audit<C: ConnectionTrait>(
 ) -> AppResult<i32> {
     let entry = audit_entry::ActiveModel {
         at: ActiveValue::Set(Utc::now()),
-        actor_id: ActiveValue::Set(Some(actor.id)),
+        actor_id: ActiveValue::Set((actor.id > 0).then_some(actor.id)),
         actor_email: ActiveValue::Set(actor.email.clone()),
         action: ActiveValue::Set(action),
         entity_type: ActiveValue::Set(entity_type.to_owned()),
@@ -226,9 +227,7 @@ where
         } else {
             ChangeAction::Unpublished
         };
-        changes.extend(
-            change_log::owned_changes(db, E::OWNED, id, Some(flip), flip, scope).await?,
-        );
+        changes.extend(change_log::owned_changes(db, E::OWNED, id, Some(flip), flip, scope).await?);
     }
     let author = Author {
         email: Some(&actor.email),
