@@ -46,7 +46,9 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         header_read_timeout: std::time::Duration::from_secs(config.header_read_timeout_seconds),
         drain_deadline: std::time::Duration::from_secs(config.shutdown_grace_seconds),
     };
+    let dispatcher = crate::webhook::Dispatcher::start(state.clone());
     crate::serve::serve(listener, crate::app(state), limits, shutdown_signal()).await;
+    dispatcher.stop().await;
     db.close().await?;
     tracing::info!("kleinstadt stopped");
     Ok(())

@@ -3,5 +3,9 @@
 
 pub mod address;
 pub mod client;
+pub mod dispatcher;
 pub mod log;
+pub mod message;
 pub mod sign;
+
+pub use dispatcher::Dispatcher;
