@@ -40,3 +40,4 @@ mod seed;
 mod statements;
 mod statistics;
 mod templates;
+mod webhooks;

@@ -7,6 +7,7 @@ mod client;
 pub mod factory;
 mod leaks;
 pub mod network;
+pub mod receiver;
 mod template;
 
 use serde_json::Value;
