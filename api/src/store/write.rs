@@ -226,9 +226,7 @@ where
         } else {
             ChangeAction::Unpublished
         };
-        changes.extend(
-            change_log::owned_changes(db, E::OWNED, id, Some(flip), flip, scope).await?,
-        );
+        changes.extend(change_log::owned_changes(db, E::OWNED, id, Some(flip), flip, scope).await?);
     }
     let author = Author {
         email: Some(&actor.email),
