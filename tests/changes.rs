@@ -430,3 +430,42 @@ async fn a_write_from_another_process_clears_the_answer_cache() {
     }
     assert!(seen, "the other process's change never reached this cache");
 }
+
+#[tokio::test]
+async fn streamed_exports_are_tagged_by_the_log_and_answer_304_until_a_change() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+
+    let app = TestApp::seeded().await;
+    let (status, headers, _) = app.get("/api/v1/exports/towns.ndjson").await;
+    assert_eq!(status, StatusCode::OK);
+    let tag = headers[header::ETAG].to_str().unwrap().to_owned();
+    assert!(tag.starts_with("W/\""), "{tag}");
+    assert!(
+        headers[header::CACHE_CONTROL]
+            .to_str()
+            .unwrap()
+            .starts_with("public")
+    );
+    let conditional = |tag: String| {
+        Request::get("/api/v1/exports/towns.ndjson")
+            .header(header::IF_NONE_MATCH, tag)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let (status, headers, body) = app.send(conditional(tag.clone())).await;
+    assert_eq!(status, StatusCode::NOT_MODIFIED);
+    assert!(body.is_empty());
+    assert_eq!(headers[header::ETAG].to_str().unwrap(), tag);
+
+    app.editor()
+        .await
+        .ok(
+            "mutation { createOrganisation(input: { name: \"Neuer Verein\", kind: ASSOCIATION }) { id } }",
+            json!({}),
+        )
+        .await;
+    let (status, headers, _) = app.send(conditional(tag.clone())).await;
+    assert_eq!(status, StatusCode::OK, "a committed change moves the tag");
+    assert_ne!(headers[header::ETAG].to_str().unwrap(), tag);
+}
