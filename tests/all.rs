@@ -11,6 +11,7 @@ mod backup;
 mod bench_statements;
 mod bundle;
 mod cache;
+mod changes;
 mod decoding;
 mod deferred;
 mod drafts;

@@ -57,11 +57,9 @@ impl ChangeWatcher {
                 match sea_orm::sqlx::postgres::PgListener::connect(&database_url).await {
                     Ok(mut listener) => match listener.listen(CHANNEL).await {
                         Ok(()) => loop {
-                            let received = tokio::time::timeout(
-                                Duration::from_secs(30),
-                                listener.try_recv(),
-                            )
-                            .await;
+                            let received =
+                                tokio::time::timeout(Duration::from_secs(30), listener.try_recv())
+                                    .await;
                             let Some(wake) = wake.upgrade() else { return };
                             match received {
                                 Ok(Ok(_)) => wake.notify_one(),

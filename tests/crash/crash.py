@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """Crash test: concurrent writers against `kleinstadt serve`, SIGKILL at random moments, restarts,
-then a direct look into the database: every acknowledged write must be there exactly once.
+then a direct look into the database: every acknowledged write must be there exactly once. A webhook
+endpoint registered before the load receives the changes throughout: after the last restart every
+change must have reached it at least once, in order, each delivery signed as Standard Webhooks 1.0
+prescribes (checked with the `standardwebhooks` package from PyPI, an implementation independent of
+kleinstadt's).
 
-Standard library only. Usage:
+Usage (with a Python that has `standardwebhooks`):
   crash.py --binary target/release/kleinstadt --backend sqlite|postgres [--workers 8] [--kills 5]
 The PostgreSQL backend creates a database on --pg-url's server and drops it afterwards.
 """
@@ -23,8 +27,12 @@ import threading
 import time
 import urllib.parse
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 EMAIL = "crash-test@example.org"
+ADMIN = "crash-admin@example.org"
 PASSWORD = "crash test password, thrown away"
 JWT_SECRET = "crash-test-secret-" + uuid.uuid4().hex  # 50 bytes, new every run
 CREATE = (
@@ -32,6 +40,11 @@ CREATE = (
     "{ createOrganisation(input: $input) { id name } }"
 )
 MIN_ACKNOWLEDGED = 100
+REGISTER = (
+    "mutation($input: RegisterWebhookEndpointInput!) "
+    "{ registerWebhookEndpoint(input: $input) { secret endpoint { id deliveredThrough } } }"
+)
+DELIVERY_WAIT = 180  # seconds to wait for the last deliveries after the final restart
 
 
 def free_port():
@@ -57,6 +70,8 @@ class Server:
             # not what this test is about.
             RATE_LIMIT_STAFF_PER_MINUTE="0",
             RATE_LIMIT_ANONYMOUS_PER_MINUTE="0",
+            # The receiver listens on loopback, which deliveries refuse unless allowed.
+            WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8",
         )
         self.log_path = os.path.join(workdir, "server.log")
         self.process = None
@@ -117,8 +132,8 @@ def request(port, method, path, body, token, timeout=10):
         connection.close()
 
 
-def login(port):
-    body = json.dumps({"email": EMAIL, "password": PASSWORD})
+def login(port, email=EMAIL):
+    body = json.dumps({"email": email, "password": PASSWORD})
     status, raw = request(port, "POST", "/api/v1/auth/login", body, None)
     answer = json.loads(raw)
     if status != 200 or "token" not in answer:
@@ -180,6 +195,109 @@ class Load:
                 with self.lock:
                     self.rejected.append(f"{status} {raw[:200]!r}")
                 time.sleep(0.05)
+
+
+class Receiver:
+    """A webhook receiver on loopback: verifies every delivery with `standardwebhooks` and keeps the
+    message ids (change positions) in the order they arrived."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.received = []
+        self.invalid = []
+        self.verifier = None
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("content-length", "0"))
+                body = self.rfile.read(length)
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                try:
+                    receiver.verifier.verify(body, headers)
+                    position = int(headers["webhook-id"])
+                    with receiver.lock:
+                        receiver.received.append(position)
+                    # A little work on the receiver's side, so that kills land mid-delivery too.
+                    time.sleep(random.uniform(0, 0.01))
+                    self.send_response(204)
+                except (WebhookVerificationError, KeyError, ValueError) as error:
+                    with receiver.lock:
+                        receiver.invalid.append(f"{headers.get('webhook-id')}: {error}")
+                    self.send_response(400)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def expect(self, secret):
+        self.verifier = Webhook(secret)
+
+    def close(self):
+        self.server.shutdown()
+
+    def snapshot(self):
+        with self.lock:
+            return list(self.received), list(self.invalid)
+
+
+def graphql(port, token, query, variables):
+    status, raw = request(port, "POST", "/graphql", json.dumps({"query": query, "variables": variables}), token)
+    answer = json.loads(raw)
+    if status != 200 or "errors" in answer:
+        raise RuntimeError(f"GraphQL failed ({status}): {raw[:300]!r}")
+    return answer["data"]
+
+
+def public_positions(port, after):
+    """The positions of the public Organisation entries after `after`, from the change feed."""
+    positions = []
+    while True:
+        status, raw = request(port, "GET", f"/api/v1/changes?after={after}&limit=1000&type=Organisation", None, None)
+        if status != 200:
+            raise RuntimeError(f"change feed failed ({status}): {raw[:300]!r}")
+        page = json.loads(raw)
+        positions.extend(entry["position"] for entry in page["items"])
+        after = page["next"]
+        if not page["hasMore"]:
+            return positions
+
+
+def check_deliveries(server, receiver, start):
+    """Waits for every public change after `start` to arrive; returns (report lines, problems)."""
+    expected = public_positions(server.port, start)
+    deadline = time.monotonic() + DELIVERY_WAIT
+    while time.monotonic() < deadline:
+        received, invalid = receiver.snapshot()
+        if set(expected) <= set(received):
+            break
+        time.sleep(0.2)
+    received, invalid = receiver.snapshot()
+    problems = []
+    missing = sorted(set(expected) - set(received))
+    unexpected = sorted(set(received) - set(expected))
+    backwards = [(a, b) for a, b in zip(received, received[1:]) if b < a]
+    duplicates = len(received) - len(set(received))
+    if missing:
+        problems.append(f"{len(missing)} changes never delivered, e.g. {missing[:5]}")
+    if unexpected:
+        problems.append(f"{len(unexpected)} deliveries of changes not in the feed, e.g. {unexpected[:5]}")
+    if backwards:
+        problems.append(f"{len(backwards)} deliveries out of order, e.g. {backwards[:5]}")
+    if invalid:
+        problems.append(f"{len(invalid)} deliveries failed verification, e.g. {invalid[:3]}")
+    if not expected:
+        problems.append("no change to deliver: the webhook part tested nothing")
+    report = [
+        f"  webhook: changes to deliver:    {len(expected)}",
+        f"  webhook: deliveries received:   {len(received)} ({duplicates} repeated after kills, "
+        f"{len(invalid)} failed standardwebhooks verification)",
+    ]
+    return report, problems
 
 
 def psql(admin_url, sql, database=None):
@@ -289,11 +407,21 @@ def main():
         database_url = urllib.parse.urlunsplit(parts._replace(path=f"/{database}"))
     print(f"crash test on {args.backend}: {args.workers} writers, {args.kills} kills, seed {args.seed}")
     server = Server(args.binary, database_url, workdir)
+    receiver = Receiver()
     failed = True
     started = time.monotonic()
     try:
         server.command("user", "add", "--email", EMAIL, "--role", "editor", stdin=PASSWORD + "\n")
+        server.command("user", "add", "--email", ADMIN, "--role", "admin", stdin=PASSWORD + "\n")
         server.start()
+        registered = graphql(
+            server.port,
+            login(server.port, ADMIN),
+            REGISTER,
+            {"input": {"url": f"http://127.0.0.1:{receiver.port}/hook", "types": ["Organisation"]}},
+        )["registerWebhookEndpoint"]
+        receiver.expect(registered["secret"])
+        start = registered["endpoint"]["deliveredThrough"]
         load = Load(server.port, login(server.port), args.workers, run_id)
         load.start()
         for kill in range(1, args.kills + 1):
@@ -314,6 +442,8 @@ def main():
         duplicated = sorted(name for name, count in present.items() if count > 1)
         unacknowledged = len(present.keys() - acknowledged)
         server.start()
+        delivery_report, delivery_problems = check_deliveries(server, receiver, start)
+        problems.extend(delivery_problems)
         server.stop()
 
         print(f"  writes attempted:               {load.attempted}")
@@ -325,6 +455,8 @@ def main():
         print(f"  requests failed (server down):  {load.failed}")
         print(f"  answers with errors:            {len(load.rejected)}")
         print(f"  {checks}")
+        for line in delivery_report:
+            print(line)
         print(f"  restart after the last kill:    healthy; {time.monotonic() - started:.1f} s in all")
         if lost:
             problems.append(f"{len(lost)} acknowledged writes lost, e.g. {lost[:5]}")
@@ -340,6 +472,7 @@ def main():
         failed = bool(problems)
     finally:
         server.stop()
+        receiver.close()
         if database:
             try:
                 psql(args.pg_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')

@@ -119,7 +119,9 @@ impl ChangeQuery {
     async fn changes(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Entries after this cursor (`nextCursor` of an earlier page); absent for the beginning.")]
+        #[graphql(
+            desc = "Entries after this cursor (`nextCursor` of an earlier page); absent for the beginning."
+        )]
         after: Option<String>,
         #[graphql(desc = "Number of entries, 1 to 1000 (default 100).")] first: Option<i32>,
         #[graphql(desc = "Which entries to read.")] filter: Option<ChangeFilterInput>,

@@ -40,7 +40,7 @@ pub struct ChangesQuery {
 #[serde(rename_all = "camelCase")]
 pub struct ChangesPage {
     /// The entries, in commit order.
-    changes: Vec<ChangeEntry>,
+    items: Vec<ChangeEntry>,
     /// The `after` of the next request. When `hasMore` is false it is the current head: asking
     /// again later returns only what changed since.
     next: i64,
@@ -60,7 +60,7 @@ pub struct ChangesPage {
     responses(
         (status = 200, description = "One page of the change feed", body = ChangesPage,
             example = json!({
-                "changes": [{
+                "items": [{
                     "position": 4711,
                     "at": "2026-12-06T09:15:02.123456Z",
                     "type": "Session",
@@ -115,7 +115,7 @@ pub async fn list_changes(
     )
     .await?;
     Ok(Json(ChangesPage {
-        changes: feed.entries,
+        items: feed.entries,
         next: feed.next,
         has_more: feed.has_more,
     })

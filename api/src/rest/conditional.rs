@@ -1,5 +1,6 @@
 //! HTTP caching of public answers: an `ETag` from the body, `Cache-Control`, and `304 Not Modified`
-//! for a matching `If-None-Match`.
+//! for a matching `If-None-Match`. Streamed answers (the NDJSON exports) are tagged by their handler
+//! with the change log's head instead, which moves with every committed change.
 
 use axum::body::{Body, HttpBody as _};
 use axum::extract::{Request, State};
@@ -27,10 +28,11 @@ pub async fn etag(State(state): State<AppState>, request: Request, next: Next) -
         return response;
     }
     let (mut parts, body) = response.into_parts();
-    if body
-        .size_hint()
-        .exact()
-        .is_none_or(|size| size > MAX_TAGGED_BYTES)
+    if parts.headers.contains_key(header::ETAG)
+        || body
+            .size_hint()
+            .exact()
+            .is_none_or(|size| size > MAX_TAGGED_BYTES)
     {
         return Response::from_parts(parts, body);
     }
@@ -72,7 +74,7 @@ pub async fn etag(State(state): State<AppState>, request: Request, next: Next) -
 }
 
 /// Whether an `If-None-Match` value names `tag` (weak comparison, RFC 9110 §13.1.2).
-fn matches(value: &HeaderValue, tag: &str) -> bool {
+pub(crate) fn matches(value: &HeaderValue, tag: &str) -> bool {
     let Ok(value) = value.to_str() else {
         return false;
     };

@@ -5,7 +5,7 @@
 use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -200,11 +200,36 @@ pub async fn list_exports() -> Json<ExportIndex> {
 pub async fn get_export(
     State(state): State<AppState>,
     Path(file): Path<String>,
+    request: HeaderMap,
 ) -> AppResult<Response> {
     let file = ExportFile::ALL
         .into_iter()
         .find(|candidate| candidate.name() == file)
         .ok_or(AppError::NotFound("export"))?;
+    // A streamed file cannot be hashed before it is sent: its tag is the change log's head, read
+    // before the first record, so an unchanged head means an unchanged file.
+    let mut tag = None;
+    if file.records().is_some() {
+        let head = crate::service::changes::head(&state.db).await?;
+        let value = format!("W/\"{head}-{}\"", env!("CARGO_PKG_VERSION"));
+        let cache = format!("public, max-age={}", state.config.http_cache_max_age);
+        let value = HeaderValue::from_str(&value)
+            .map_err(|error| AppError::Internal(format!("bad export tag: {error}")))?;
+        let cache = HeaderValue::from_str(&cache)
+            .map_err(|error| AppError::Internal(format!("bad cache header: {error}")))?;
+        let current = value.to_str().unwrap_or_default().trim_start_matches("W/");
+        if request
+            .get(header::IF_NONE_MATCH)
+            .is_some_and(|seen| super::conditional::matches(seen, current))
+        {
+            return Ok((
+                StatusCode::NOT_MODIFIED,
+                [(header::ETAG, value), (header::CACHE_CONTROL, cache)],
+            )
+                .into_response());
+        }
+        tag = Some((value, cache));
+    }
     let body = match file.records() {
         Some(kind) => records(state, kind).await?,
         None => {
@@ -231,6 +256,10 @@ pub async fn get_export(
     }
     if let Ok(value) = HeaderValue::from_str(&format!("<{LICENCE_URL}>; rel=\"license\"")) {
         headers.insert(header::LINK, value);
+    }
+    if let Some((tag, cache)) = tag {
+        headers.insert(header::ETAG, tag);
+        headers.insert(header::CACHE_CONTROL, cache);
     }
     Ok(response)
 }

@@ -11,7 +11,9 @@ use entity::{
     registration, session, staff_user, town, webhook_endpoint,
 };
 use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -248,7 +250,12 @@ pub async fn feed<C: ConnectionTrait>(
     })
 }
 
-const fn owned(record_type: &'static str, table: &'static str, key: &'static str, public: bool) -> Owned {
+const fn owned(
+    record_type: &'static str,
+    table: &'static str,
+    key: &'static str,
+    public: bool,
+) -> Owned {
     Owned {
         record_type,
         table,
@@ -278,7 +285,12 @@ impl Logged for organisation::Entity {
 impl Logged for person::Entity {
     const OWNED: &'static [Owned] = &[
         owned("Registration", "registration", "person_id", false),
-        owned("BoardMembership", "advisory_board_membership", "person_id", true),
+        owned(
+            "BoardMembership",
+            "advisory_board_membership",
+            "person_id",
+            true,
+        ),
     ];
 
     fn public() -> Public {
@@ -297,8 +309,18 @@ impl Logged for project_call::Entity {}
 
 impl Logged for model_project::Entity {
     const OWNED: &'static [Owned] = &[
-        owned("ModelProjectTown", "model_project_town", "model_project_id", true),
-        owned("ModelProjectPartner", "model_project_partner", "model_project_id", true),
+        owned(
+            "ModelProjectTown",
+            "model_project_town",
+            "model_project_id",
+            true,
+        ),
+        owned(
+            "ModelProjectPartner",
+            "model_project_partner",
+            "model_project_id",
+            true,
+        ),
     ];
 
     fn scope(model: &model_project::Model) -> Scope {
@@ -352,12 +374,9 @@ impl Logged for event::Entity {
 
 impl Logged for event_organiser::Entity {
     fn public() -> Public {
-        Public::When(
-            Condition::all().add(
-                event_organiser::Column::EventId
-                    .in_subquery(super::event::visible_ids(Viewer::Public)),
-            ),
-        )
+        Public::When(Condition::all().add(
+            event_organiser::Column::EventId.in_subquery(super::event::visible_ids(Viewer::Public)),
+        ))
     }
 
     fn scope(model: &event_organiser::Model) -> Scope {
@@ -410,7 +429,12 @@ impl Logged for registration::Entity {
 }
 
 impl Logged for document::Entity {
-    const OWNED: &'static [Owned] = &[owned("DocumentAuthor", "document_author", "document_id", true)];
+    const OWNED: &'static [Owned] = &[owned(
+        "DocumentAuthor",
+        "document_author",
+        "document_id",
+        true,
+    )];
 
     fn public() -> Public {
         Public::When(super::document::visible(Viewer::Public))

@@ -11,8 +11,8 @@ use entity::enums::{AuditAction, ChangeAction};
 use entity::event;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveValue, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
-    QuerySelect,
+    ActiveValue, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult,
+    QueryFilter, QuerySelect,
 };
 
 use crate::error::AppResult;
@@ -193,7 +193,10 @@ pub async fn complete<C: ConnectionTrait>(db: &C, scopes: &mut [Scope]) -> AppRe
             .into_tuple()
             .all(db)
             .await?;
-        found.extend(rows.into_iter().map(|(id, town, project)| (id, (town, project))));
+        found.extend(
+            rows.into_iter()
+                .map(|(id, town, project)| (id, (town, project))),
+        );
     }
     for scope in scopes {
         if let Some((town, project)) = scope.event.and_then(|id| found.get(&id)) {
@@ -272,10 +275,9 @@ pub async fn owned_changes<C: ConnectionTrait>(
             .from(Alias::new(rows.table))
             .and_where(Expr::col(Alias::new(rows.key)).eq(owner))
             .to_owned();
-        let found =
-            OwnedRow::find_by_statement(db.get_database_backend().build(&select))
-                .all(db)
-                .await?;
+        let found = OwnedRow::find_by_statement(db.get_database_backend().build(&select))
+            .all(db)
+            .await?;
         changes.extend(found.into_iter().map(|row| Change {
             record_type: rows.record_type,
             record_id: row.id,
