@@ -29,7 +29,7 @@ use crate::service::changes::{self, ChangeFilter};
 use crate::state::AppState;
 
 /// Added to the request timeout for the lease of an endpoint.
-const LEASE_MARGIN: Duration = Duration::from_secs(30);
+const LEASE_MARGIN: Duration = Duration::from_secs(5);
 
 /// The longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(12 * 3600);
