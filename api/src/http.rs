@@ -292,6 +292,8 @@ async fn execute(
         .graphql_operation(operation.as_deref(), started.elapsed().as_secs_f64());
     if mutation {
         state.cache.clear();
+        // The watcher reads the new head now instead of at its next poll: webhooks go out at once.
+        state.changes.poke();
     }
     let request_id = headers
         .get("x-request-id")
