@@ -469,3 +469,63 @@ async fn streamed_exports_are_tagged_by_the_log_and_answer_304_until_a_change() 
     assert_eq!(status, StatusCode::OK, "a committed change moves the tag");
     assert_ne!(headers[header::ETAG].to_str().unwrap(), tag);
 }
+
+#[tokio::test]
+async fn people_appear_and_leave_with_the_programme_they_are_part_of() {
+    let app = TestApp::seeded().await;
+    let editor = app.editor().await;
+    let event = editor
+        .create_event(json!({ "title": "Werkstatt Ortskern", "startsAt": "2031-04-01T09:00:00Z" }))
+        .await;
+    // No consent: public only through a part in a published programme.
+    let speaker = editor
+        .create_person(json!({ "name": "Rita Rednerin" }))
+        .await;
+    let (_, start) = follow(&app, 0, "").await;
+    editor
+        .ok(
+            "mutation($input: CreateContributionInput!) { createContribution(input: $input) { id } }",
+            json!({ "input": { "event": event["id"], "person": speaker["id"], "role": "SPEAKER" } }),
+        )
+        .await;
+    let (entries, _) = follow(&app, start, "").await;
+    assert!(
+        entries.is_empty(),
+        "a part in a draft makes nobody public: {entries:?}"
+    );
+
+    editor.publish_event(event["id"].as_str().unwrap()).await;
+    let (entries, published) = follow(&app, start, "").await;
+    assert_eq!(actions(&entries, &speaker["id"]), ["PUBLISHED"]);
+    let entry = about(&entries, &speaker["id"])[0];
+    assert!(!entry.to_string().contains("Rita"), "{entry}");
+    // Now visible to anyone, as the feed said.
+    let (status, _) = app.anonymous().get(entry["url"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // A second person joins the published programme: public at once.
+    let second = editor
+        .create_person(json!({ "name": "Max Moderator" }))
+        .await;
+    editor
+        .ok(
+            "mutation($input: CreateContributionInput!) { createContribution(input: $input) { id } }",
+            json!({ "input": { "event": event["id"], "person": second["id"], "role": "MODERATOR" } }),
+        )
+        .await;
+    let (entries, _) = follow(&app, published, "").await;
+    assert_eq!(actions(&entries, &second["id"]), ["PUBLISHED"]);
+
+    editor
+        .ok(
+            "mutation($id: ID!) { unpublishEvent(id: $id, expectedVersion: 2) { version } }",
+            json!({ "id": event["id"] }),
+        )
+        .await;
+    let (entries, _) = follow(&app, published, "").await;
+    assert_eq!(actions(&entries, &speaker["id"]), ["UNPUBLISHED"]);
+    assert_eq!(
+        actions(&entries, &second["id"]),
+        ["PUBLISHED", "UNPUBLISHED"]
+    );
+}

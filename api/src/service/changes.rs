@@ -10,7 +10,7 @@ use entity::{
     model_project, model_project_partner, model_project_town, organisation, person, project_call,
     registration, session, staff_user, town, webhook_endpoint,
 };
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -264,6 +264,15 @@ const fn owned(
     }
 }
 
+/// The people contributing to the event or session `id` (`column`: the contribution's key).
+fn contributors(column: contribution::Column, id: i32) -> SelectStatement {
+    Query::select()
+        .column(contribution::Column::PersonId)
+        .from(contribution::Entity)
+        .and_where(column.eq(id))
+        .to_owned()
+}
+
 impl Logged for town::Entity {
     fn scope(model: &town::Model) -> Scope {
         Scope {
@@ -370,6 +379,10 @@ impl Logged for event::Entity {
             model_project: model.model_project_id,
         }
     }
+
+    fn people_of(id: i32) -> Option<SelectStatement> {
+        Some(contributors(contribution::Column::EventId, id))
+    }
 }
 
 impl Logged for event_organiser::Entity {
@@ -400,6 +413,10 @@ impl Logged for session::Entity {
             ..Scope::default()
         }
     }
+
+    fn people_of(id: i32) -> Option<SelectStatement> {
+        Some(contributors(contribution::Column::SessionId, id))
+    }
 }
 
 impl Logged for contribution::Entity {
@@ -412,6 +429,10 @@ impl Logged for contribution::Entity {
             event: Some(model.event_id),
             ..Scope::default()
         }
+    }
+
+    fn person_column() -> Option<contribution::Column> {
+        Some(contribution::Column::PersonId)
     }
 }
 
@@ -447,6 +468,16 @@ impl Logged for document::Entity {
             ..Scope::default()
         }
     }
+
+    fn people_of(id: i32) -> Option<SelectStatement> {
+        Some(
+            Query::select()
+                .column(document_author::Column::PersonId)
+                .from(document_author::Entity)
+                .and_where(document_author::Column::DocumentId.eq(id))
+                .to_owned(),
+        )
+    }
 }
 
 impl Logged for document_author::Entity {
@@ -463,9 +494,17 @@ impl Logged for document_author::Entity {
             ),
         )
     }
+
+    fn person_column() -> Option<document_author::Column> {
+        Some(document_author::Column::PersonId)
+    }
 }
 
-impl Logged for advisory_board_membership::Entity {}
+impl Logged for advisory_board_membership::Entity {
+    fn person_column() -> Option<advisory_board_membership::Column> {
+        Some(advisory_board_membership::Column::PersonId)
+    }
+}
 
 impl Logged for staff_user::Entity {
     fn public() -> Public {

@@ -8,11 +8,11 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, SubsecRound, Utc};
 use entity::change_log;
 use entity::enums::{AuditAction, ChangeAction};
-use entity::event;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use entity::{event, person};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
     ActiveValue, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult,
-    QueryFilter, QuerySelect,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 
 use crate::error::AppResult;
@@ -70,6 +70,107 @@ pub trait Logged: EntityTrait {
     fn scope(_model: &Self::Model) -> Scope {
         Scope::default()
     }
+
+    /// The column naming a person whom a record of this type can make public (a contribution, an
+    /// authorship, a board seat).
+    fn person_column() -> Option<Self::Column> {
+        None
+    }
+
+    /// The people whose visibility follows the record `id` (an event's contributors, a document's
+    /// authors), as a query of their ids.
+    fn people_of(_id: i32) -> Option<SelectStatement> {
+        None
+    }
+}
+
+/// People a change may make public or hide, and which of them an anonymous reader could see
+/// before it: people are public through their part in a published programme or a document, so a
+/// change to those records changes who is public.
+#[derive(Clone, Debug, Default)]
+pub struct People {
+    ids: Vec<i32>,
+    public_before: HashSet<i32>,
+}
+
+impl People {
+    /// The people named by `persons` (values of a record's person column) and by the record `id`'s
+    /// `people_of`, with their visibility now, before the change.
+    pub async fn before<E, C>(db: &C, persons: &[Option<i32>], id: Option<i32>) -> AppResult<Self>
+    where
+        E: Logged,
+        C: ConnectionTrait,
+    {
+        let mut ids: Vec<i32> = persons.iter().flatten().copied().collect();
+        if let Some(query) = id.and_then(E::people_of) {
+            let rows = PersonRow::find_by_statement(db.get_database_backend().build(&query))
+                .all(db)
+                .await?;
+            ids.extend(rows.into_iter().filter_map(|row| row.person_id));
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(Self::default());
+        }
+        let public_before = public_ids::<person::Entity, C>(db, person::Column::Id, &ids).await?;
+        Ok(Self { ids, public_before })
+    }
+
+    /// Entries for the people whose visibility the change flipped: `PUBLISHED` or `UNPUBLISHED`,
+    /// at their current version.
+    pub async fn changes<C: ConnectionTrait>(&self, db: &C) -> AppResult<Vec<Change>> {
+        if self.ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let public_after =
+            public_ids::<person::Entity, C>(db, person::Column::Id, &self.ids).await?;
+        let flipped: Vec<i32> = self
+            .ids
+            .iter()
+            .copied()
+            .filter(|id| self.public_before.contains(id) != public_after.contains(id))
+            .collect();
+        if flipped.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<(i32, i32, Option<i32>)> = person::Entity::find()
+            .select_only()
+            .column(person::Column::Id)
+            .column(person::Column::Version)
+            .column(person::Column::TownId)
+            .filter(person::Column::Id.is_in(flipped))
+            .order_by_asc(person::Column::Id)
+            .into_tuple()
+            .all(db)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, version, town)| {
+                let action = if public_after.contains(&id) {
+                    ChangeAction::Published
+                } else {
+                    ChangeAction::Unpublished
+                };
+                Change {
+                    record_type: "Person",
+                    record_id: id,
+                    action,
+                    public_action: Some(action),
+                    version,
+                    scope: Scope {
+                        town,
+                        ..Scope::default()
+                    },
+                }
+            })
+            .collect())
+    }
+}
+
+#[derive(FromQueryResult)]
+struct PersonRow {
+    person_id: Option<i32>,
 }
 
 /// One entry to append.

@@ -13,7 +13,7 @@ use sea_orm::{
 use serde::Serialize;
 use serde_json::{Map, Value as Json, json};
 
-use super::change_log::{self, Author, Change, Logged};
+use super::change_log::{self, Author, Change, Logged, People};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 
@@ -193,6 +193,7 @@ async fn log<E, C>(
     action: AuditAction,
     model: &E::Model,
     public_before: bool,
+    people: People,
 ) -> AppResult<()>
 where
     E: Record,
@@ -229,6 +230,7 @@ where
         };
         changes.extend(change_log::owned_changes(db, E::OWNED, id, Some(flip), flip, scope).await?);
     }
+    changes.extend(people.changes(db).await?);
     let author = Author {
         email: Some(&actor.email),
         audit_entry: Some(audit_entry),
@@ -246,6 +248,7 @@ async fn log_deletion<E, C>(
     model: &E::Model,
     public_before: bool,
     owned: Vec<Change>,
+    people: People,
 ) -> AppResult<()>
 where
     E: Record,
@@ -265,11 +268,25 @@ where
         scope: scope[0],
     }];
     changes.extend(owned);
+    changes.extend(people.changes(db).await?);
     let author = Author {
         email: Some(&actor.email),
         audit_entry: Some(audit_entry),
     };
     change_log::append(db, changes, author, Utc::now()).await
+}
+
+/// The person a record names in its person column, if its type has one.
+fn person_of<E>(record: &E::ActiveModel) -> Option<i32>
+where
+    E: Record,
+    E::Model: Serialize + Clone + Send + Sync + IntoActiveModel<E::ActiveModel>,
+    E::ActiveModel: ActiveModelTrait<Entity = E> + Send,
+{
+    match record.get(E::person_column()?).into_value()? {
+        Value::Int(id) => id,
+        _ => None,
+    }
 }
 
 /// Inserts a new record (version 1) and audits it.
@@ -284,6 +301,7 @@ where
     record.set(E::version_column(), Value::from(1i32));
     record.set(E::created_at_column(), Value::from(now));
     record.set(E::updated_at_column(), Value::from(now));
+    let people = People::before::<E, C>(db, &[person_of::<E>(&record)], None).await?;
     let created = record.insert(db).await.map_err(map_db_error)?;
     let after = snapshot(&created)?;
     let entry = audit(
@@ -295,7 +313,16 @@ where
         changes(None, Some(&after), E::PRIVATE),
     )
     .await?;
-    log::<E, C>(db, actor, entry, AuditAction::Create, &created, false).await?;
+    log::<E, C>(
+        db,
+        actor,
+        entry,
+        AuditAction::Create,
+        &created,
+        false,
+        people,
+    )
+    .await?;
     super::search_index::record_saved(db, E::TYPE, E::id_of(&created), &created).await?;
     Ok(created)
 }
@@ -376,7 +403,10 @@ where
     let expected_version = E::version_of(&current);
     let public_before = change_log::is_public::<E, C>(db, E::id_column(), id).await?;
     let mut record = current.clone().into_active_model();
+    let person_before = person_of::<E>(&record);
     apply(&current, &mut record)?;
+    let people =
+        People::before::<E, C>(db, &[person_before, person_of::<E>(&record)], Some(id)).await?;
     record.set(E::version_column(), Value::from(expected_version + 1));
     record.set(E::updated_at_column(), Value::from(Utc::now()));
     // The version condition makes the write itself the lock: of two concurrent editors, one wins.
@@ -405,7 +435,7 @@ where
         ),
     };
     let entry = audit(db, actor, action, E::TYPE, id, summary).await?;
-    log::<E, C>(db, actor, entry, action, &updated, public_before).await?;
+    log::<E, C>(db, actor, entry, action, &updated, public_before, people).await?;
     super::search_index::record_saved(db, E::TYPE, id, &updated).await?;
     Ok(updated)
 }
@@ -445,6 +475,12 @@ where
 {
     let current = load_for_change::<E, C>(db, id, expected_version).await?;
     let public_before = change_log::is_public::<E, C>(db, E::id_column(), id).await?;
+    let people = People::before::<E, C>(
+        db,
+        &[person_of::<E>(&current.clone().into_active_model())],
+        Some(id),
+    )
+    .await?;
     let mut owned = Vec::new();
     if !E::OWNED.is_empty() {
         let mut scope = [E::scope(&current)];
@@ -480,7 +516,17 @@ where
         None => changes(Some(&snapshot(&current)?), None, E::PRIVATE),
     };
     let entry = audit(db, actor, action, E::TYPE, id, summary).await?;
-    log_deletion::<E, C>(db, actor, entry, action, &current, public_before, owned).await?;
+    log_deletion::<E, C>(
+        db,
+        actor,
+        entry,
+        action,
+        &current,
+        public_before,
+        owned,
+        people,
+    )
+    .await?;
     super::search_index::record_deleted(db, E::TYPE, id).await?;
     Ok(current)
 }
