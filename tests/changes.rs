@@ -29,6 +29,26 @@ async fn follow(app: &TestApp, after: i64, query: &str) -> (Vec<Value>, i64) {
     }
 }
 
+/// A town to store directly (its version and times are set by the write).
+fn new_town(name: &str) -> entity::town::ActiveModel {
+    use sea_orm::ActiveValue::Set;
+    entity::town::ActiveModel {
+        name: Set(name.to_owned()),
+        sources: Set(entity::Sources::default()),
+        town_type_official: Set(false),
+        ..Default::default()
+    }
+}
+
+/// An administrator acting outside the API, as the command line does.
+fn admin(email: &str) -> kleinstadt::auth::Actor {
+    kleinstadt::auth::Actor {
+        id: 1,
+        email: email.to_owned(),
+        role: kleinstadt::auth::StaffRole::Admin,
+    }
+}
+
 fn positions(entries: &[Value]) -> Vec<i64> {
     entries
         .iter()
@@ -301,36 +321,19 @@ async fn pages_follow_each_other_without_gaps() {
 async fn a_transaction_that_commits_late_is_not_skipped() {
     use entity::town;
     use kleinstadt::store::write;
-    use sea_orm::{ActiveValue::Set, TransactionTrait};
+    use sea_orm::TransactionTrait;
 
     let app = TestApp::seeded().await;
     let (_, start) = follow(&app, 0, "").await;
-    let actor = kleinstadt::auth::Actor {
-        id: 1,
-        email: "import@bbsr.example".to_owned(),
-        role: kleinstadt::auth::StaffRole::Admin,
-    };
+    let actor = admin("import@bbsr.example");
     let editor_token = app
         .staff_token("editor@bbsr.example", kleinstadt::auth::StaffRole::Editor)
         .await;
     // The long transaction: begun first, holding its entry uncommitted.
     let long = app.db().begin().await.unwrap();
-    let now = chrono::Utc::now();
-    let slow = write::create::<town::Entity, _>(
-        &long,
-        &actor,
-        town::ActiveModel {
-            name: Set("Langsamstadt".to_owned()),
-            sources: Set(entity::Sources::default()),
-            town_type_official: Set(false),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let slow = write::create::<town::Entity, _>(&long, &actor, new_town("Langsamstadt"))
+        .await
+        .unwrap();
 
     // The quick one, through the router, in a task of its own (on SQLite it waits for the lock).
     let state = app.state.clone();
@@ -386,7 +389,7 @@ async fn a_transaction_that_commits_late_is_not_skipped() {
 async fn a_write_from_another_process_clears_the_answer_cache() {
     use entity::town;
     use kleinstadt::store::write;
-    use sea_orm::{ActiveValue::Set, Database};
+    use sea_orm::Database;
 
     let app = TestApp::seeded_with(|config| config.response_cache_mib = 8).await;
     const QUERY: &str = "{ towns(filter: { nameContains: \"Zwischenstadt\" }) { totalCount } }";
@@ -394,28 +397,11 @@ async fn a_write_from_another_process_clears_the_answer_cache() {
     assert_eq!(before["towns"]["totalCount"], 0);
     // A separate connection, as the CLI would open while the server runs.
     let other = Database::connect(app.database_url()).await.unwrap();
-    let actor = kleinstadt::auth::Actor {
-        id: 1,
-        email: "cli@bbsr.example".to_owned(),
-        role: kleinstadt::auth::StaffRole::Admin,
-    };
+    let actor = admin("cli@bbsr.example");
     let txn = write::begin(&other).await.unwrap();
-    let now = chrono::Utc::now();
-    write::create::<town::Entity, _>(
-        &txn,
-        &actor,
-        town::ActiveModel {
-            name: Set("Zwischenstadt".to_owned()),
-            sources: Set(entity::Sources::default()),
-            town_type_official: Set(false),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    write::create::<town::Entity, _>(&txn, &actor, new_town("Zwischenstadt"))
+        .await
+        .unwrap();
     txn.commit().await.unwrap();
     other.close().await.unwrap();
     // Within the poll interval (50 ms in tests) and well before this loop gives up.
