@@ -54,10 +54,11 @@ async fn bodies_are_limited_and_must_be_json() {
         .send(post("/graphql", Some("application/json"), huge))
         .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    // Streamed, the limit is met by the GraphQL endpoint itself, which answers as GraphQL does.
     let body = parse_json(&body);
-    assert_eq!(body["error"]["code"], "BAD_USER_INPUT");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
     assert_eq!(
-        body["error"]["requestId"].as_str(),
+        body["errors"][0]["extensions"]["requestId"].as_str(),
         headers.get("x-request-id").and_then(|v| v.to_str().ok())
     );
     let query = r#"{"query": "{ towns { totalCount } }"}"#;

@@ -68,6 +68,11 @@ pub enum Command {
         #[command(subcommand)]
         command: WebhookCommand,
     },
+    /// Manage persisted GraphQL documents (the documents partner sites run by id).
+    Documents {
+        #[command(subcommand)]
+        command: DocumentCommand,
+    },
     /// Print the GraphQL schema (SDL) to stdout or to a file.
     ExportSchema {
         /// Write to this file instead of stdout.
@@ -80,6 +85,21 @@ pub enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+}
+
+/// Subcommands of `documents`.
+#[derive(Debug, Subcommand)]
+pub enum DocumentCommand {
+    /// Register each file's exact text (one GraphQL document per file, usually `.graphql`) and
+    /// print its id (`sha256:<hex>`) and the file, a line each; a file registered before keeps its
+    /// id. Nothing is registered unless every file is a valid GraphQL document.
+    Register {
+        /// The files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// List the registered documents: id and name.
+    List,
 }
 
 /// Subcommands of `user`.
@@ -267,6 +287,16 @@ pub struct Config {
     /// How long browsers and proxies may reuse a public REST or feed answer, in seconds.
     #[arg(long, env = "HTTP_CACHE_MAX_AGE", default_value_t = 60, global = true)]
     pub http_cache_max_age: u32,
+    /// Anonymous GraphQL callers may run registered (persisted) documents only, by `documentId`,
+    /// by an Apollo persisted-query hash or by their exact text; staff keep free-form queries.
+    #[arg(
+        long,
+        env = "GRAPHQL_PERSISTED_ONLY",
+        default_value_t = false,
+        action = clap::ArgAction::Set,
+        global = true
+    )]
+    pub graphql_persisted_only: bool,
     /// `development` (default) or `production`: in production, anonymous callers get no GraphQL
     /// introspection and no field suggestions.
     #[arg(long, env = "KLEINSTADT_MODE", value_enum, default_value_t = Mode::Development, global = true)]
@@ -417,6 +447,7 @@ impl Config {
             login_limit_per_address: 20,
             cors_allowed_origins: "*".to_owned(),
             http_cache_max_age: 60,
+            graphql_persisted_only: false,
             mode: Mode::Development,
             max_body_bytes: 1024 * 1024,
             request_timeout_seconds: 10,

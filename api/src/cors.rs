@@ -67,6 +67,7 @@ pub fn graphql(config: &Config) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(allow_origin(config))
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE, header::ACCEPT])
+        .allow_headers([header::CONTENT_TYPE, header::ACCEPT, header::IF_NONE_MATCH])
+        .expose_headers([header::ETAG, header::RETRY_AFTER])
         .max_age(Duration::from_secs(24 * 3600))
 }

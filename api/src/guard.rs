@@ -143,10 +143,19 @@ pub async fn request_id_in_errors(request: Request, next: Next) -> Response {
     }
     let body = serde_json::to_vec(&value).unwrap_or_default();
     parts.headers.remove(header::CONTENT_LENGTH);
-    parts.headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    // A JSON error keeps its media type (`application/graphql-response+json` stays itself).
+    let json_type = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|essence| essence.trim().ends_with("json"));
+    if !json_type {
+        parts.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+    }
     Response::from_parts(parts, Body::from(body))
 }
 

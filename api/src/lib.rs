@@ -16,6 +16,7 @@ pub mod http;
 pub mod ids;
 pub mod load;
 pub mod metrics;
+pub mod persisted;
 pub mod rate_limit;
 pub mod rest;
 pub mod run;

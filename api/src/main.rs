@@ -35,6 +35,7 @@ async fn command(cli: Cli) -> anyhow::Result<()> {
         Command::ImportTowns { csv } => run::import_towns(cli.config, &csv).await?,
         Command::User { command } => run::user(cli.config, command).await?,
         Command::Webhook { command } => run::webhook(cli.config, command).await?,
+        Command::Documents { command } => run::documents(cli.config, command).await?,
         Command::ImportBundle { file } => run::import_bundle(cli.config, &file).await?,
         Command::Backup { file } => run::backup(cli.config, &file).await?,
         Command::Restore { file } => run::restore(cli.config, &file).await?,

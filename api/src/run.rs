@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 
 use crate::auth::StaffRole;
 use crate::bulk::{backup, bundle, import, seed};
-use crate::config::{Config, RoleArg, UserCommand, WebhookCommand};
+use crate::config::{Config, DocumentCommand, RoleArg, UserCommand, WebhookCommand};
 use crate::db::backend_name;
 use crate::graphql::schema;
 use crate::service::{account, webhook};
@@ -329,6 +329,46 @@ pub async fn webhook(config: Config, command: WebhookCommand) -> anyhow::Result<
                     .map(|error| format!(" ({error})"))
                     .unwrap_or_default()
             );
+        }
+    }
+    state.db.clone().close().await?;
+    Ok(())
+}
+
+/// Runs a `documents` subcommand, as the operator (audited as `command line`).
+pub async fn documents(config: Config, command: DocumentCommand) -> anyhow::Result<()> {
+    use crate::auth::Actor;
+    use crate::service::persisted;
+    let state = AppState::connect(config).await?;
+    crate::db::migrate(&state.db).await?;
+    let actor = Actor::operator();
+    match command {
+        DocumentCommand::Register { files } => {
+            let mut texts = Vec::with_capacity(files.len());
+            for file in &files {
+                let text = std::fs::read_to_string(file)
+                    .map_err(|error| anyhow::anyhow!("cannot read {}: {error}", file.display()))?;
+                if let Err(error) = async_graphql::parser::parse_query(&text) {
+                    anyhow::bail!("{} is not a GraphQL document: {error}", file.display());
+                }
+                texts.push(text);
+            }
+            for (file, text) in files.iter().zip(&texts) {
+                let name = file.file_name().map(|name| name.to_string_lossy());
+                let registered = persisted::register(&state.db, &actor, text, name.as_deref())
+                    .await
+                    .map_err(|error| anyhow::anyhow!("{}: {}", file.display(), error.detail()))?;
+                println!("{}\t{}", registered.document_id, file.display());
+            }
+        }
+        DocumentCommand::List => {
+            for found in persisted::all(&state.db, &actor).await? {
+                println!(
+                    "{}\t{}",
+                    found.document_id,
+                    found.name.as_deref().unwrap_or("")
+                );
+            }
         }
     }
     state.db.clone().close().await?;

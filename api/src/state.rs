@@ -55,6 +55,8 @@ pub struct Shared {
     pub in_flight: Arc<tokio::sync::Semaphore>,
     /// Syntax trees of the GraphQL documents seen so far.
     pub documents: ParsedDocuments,
+    /// Persisted GraphQL documents, by hash.
+    pub persisted: crate::persisted::PersistedDocuments,
     /// The head of the change log, followed.
     pub changes: ChangeWatcher,
     /// The HTTP client webhooks are sent with.
@@ -100,6 +102,7 @@ impl AppState {
                 .then(|| schema::build_public(&config)),
             cache,
             documents: ParsedDocuments::default(),
+            persisted: crate::persisted::PersistedDocuments::default(),
             login_limiter: LoginLimiter::new(
                 config.login_limit_per_account,
                 config.login_limit_per_address,

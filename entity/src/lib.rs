@@ -16,6 +16,7 @@ pub mod model_project;
 pub mod model_project_partner;
 pub mod model_project_town;
 pub mod organisation;
+pub mod persisted_document;
 pub mod person;
 pub mod project_call;
 pub mod registration;

@@ -14,6 +14,7 @@ pub mod model_project;
 pub mod network;
 pub mod node;
 pub mod organisation;
+pub mod persisted;
 pub mod person;
 pub mod registration;
 pub mod schema;

@@ -12,6 +12,7 @@ use super::model_project::{ModelProjectMutation, ModelProjectQuery};
 use super::network::NetworkQuery;
 use super::node::NodeQuery;
 use super::organisation::{OrganisationMutation, OrganisationQuery};
+use super::persisted::{PersistedDocumentMutation, PersistedDocumentQuery};
 use super::person::{PersonMutation, PersonQuery};
 use super::registration::RegistrationMutation;
 use super::search::SearchQuery;
@@ -39,6 +40,7 @@ pub struct Query(
     NetworkQuery,
     ChangeQuery,
     WebhookQuery,
+    PersistedDocumentQuery,
 );
 
 /// The root of all changes (staff only, except `login`).
@@ -56,6 +58,7 @@ pub struct Mutation(
     PersonMutation,
     ModelProjectMutation,
     WebhookMutation,
+    PersistedDocumentMutation,
 );
 
 /// The kleinstadt GraphQL schema.

@@ -509,6 +509,9 @@ impl Decode for entity::audit_entry::Model {}
 impl Decode for entity::webhook_endpoint::Model {}
 impl Decode for entity::webhook_delivery::Model {}
 
+/// Persisted documents are listed by administrators only: decoded by sea-orm.
+impl Decode for entity::persisted_document::Model {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -42,8 +42,7 @@ pub async fn etag(State(state): State<AppState>, request: Request, next: Next) -
             return AppError::Internal(format!("cannot read the answer: {error}")).into_response();
         }
     };
-    let digest = Sha256::digest(&bytes);
-    let tag = format!("\"{}\"", hex(&digest[..16]));
+    let tag = tag(&Sha256::digest(&bytes));
     let Ok(tag_value) = HeaderValue::from_str(&tag) else {
         return Response::from_parts(parts, Body::from(bytes));
     };
@@ -81,6 +80,11 @@ pub(crate) fn matches(value: &HeaderValue, tag: &str) -> bool {
     value.split(',').map(str::trim).any(|candidate| {
         candidate == "*" || candidate.strip_prefix("W/").unwrap_or(candidate) == tag
     })
+}
+
+/// A strong entity tag from a SHA-256 digest (its first 128 bits, in hex).
+pub(crate) fn tag(digest: &[u8]) -> String {
+    format!("\"{}\"", hex(digest.get(..16).unwrap_or(digest)))
 }
 
 fn hex(bytes: &[u8]) -> String {

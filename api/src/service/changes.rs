@@ -7,8 +7,8 @@ use entity::change_log;
 use entity::enums::ChangeAction;
 use entity::{
     advisory_board_membership, contribution, document, document_author, event, event_organiser,
-    model_project, model_project_partner, model_project_town, organisation, person, project_call,
-    registration, session, staff_user, town, webhook_endpoint,
+    model_project, model_project_partner, model_project_town, organisation, persisted_document,
+    person, project_call, registration, session, staff_user, town, webhook_endpoint,
 };
 use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{
@@ -28,7 +28,7 @@ pub const DEFAULT_LIMIT: u64 = 100;
 pub const MAX_LIMIT: u64 = 1000;
 
 /// The record types the log names, with the REST collection of those that have one.
-const TYPES: [(&str, Option<&str>); 17] = [
+const TYPES: [(&str, Option<&str>); 18] = [
     ("Town", Some("towns")),
     ("Organisation", Some("organisations")),
     ("Person", Some("people")),
@@ -46,6 +46,7 @@ const TYPES: [(&str, Option<&str>); 17] = [
     ("BoardMembership", None),
     ("User", None),
     ("WebhookEndpoint", None),
+    ("PersistedDocument", None),
 ];
 
 /// Which entries to read; all given filters must hold.
@@ -513,6 +514,12 @@ impl Logged for staff_user::Entity {
 }
 
 impl Logged for webhook_endpoint::Entity {
+    fn public() -> Public {
+        Public::Never
+    }
+}
+
+impl Logged for persisted_document::Entity {
     fn public() -> Public {
         Public::Never
     }

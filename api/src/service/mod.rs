@@ -10,6 +10,7 @@ pub mod event;
 pub mod graph;
 pub mod model_project;
 pub mod organisation;
+pub mod persisted;
 pub mod person;
 pub mod programme;
 pub mod registration;

@@ -89,6 +89,7 @@ record! {
     advisory_board_membership => "BoardMembership";
     staff_user => "User";
     webhook_endpoint => "WebhookEndpoint", private = ["secret"];
+    persisted_document => "PersistedDocument";
 }
 
 /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
