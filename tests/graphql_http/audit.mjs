@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 // The GraphQL-over-HTTP audits of graphql-http (by the maintainers of the GraphQL over HTTP spec)
 // against one GraphQL endpoint. Prints one line per audit and a summary; exits 1 unless every audit
 // is `ok` (a warning or a notice counts as a failure here) or when the number of audits is not the
