@@ -24,4 +24,17 @@ async fn the_readme_example_answers_as_documented() {
     let app = TestApp::seeded().await;
     let (_, answer) = app.graphql(query, json!({})).await;
     assert_eq!(answer, expected);
+
+    // Registered as a persisted document, as the README shows a partner, it answers the same over
+    // GET by its id.
+    let admin = kleinstadt::auth::Actor::operator();
+    let registered = kleinstadt::service::persisted::register(app.db(), &admin, query, None)
+        .await
+        .unwrap();
+    let (status, headers, body) = app
+        .get(&format!("/graphql?documentId={}", registered.document_id))
+        .await;
+    assert_eq!(status, axum::http::StatusCode::OK);
+    assert!(headers.contains_key(axum::http::header::ETAG));
+    assert_eq!(crate::support::parse_json(&body), expected);
 }

@@ -69,5 +69,8 @@ pub fn graphql(config: &Config) -> CorsLayer {
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([header::CONTENT_TYPE, header::ACCEPT, header::IF_NONE_MATCH])
         .expose_headers([header::ETAG, header::RETRY_AFTER])
+        // The GraphQL handler sends one `Vary` line of its own, which names `Origin` too: caches
+        // such as nginx read only the last line of several.
+        .vary([])
         .max_age(Duration::from_secs(24 * 3600))
 }

@@ -28,6 +28,10 @@ use crate::rest::conditional;
 use crate::service::persisted;
 use crate::state::AppState;
 
+/// What a GraphQL answer depends on besides its URL, in one line: the media type, the caller, and
+/// the origin (which the CORS headers name when origins are listed).
+const VARY: &str = "Accept, Authorization, Origin";
+
 /// The code of an Apollo persisted-query hash the server does not know (the client then sends the
 /// text with the hash).
 const PERSISTED_QUERY_NOT_FOUND: &str = "PERSISTED_QUERY_NOT_FOUND";
@@ -441,10 +445,7 @@ fn answer(
         HeaderValue::from_static(media.content_type()),
     );
     headers.insert(header::CACHE_CONTROL, caching.header());
-    headers.insert(
-        header::VARY,
-        HeaderValue::from_static("Accept, Authorization"),
-    );
+    headers.insert(header::VARY, HeaderValue::from_static(VARY));
     if let Caching::Public(_) = caching {
         // The media type is part of the tag: the same data as the other type is another answer.
         let mut digest = Sha256::new();
@@ -473,7 +474,7 @@ fn refusal(media: Media, status: StatusCode, code: &str, message: &str) -> Respo
         [
             (header::CONTENT_TYPE, media.content_type()),
             (header::CACHE_CONTROL, "no-store"),
-            (header::VARY, "Accept, Authorization"),
+            (header::VARY, VARY),
         ],
         body.to_string(),
     )

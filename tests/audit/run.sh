@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The GraphQL-over-HTTP audits of graphql-http (npm, by the maintainers of the GraphQL over HTTP
 # spec) against a kleinstadt server on a fresh SQLite file with the demo data.
-# Usage: tests/graphql_http/run.sh <kleinstadt binary>
+# Usage: tests/audit/run.sh <kleinstadt binary>
 #
 # The pinned packages (package.json, package-lock.json) are installed with `npm ci` into
 # ${CARGO_TARGET_DIR:-target}/graphql-http-audit, again only when the lock file changed. Exits with
