@@ -181,37 +181,46 @@ async fn resolve(
         });
     }
     if let Some(hash) = apollo_hash {
-        let registered = state.persisted.registered(&state.db, &hash).await?;
-        return match (params.query.take(), registered) {
-            (None, Some(text)) => Ok(Document {
+        if let Some(query) = params.query.take() {
+            if hex_sha256(&query) != hash {
+                return Err(Refusal::bad_request("provided sha does not match query"));
+            }
+            // Whether it is registered matters only when anonymous callers are held to registered
+            // documents; otherwise the text is simply remembered.
+            let registered = if only_registered {
+                state
+                    .persisted
+                    .registered(&state.db, &hash)
+                    .await?
+                    .is_some()
+            } else {
+                state.persisted.remember(&hash, &query);
+                false
+            };
+            return Ok(Document {
+                text: query.into(),
+                by_hash: false,
+                registered,
+            });
+        }
+        // Learned texts first: they are in memory, a registration may need the database.
+        if !only_registered && let Some(text) = state.persisted.automatic(&hash) {
+            return Ok(Document {
+                text,
+                by_hash: true,
+                registered: false,
+            });
+        }
+        return match state.persisted.registered(&state.db, &hash).await? {
+            Some(text) => Ok(Document {
                 text,
                 by_hash: true,
                 registered: true,
             }),
-            (None, None) => match state.persisted.automatic(&hash) {
-                Some(text) if !only_registered => Ok(Document {
-                    text,
-                    by_hash: true,
-                    registered: false,
-                }),
-                _ => Err(Refusal::unknown(
-                    PERSISTED_QUERY_NOT_FOUND,
-                    "PersistedQueryNotFound",
-                )),
-            },
-            (Some(query), registered) => {
-                if hex_sha256(&query) != hash {
-                    return Err(Refusal::bad_request("provided sha does not match query"));
-                }
-                if registered.is_none() && !only_registered {
-                    state.persisted.remember(&hash, &query);
-                }
-                Ok(Document {
-                    text: query.into(),
-                    by_hash: false,
-                    registered: registered.is_some(),
-                })
-            }
+            None => Err(Refusal::unknown(
+                PERSISTED_QUERY_NOT_FOUND,
+                "PersistedQueryNotFound",
+            )),
         };
     }
     let query = params
