@@ -253,6 +253,21 @@ pub struct Config {
     /// Lifetime of an access token, in seconds.
     #[arg(long, env = "TOKEN_TTL_SECONDS", default_value_t = 3600, global = true)]
     pub token_ttl_seconds: u64,
+    /// Minutes without a request after which a web-interface session ends.
+    #[arg(
+        long,
+        env = "SESSION_IDLE_MINUTES",
+        default_value_t = 30,
+        global = true
+    )]
+    pub session_idle_minutes: u64,
+    /// Hours after sign-in at which a web-interface session ends, however active.
+    #[arg(long, env = "SESSION_MAX_HOURS", default_value_t = 10, global = true)]
+    pub session_max_hours: u64,
+    /// Whether the session cookie is marked `Secure` (sent over HTTPS only); unset: in production
+    /// mode only. Set it to `true` wherever the interface is served over HTTPS.
+    #[arg(long, env = "SESSION_COOKIE_SECURE", action = clap::ArgAction::Set, global = true)]
+    pub session_cookie_secure: Option<bool>,
     /// Memory for cached answers to anonymous queries, in MiB; 0 switches the cache off.
     #[arg(long, env = "RESPONSE_CACHE_MIB", default_value_t = 16, global = true)]
     pub response_cache_mib: u64,
@@ -439,6 +454,9 @@ impl Config {
                 "test-secret-test-secret-test-secret-0123".to_owned(),
             )),
             token_ttl_seconds: 3600,
+            session_idle_minutes: 30,
+            session_max_hours: 10,
+            session_cookie_secure: None,
             // Tests write behind the API's back; the cache is tested on its own.
             response_cache_mib: 0,
             change_poll_ms: 50,
@@ -466,6 +484,12 @@ impl Config {
             webhook_poll_ms: 5000,
             webhook_log_retention_days: 30,
         }
+    }
+
+    /// Whether the session cookie is `Secure`.
+    pub fn secure_cookies(&self) -> bool {
+        self.session_cookie_secure
+            .unwrap_or(self.mode == Mode::Production)
     }
 
     /// The token secret: configured, or (embedded SQLite only) read from or created beside the

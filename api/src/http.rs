@@ -59,6 +59,7 @@ pub fn app(state: AppState) -> Router {
         .route("/ready", get(ready))
         .route("/metrics", get(metrics::serve))
         .merge(login_route)
+        .merge(crate::admin::router())
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -1,5 +1,6 @@
 //! kleinstadt: the open knowledge base and API of Germany's small-town network.
 
+pub mod admin;
 pub mod auth;
 pub mod bulk;
 pub mod cache;

@@ -22,6 +22,7 @@ pub mod project_call;
 pub mod registration;
 pub mod session;
 pub mod sources;
+pub mod staff_session;
 pub mod staff_user;
 pub mod state;
 pub mod town;

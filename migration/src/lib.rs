@@ -20,6 +20,7 @@ mod m20260401_000013_create_search_index;
 mod m20260501_000014_create_change_log;
 mod m20260601_000015_create_webhooks;
 mod m20261201_000016_create_persisted_documents;
+mod m20261206_000017_create_staff_sessions;
 
 /// The ordered list of kleinstadt's migrations.
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260501_000014_create_change_log::Migration),
             Box::new(m20260601_000015_create_webhooks::Migration),
             Box::new(m20261201_000016_create_persisted_documents::Migration),
+            Box::new(m20261206_000017_create_staff_sessions::Migration),
         ]
     }
 }

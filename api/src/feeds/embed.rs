@@ -13,6 +13,10 @@ use crate::service::programme::{EventInfo, Programme};
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; \
      img-src 'none'; script-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors *";
 
+/// The policy of the same page as a preview in the staff interface: not framable.
+pub const PREVIEW_CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; \
+     img-src 'none'; script-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 const STYLE: &str = "\
 :root{color-scheme:light;font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;\
 line-height:1.45;color:#1a1a1a;background:#fff}\

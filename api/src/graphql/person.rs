@@ -502,7 +502,8 @@ impl PersonMutation {
         let rc = request(ctx)?;
         let actor = rc.editor()?;
         let id = ids::decode_as(&id, "Person", "id")?;
-        let updated = service::record_consent(&rc.db, actor, id, expected_version, &note).await?;
+        let updated =
+            service::record_consent(&rc.db, actor, id, expected_version, &note, None).await?;
         Ok(one_row(rc, updated))
     }
 

@@ -487,3 +487,14 @@ pub async fn remove_organiser(
     txn.commit().await?;
     Ok(deleted)
 }
+
+/// Events not yet published (drafts), soonest first.
+pub async fn drafts<C: ConnectionTrait>(db: &C, limit: u64) -> AppResult<Vec<event::Model>> {
+    Ok(event::Entity::find()
+        .filter(event::Column::Published.eq(false))
+        .order_by_asc(event::Column::StartsAt)
+        .order_by_asc(event::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}

@@ -5,6 +5,7 @@ pub mod account;
 pub mod audit;
 pub mod board;
 pub mod changes;
+pub mod choices;
 pub mod document;
 pub mod event;
 pub mod graph;

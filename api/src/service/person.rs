@@ -341,16 +341,25 @@ pub async fn update(
     Ok(updated)
 }
 
-/// Records the person's consent to a public profile (biography, photo, website), now, with a note
-/// on how it was given.
+/// Records the person's consent to a public profile (biography, photo, website), given at
+/// `given_at` (not in the future; `None`: now), with a note on how it was given.
 pub async fn record_consent(
     db: &DatabaseConnection,
     actor: &Actor,
     id: i32,
     expected_version: i32,
     note: &str,
+    given_at: Option<DateTime<Utc>>,
 ) -> AppResult<person::Model> {
     let note = validate::text("note", note, 1000)?;
+    let now = Utc::now();
+    let given_at = given_at.unwrap_or(now);
+    if given_at > now {
+        return Err(AppError::bad_field(
+            "givenAt",
+            "consent cannot be dated in the future",
+        ));
+    }
     let txn = write::begin(db).await?;
     let current = write::load_for_change::<person::Entity, _>(&txn, id, expected_version).await?;
     let updated = write::update::<person::Entity, _, _>(
@@ -359,7 +368,7 @@ pub async fn record_consent(
         current,
         AuditAction::Update,
         |_, target| {
-            target.consent_given_at = Set(Some(Utc::now()));
+            target.consent_given_at = Set(Some(given_at));
             target.consent_note = Set(Some(note));
             Ok(())
         },

@@ -489,3 +489,35 @@ pub async fn delete_contribution(
     txn.commit().await?;
     Ok(deleted)
 }
+
+/// Every contribution to an event (its sessions' and its own), for editing.
+pub async fn contributions_of_event<C: ConnectionTrait>(
+    db: &C,
+    event_id: i32,
+) -> AppResult<Vec<contribution::Model>> {
+    Ok(contribution::Entity::find()
+        .filter(contribution::Column::EventId.eq(event_id))
+        .order_by_asc(contribution::Column::Position)
+        .order_by_asc(contribution::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Contributions for staff lists, by event and role, in event and programme order.
+pub fn contribution_query(
+    event_id: Option<i32>,
+    role: Option<ContributionRole>,
+) -> Select<contribution::Entity> {
+    let mut select = contribution::Entity::find();
+    if let Some(event) = event_id {
+        select = select.filter(contribution::Column::EventId.eq(event));
+    }
+    if let Some(role) = role {
+        select = select.filter(contribution::Column::Role.eq(role));
+    }
+    select
+        .order_by_desc(contribution::Column::EventId)
+        .order_by_asc(contribution::Column::SessionId)
+        .order_by_asc(contribution::Column::Position)
+        .order_by_asc(contribution::Column::Id)
+}

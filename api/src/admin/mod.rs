@@ -1,0 +1,65 @@
+//! The staff interface under `/admin`: German pages rendered on the server, usable without
+//! JavaScript, over the same service layer as GraphQL and REST. Sessions live on the server;
+//! every form carries a CSRF token; pages allow scripts and styles from this server only.
+
+mod assets;
+mod form;
+mod labels;
+mod page;
+mod records;
+pub mod session;
+mod signin;
+mod start;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{Method, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// The routes of the interface, with its security headers and the same-origin check.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(start::page))
+        .route(
+            "/admin/anmelden",
+            get(signin::form_page).post(signin::sign_in),
+        )
+        .route("/admin/abmelden", post(signin::sign_out))
+        .route("/admin/assets/{name}", get(assets::serve))
+        .merge(records::all())
+        .layer(middleware::from_fn(same_origin))
+        .layer(middleware::from_fn(page::headers))
+}
+
+/// Refuses a form sent from another site: browsers name the sending site in `Sec-Fetch-Site`
+/// and `Origin`. The CSRF token stays the main protection; this is the second lock.
+async fn same_origin(request: Request, next: Next) -> Response {
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        let headers = request.headers();
+        let cross_site = headers
+            .get("sec-fetch-site")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|site| site == "cross-site");
+        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+        let foreign_origin = headers
+            .get(header::ORIGIN)
+            .and_then(|v| v.to_str().ok())
+            .filter(|origin| *origin != "null")
+            .is_some_and(|origin| {
+                let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
+                Some(origin_host) != host
+            });
+        if cross_site || foreign_origin {
+            return page::error_page(
+                None,
+                &AppError::Forbidden("forms are accepted from this site only".to_owned()),
+            );
+        }
+    }
+    next.run(request).await
+}
