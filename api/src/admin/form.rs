@@ -295,11 +295,6 @@ impl<'a> Reader<'a> {
             })
             .unwrap_or_default()
     }
-
-    /// Whether a checkbox is ticked.
-    pub fn checked(&self, name: &str) -> bool {
-        self.values.contains_key(name)
-    }
 }
 
 /// A stored instant as the value of a local date-and-time field.

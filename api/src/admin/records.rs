@@ -3,8 +3,12 @@
 //! and the conflict page when someone else saved first. Each type says only what is its own
 //! ([`Resource`]); every rule stays in the service layer.
 
+mod board;
+mod calls;
 mod contributions;
+mod documents;
 mod events;
+mod model_projects;
 mod organisations;
 mod people;
 mod programme;
@@ -253,6 +257,12 @@ pub fn all() -> Router<AppState> {
         .merge(people::routes())
         .merge(routes::<organisations::Organisations>())
         .merge(routes::<towns::Towns>())
+        .merge(routes::<model_projects::ModelProjects>())
+        .merge(model_projects::routes())
+        .merge(routes::<calls::Calls>())
+        .merge(routes::<board::Board>())
+        .merge(routes::<documents::Documents>())
+        .merge(documents::routes())
 }
 
 /// The routes of a record type.

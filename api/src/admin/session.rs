@@ -7,23 +7,21 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{Duration, Utc};
-use entity::{staff_session, staff_user};
+use chrono::Duration;
+use entity::staff_user;
 use rand::RngCore;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
+use crate::service::staff_session;
 use crate::state::AppState;
 
 /// The session cookie's name over HTTPS: the `__Host-` prefix binds it to this host and path `/`.
 const SECURE_COOKIE: &str = "__Host-kleinstadt-sitzung";
 /// The session cookie's name over plain HTTP (local use).
 const PLAIN_COOKIE: &str = "kleinstadt-sitzung";
-/// A session's last-seen time is written at most this often.
-const TOUCH_EVERY: Duration = Duration::seconds(60);
 
 /// The name of the session cookie under the configured transport.
 pub fn cookie_name(state: &AppState) -> &'static str {
@@ -57,26 +55,9 @@ pub async fn begin(state: &AppState, user: &staff_user::Model) -> AppResult<Cook
             "the account is disabled".to_owned(),
         ));
     }
-    let now = Utc::now();
-    // A sign-in is a good moment to forget this account's ended sessions.
-    staff_session::Entity::delete_many()
-        .filter(staff_session::Column::StaffUserId.eq(user.id))
-        .filter(staff_session::Column::ExpiresAt.lt(now))
-        .exec(&state.db)
-        .await?;
     let token = random_token();
     let lifetime = Duration::hours(state.config.session_max_hours.clamp(1, 24 * 7) as i64);
-    staff_session::ActiveModel {
-        token_hash: Set(digest(&token)),
-        staff_user_id: Set(user.id),
-        csrf_token: Set(random_token()),
-        created_at: Set(now),
-        last_seen_at: Set(now),
-        expires_at: Set(now + lifetime),
-        ..Default::default()
-    }
-    .insert(&state.db)
-    .await?;
+    staff_session::open(&state.db, user.id, digest(&token), random_token(), lifetime).await?;
     Ok(session_cookie(state, token, lifetime))
 }
 
@@ -132,10 +113,7 @@ impl Staff {
 
     /// Ends this session on the server.
     pub async fn end(&self, state: &AppState) -> AppResult<()> {
-        staff_session::Entity::delete_by_id(self.session_id)
-            .exec(&state.db)
-            .await?;
-        Ok(())
+        staff_session::close(&state.db, self.session_id).await
     }
 }
 
@@ -152,46 +130,21 @@ fn to_sign_in(state: &AppState, path: &str) -> Response {
     (CookieJar::new().add(removal(state)), Redirect::to(&target)).into_response()
 }
 
-/// The session a cookie names, if it is live and its account active; touches it.
+/// The session a cookie names, if it is live and its account active.
 async fn live(state: &AppState, token: &str) -> AppResult<Option<Staff>> {
-    let now = Utc::now();
-    let Some(session) = staff_session::Entity::find()
-        .filter(staff_session::Column::TokenHash.eq(digest(token)))
-        .one(&state.db)
-        .await?
-    else {
-        return Ok(None);
-    };
     let idle = Duration::minutes(state.config.session_idle_minutes.clamp(1, 24 * 60) as i64);
-    if session.expires_at <= now || session.last_seen_at + idle <= now {
-        staff_session::Entity::delete_by_id(session.id)
-            .exec(&state.db)
-            .await?;
-        return Ok(None);
-    }
-    let Some(user) = staff_user::Entity::find_by_id(session.staff_user_id)
-        .one(&state.db)
+    Ok(staff_session::live(&state.db, &digest(token), idle)
         .await?
-        .filter(|user| user.active)
-    else {
-        return Ok(None);
-    };
-    let staff = Staff {
-        actor: Actor {
-            id: user.id,
-            email: user.email,
-            role: user.role,
-        },
-        name: user.name,
-        csrf: session.csrf_token.clone(),
-        session_id: session.id,
-    };
-    if now - session.last_seen_at >= TOUCH_EVERY {
-        let mut touched = session.into_active_model();
-        touched.last_seen_at = Set(now);
-        touched.update(&state.db).await?;
-    }
-    Ok(Some(staff))
+        .map(|(session, user)| Staff {
+            actor: Actor {
+                id: user.id,
+                email: user.email,
+                role: user.role,
+            },
+            name: user.name,
+            csrf: session.csrf_token,
+            session_id: session.id,
+        }))
 }
 
 impl FromRequestParts<AppState> for Staff {

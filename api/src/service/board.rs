@@ -130,3 +130,16 @@ pub async fn delete(
     txn.commit().await?;
     Ok(deleted)
 }
+
+/// Board memberships for staff lists: one board's or all, by board and person.
+pub fn list_query(board_id: Option<i32>) -> sea_orm::Select<membership::Entity> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let mut select = membership::Entity::find();
+    if let Some(board) = board_id {
+        select = select.filter(membership::Column::BoardId.eq(board));
+    }
+    select
+        .order_by_asc(membership::Column::BoardId)
+        .order_by_asc(membership::Column::PersonId)
+        .order_by_asc(membership::Column::Id)
+}

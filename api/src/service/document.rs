@@ -345,3 +345,17 @@ pub async fn remove_author(
     txn.commit().await?;
     Ok(deleted)
 }
+
+/// A document's authors in order, with the people.
+pub async fn authors_of<C: ConnectionTrait>(
+    db: &C,
+    document_id: i32,
+) -> AppResult<Vec<(document_author::Model, Option<entity::person::Model>)>> {
+    Ok(document_author::Entity::find()
+        .filter(document_author::Column::DocumentId.eq(document_id))
+        .order_by_asc(document_author::Column::Position)
+        .order_by_asc(document_author::Column::Id)
+        .find_also_related(entity::person::Entity)
+        .all(db)
+        .await?)
+}

@@ -498,3 +498,16 @@ pub async fn drafts<C: ConnectionTrait>(db: &C, limit: u64) -> AppResult<Vec<eve
         .all(db)
         .await?)
 }
+
+/// An event's organisers with their organisations, in the order they were recorded.
+pub async fn organisers_of<C: ConnectionTrait>(
+    db: &C,
+    event_id: i32,
+) -> AppResult<Vec<(event_organiser::Model, Option<entity::organisation::Model>)>> {
+    Ok(event_organiser::Entity::find()
+        .filter(event_organiser::Column::EventId.eq(event_id))
+        .order_by_asc(event_organiser::Column::Id)
+        .find_also_related(entity::organisation::Entity)
+        .all(db)
+        .await?)
+}

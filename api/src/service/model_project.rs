@@ -101,6 +101,24 @@ pub async fn list_calls<C: ConnectionTrait>(
     paginate(db, select, args, want_total).await
 }
 
+/// One page of the project calls whose name contains `text` (any case), by year.
+pub async fn calls_matching<C: ConnectionTrait>(
+    db: &C,
+    text: &str,
+    args: &PageArgs,
+    want_total: bool,
+) -> AppResult<Page<project_call::Model>> {
+    let text = crate::store::text::search_text(text, "text")?;
+    let select = project_call::Entity::find()
+        .filter(crate::store::text::contains(
+            project_call::Column::Name,
+            &text,
+        ))
+        .order_by_asc(project_call::Column::Year)
+        .order_by_asc(project_call::Column::Id);
+    paginate(db, select, args, want_total).await
+}
+
 /// Values for a new or changed project call. `None` leaves a field as it is (on create: empty);
 /// `Some(None)` clears an optional field.
 #[derive(Clone, Debug, Default)]
@@ -659,4 +677,36 @@ pub async fn remove_partner(
             .await?;
     txn.commit().await?;
     Ok(deleted)
+}
+
+/// A project's member towns in order, with the towns.
+pub async fn members_of<C: ConnectionTrait>(
+    db: &C,
+    project: i32,
+) -> AppResult<Vec<(model_project_town::Model, Option<entity::town::Model>)>> {
+    Ok(model_project_town::Entity::find()
+        .filter(model_project_town::Column::ModelProjectId.eq(project))
+        .order_by_asc(model_project_town::Column::Position)
+        .order_by_asc(model_project_town::Column::Id)
+        .find_also_related(entity::town::Entity)
+        .all(db)
+        .await?)
+}
+
+/// A project's partners, with the organisations.
+pub async fn partners_of<C: ConnectionTrait>(
+    db: &C,
+    project: i32,
+) -> AppResult<
+    Vec<(
+        model_project_partner::Model,
+        Option<entity::organisation::Model>,
+    )>,
+> {
+    Ok(model_project_partner::Entity::find()
+        .filter(model_project_partner::Column::ModelProjectId.eq(project))
+        .order_by_asc(model_project_partner::Column::Id)
+        .find_also_related(entity::organisation::Entity)
+        .all(db)
+        .await?)
 }

@@ -3,7 +3,6 @@
 use entity::contribution;
 use entity::enums::{ContributionRole, StaffRole};
 use maud::{Markup, html};
-use sea_orm::EntityTrait;
 use serde_json::Value as Json;
 
 use super::events::Events;
@@ -14,7 +13,7 @@ use crate::admin::labels::{self, Label};
 use crate::admin::records::{ListQuery, Listing, Refused, Resource, path};
 use crate::admin::session::Staff;
 use crate::auth::Actor;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::service::choices;
 use crate::service::event::{self as events, time_zone};
 use crate::service::session::{self as service, ContributionChanges};
@@ -104,10 +103,7 @@ impl Resource for Contributions {
     }
 
     async fn get(state: &AppState, id: i32) -> AppResult<contribution::Model> {
-        contribution::Entity::find_by_id(id)
-            .one(&state.db)
-            .await?
-            .ok_or(AppError::NotFound("Contribution"))
+        crate::service::record::get::<contribution::Entity, _>(&state.db, id).await
     }
 
     async fn fields(

@@ -278,7 +278,14 @@ impl Resource for Events {
     }
 
     async fn related(state: &AppState, staff: &Staff, model: &event::Model) -> AppResult<Markup> {
-        let organisers = event_organiser_rows(state, model.id).await?;
+        let organisers: Vec<(event_organiser::Model, String)> =
+            service::organisers_of(&state.db, model.id)
+                .await?
+                .into_iter()
+                .map(|(organiser, organisation)| {
+                    (organiser, organisation.map(|o| o.name).unwrap_or_default())
+                })
+                .collect();
         let organisations = choice_list(choices::organisations(&state.db).await?);
         let base = path::<Events>(model.id);
         let role_field = Field::new(
@@ -340,27 +347,6 @@ impl Resource for Events {
             }
         })
     }
-}
-
-/// The organisers of an event with their organisation's name.
-async fn event_organiser_rows(
-    state: &AppState,
-    event_id: i32,
-) -> AppResult<Vec<(event_organiser::Model, String)>> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-    let rows = event_organiser::Entity::find()
-        .filter(event_organiser::Column::EventId.eq(event_id))
-        .order_by_asc(event_organiser::Column::Id)
-        .find_also_related(entity::organisation::Entity)
-        .all(&state.db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(organiser, organisation)| {
-            let name = organisation.map(|o| o.name).unwrap_or_default();
-            (organiser, name)
-        })
-        .collect())
 }
 
 /// The routes of events beyond the common ones.

@@ -3,7 +3,6 @@
 use entity::enums::OrganisationKind;
 use entity::organisation;
 use maud::{Markup, html};
-use sea_orm::EntityTrait;
 use serde_json::Value as Json;
 
 use super::stored;
@@ -12,7 +11,7 @@ use crate::admin::labels::{self, Label};
 use crate::admin::records::{ListQuery, Listing, Refused, Resource, path};
 use crate::admin::session::Staff;
 use crate::auth::Actor;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::service::choices;
 use crate::service::organisation::{self as service, OrganisationChanges, OrganisationFilter};
 use crate::state::AppState;
@@ -40,10 +39,7 @@ impl Resource for Organisations {
     }
 
     async fn get(state: &AppState, id: i32) -> AppResult<organisation::Model> {
-        organisation::Entity::find_by_id(id)
-            .one(&state.db)
-            .await?
-            .ok_or(AppError::NotFound("Organisation"))
+        crate::service::record::get::<organisation::Entity, _>(&state.db, id).await
     }
 
     async fn fields(

@@ -9,7 +9,6 @@ use axum::routing::{get, post};
 use chrono::{NaiveTime, TimeZone, Utc};
 use entity::person;
 use maud::{Markup, html};
-use sea_orm::EntityTrait;
 use serde_json::Value as Json;
 
 use super::stored;
@@ -54,10 +53,7 @@ impl Resource for People {
     }
 
     async fn get(state: &AppState, id: i32) -> AppResult<person::Model> {
-        person::Entity::find_by_id(id)
-            .one(&state.db)
-            .await?
-            .ok_or(AppError::NotFound("Person"))
+        crate::service::record::get::<person::Entity, _>(&state.db, id).await
     }
 
     async fn fields(

@@ -12,7 +12,7 @@ use crate::admin::labels::{self, Label};
 use crate::admin::records::{ListQuery, Listing, Refused, Resource, path};
 use crate::admin::session::Staff;
 use crate::auth::Actor;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::service::choices;
 use crate::service::event::{self as events, time_zone};
 use crate::service::session::{self as service, SessionChanges, SessionFilter};
@@ -61,11 +61,7 @@ impl Resource for Sessions {
     }
 
     async fn get(state: &AppState, id: i32) -> AppResult<session::Model> {
-        use sea_orm::EntityTrait;
-        session::Entity::find_by_id(id)
-            .one(&state.db)
-            .await?
-            .ok_or(AppError::NotFound("Session"))
+        crate::service::record::get::<session::Entity, _>(&state.db, id).await
     }
 
     async fn fields(

@@ -24,14 +24,6 @@ pub fn local(stored: &Json, key: &str, zone: Tz) -> String {
         .unwrap_or_default()
 }
 
-/// A date (the date part of an instant or of a date value).
-pub fn date(stored: &Json, key: &str) -> String {
-    stored[key]
-        .as_str()
-        .map(|at| at.chars().take(10).collect())
-        .unwrap_or_default()
-}
-
 /// A list of texts, one per line.
 pub fn lines(stored: &Json, key: &str) -> String {
     stored[key]
@@ -49,13 +41,4 @@ pub fn lines(stored: &Json, key: &str) -> String {
 /// A record id.
 pub fn id(stored: &Json, key: &str) -> Option<i32> {
     stored[key].as_i64().and_then(|id| i32::try_from(id).ok())
-}
-
-/// A yes/no value as a checkbox value (`ja` or empty).
-pub fn flag(stored: &Json, key: &str) -> String {
-    if stored[key].as_bool() == Some(true) {
-        "ja".to_owned()
-    } else {
-        String::new()
-    }
 }

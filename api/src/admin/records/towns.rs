@@ -3,7 +3,6 @@
 use entity::enums::TownType;
 use entity::town;
 use maud::{Markup, html};
-use sea_orm::EntityTrait;
 use serde_json::Value as Json;
 
 use super::stored;
@@ -12,7 +11,7 @@ use crate::admin::labels::{self, Label};
 use crate::admin::records::{ListQuery, Listing, Refused, Resource, path};
 use crate::admin::session::Staff;
 use crate::auth::Actor;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::service::town::{self as service, TownChanges, TownFilter, TownOrder, TownOrderField};
 use crate::state::AppState;
 
@@ -47,10 +46,7 @@ impl Resource for Towns {
     }
 
     async fn get(state: &AppState, id: i32) -> AppResult<town::Model> {
-        town::Entity::find_by_id(id)
-            .one(&state.db)
-            .await?
-            .ok_or(AppError::NotFound("Town"))
+        crate::service::record::get::<town::Entity, _>(&state.db, id).await
     }
 
     async fn fields(
