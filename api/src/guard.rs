@@ -95,6 +95,15 @@ pub async fn request_id_in_errors(request: Request, next: Next) -> Response {
     if !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
+    // The staff interface answers errors with pages of its own.
+    if response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/html"))
+    {
+        return response;
+    }
     let (mut parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, MAX_ERROR_BYTES)
         .await

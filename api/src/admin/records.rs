@@ -783,7 +783,7 @@ async fn delete<R: Resource>(
     }
 }
 
-/// A record's audit entries, newest first.
+/// A record's newest audit entries (at most a page), newest first.
 async fn entries<R: Resource>(
     state: &AppState,
     staff: &Staff,
@@ -798,7 +798,7 @@ async fn entries<R: Resource>(
         Viewer::Staff(staff.actor.role),
         &filter,
         &PageArgs {
-            first: Some(500),
+            first: Some(crate::store::page::MAX_PAGE_SIZE),
             ..Default::default()
         },
         false,
