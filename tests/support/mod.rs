@@ -3,6 +3,7 @@
 //! factories for the records tests make again and again.
 
 mod app;
+pub mod browser;
 mod client;
 pub mod factory;
 mod leaks;

@@ -2,6 +2,7 @@
 //! JavaScript, over the same service layer as GraphQL and REST. Sessions live on the server;
 //! every form carries a CSRF token; pages allow scripts and styles from this server only.
 
+mod accounts;
 mod assets;
 mod form;
 mod labels;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/abmelden", post(signin::sign_out))
         .route("/admin/assets/{name}", get(assets::serve))
         .merge(records::all())
+        .merge(accounts::routes())
         .layer(middleware::from_fn(same_origin))
         .layer(middleware::from_fn(page::headers))
 }

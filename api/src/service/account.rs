@@ -151,3 +151,47 @@ pub async fn actor<C: ConnectionTrait>(db: &C, keys: &TokenKeys, token: &str) ->
         )),
     }
 }
+
+/// Changes an account's role or active flag (administrators; the version must match). Nobody
+/// demotes or disables themselves, so an instance never loses its last administrator that way.
+pub async fn change(
+    db: &sea_orm::DatabaseConnection,
+    actor: &Actor,
+    id: i32,
+    expected_version: i32,
+    role: Option<StaffRole>,
+    active: Option<bool>,
+) -> AppResult<staff_user::Model> {
+    if !actor.is_admin() {
+        return Err(AppError::Forbidden(
+            "only administrators may change accounts".to_owned(),
+        ));
+    }
+    if actor.id == id && (role.is_some_and(|r| r != StaffRole::Admin) || active == Some(false)) {
+        return Err(AppError::conflict(
+            "administrators cannot demote or disable their own account",
+        ));
+    }
+    let txn = crate::store::write::begin(db).await?;
+    let current =
+        crate::store::write::load_for_change::<staff_user::Entity, _>(&txn, id, expected_version)
+            .await?;
+    let updated = crate::store::write::update::<staff_user::Entity, _, _>(
+        &txn,
+        actor,
+        current,
+        entity::enums::AuditAction::Update,
+        |_, target| {
+            if let Some(role) = role {
+                target.role = Set(role);
+            }
+            if let Some(active) = active {
+                target.active = Set(active);
+            }
+            Ok(())
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
