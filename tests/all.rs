@@ -23,6 +23,7 @@ mod embed;
 mod exports;
 mod feeds;
 mod filters;
+mod graphiql;
 mod graphql_http;
 mod hardening;
 mod http;

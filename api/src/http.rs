@@ -1,6 +1,7 @@
 //! The HTTP edge: routes, GraphQL over HTTP, GraphiQL, health, readiness, and the layers every
 //! request passes.
 
+mod graphiql;
 mod graphql;
 mod media;
 mod params;
@@ -54,6 +55,7 @@ pub fn app(state: AppState) -> Router {
         .layer(cors::public(&config));
     Router::new()
         .merge(graphql)
+        .merge(graphiql::router())
         .merge(public)
         .route("/health", get(health))
         .route("/ready", get(ready))

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Browser check of the embeddable programme: installs Debian's chromium and chromium-driver when
-# missing, serves a freshly seeded SQLite database, loads /embed/events/<demo event> in headless
-# Chromium through WebDriver (selenium in a local venv), checks the rendered text and saves
-# target/test-artifacts/embed-programme.png. Not part of `cargo test`: it needs a browser.
+# Browser checks: installs Debian's chromium and chromium-driver when missing, serves a freshly
+# seeded SQLite database, and in headless Chromium through WebDriver (selenium in a local venv)
+# loads /embed/events/<demo event>, checks the rendered text and saves
+# target/test-artifacts/embed-programme.png; then opens GraphiQL with every host but 127.0.0.1
+# unreachable, runs a query from its editor and saves target/test-artifacts/graphiql-offline.png.
+# Not part of `cargo test`: it needs a browser.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root="$(pwd)"
@@ -56,3 +58,5 @@ done
 mkdir -p "$artifacts"
 "$venv/bin/python" tests/browser/embed_check.py "$base" "$artifacts/embed-programme.png"
 echo "screenshot: $artifacts/embed-programme.png"
+"$venv/bin/python" tests/browser/graphiql_check.py "$base" "$artifacts/graphiql-offline.png"
+echo "screenshot: $artifacts/graphiql-offline.png"

@@ -6,7 +6,6 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use async_graphql::{ErrorExtensionValues, ServerError, Value, Variables};
 use axum::Extension;
@@ -14,7 +13,7 @@ use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
@@ -44,7 +43,10 @@ pub async fn get(
     connect: Option<Extension<ConnectInfo<SocketAddr>>>,
 ) -> Response {
     if uri.query().is_none() && wants_html(&headers) {
-        return Html(GraphiQLSource::build().endpoint("/graphql").finish()).into_response();
+        let mut page = super::graphiql::page();
+        page.headers_mut()
+            .insert(header::VARY, HeaderValue::from_static(VARY));
+        return page;
     }
     let Ok(media) = negotiate(accept(&headers)) else {
         return not_acceptable();
