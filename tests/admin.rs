@@ -761,3 +761,67 @@ async fn pages_forbid_inline_scripts_framing_and_caching() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn staff_change_their_password_and_their_other_sessions_end() {
+    let app = TestApp::empty().await;
+    let mut here = Browser::signed_in(&app, EDITOR, StaffRole::Editor).await;
+    let mut elsewhere = Browser::new(&app);
+    elsewhere.sign_in(EDITOR, STAFF_PASSWORD).await;
+    let form = here.get("/admin/passwort").await;
+    let csrf = form.csrf();
+    let wrong = here
+        .post(
+            "/admin/passwort",
+            &[
+                ("_csrf", &csrf),
+                ("current", "not it at all"),
+                ("new", "a new long password"),
+                ("repeat", "a new long password"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("href=\"#feld-current\""));
+    let done = here
+        .post(
+            "/admin/passwort",
+            &[
+                ("_csrf", &csrf),
+                ("current", STAFF_PASSWORD),
+                ("new", "a new long password"),
+                ("repeat", "a new long password"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(here.get("/admin").await.status, StatusCode::OK);
+    assert_eq!(elsewhere.get("/admin").await.status, StatusCode::SEE_OTHER);
+    let mut again = Browser::new(&app);
+    again.sign_in(EDITOR, "a new long password").await;
+}
+
+#[tokio::test]
+async fn an_instance_without_accounts_gets_one_first_administrator() {
+    let app = TestApp::empty().await;
+    let password = kleinstadt::service::account::first_administrator(
+        app.db(),
+        kleinstadt::run::FIRST_ADMINISTRATOR,
+    )
+    .await
+    .unwrap()
+    .expect("a first administrator");
+    assert!(password.len() >= 40);
+    let again = kleinstadt::service::account::first_administrator(
+        app.db(),
+        kleinstadt::run::FIRST_ADMINISTRATOR,
+    )
+    .await
+    .unwrap();
+    assert!(again.is_none(), "only while there is no account");
+    let mut browser = Browser::new(&app);
+    browser
+        .sign_in(kleinstadt::run::FIRST_ADMINISTRATOR, &password)
+        .await;
+    assert_eq!(browser.get("/admin/konten").await.status, StatusCode::OK);
+}

@@ -14,7 +14,11 @@ use crate::graphql::schema;
 use crate::service::{account, webhook};
 use crate::state::AppState;
 
-/// Migrates, seeds an empty database with the demo data, and serves until SIGINT or SIGTERM.
+/// The account created on the first start of an instance in development mode.
+pub const FIRST_ADMINISTRATOR: &str = "admin@kleinstadt.example";
+
+/// Migrates, seeds an empty database with the demo data, creates a first administrator in
+/// development mode, and serves until SIGINT or SIGTERM.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let state = AppState::connect(config.clone())
         .await
@@ -36,6 +40,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.bind_addr))?;
     let address = listener.local_addr()?;
+    if config.mode == crate::config::Mode::Development
+        && let Some(password) =
+            crate::service::account::first_administrator(&state.db, FIRST_ADMINISTRATOR).await?
+    {
+        println!(
+            "No staff account yet: created the administrator {FIRST_ADMINISTRATOR} with the password\n\n    {password}\n\nSign in at http://{address}/admin and change it there (Passwort ändern). It is shown only now."
+        );
+    }
     tracing::info!(
         "kleinstadt listening on http://{address} (GraphQL at http://{address}/graphql), database: {} {}",
         backend_name(&state.db),

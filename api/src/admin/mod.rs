@@ -7,6 +7,7 @@ mod assets;
 mod form;
 mod labels;
 mod page;
+mod password;
 mod records;
 pub mod session;
 mod signin;
@@ -31,6 +32,10 @@ pub fn router() -> Router<AppState> {
             get(signin::form_page).post(signin::sign_in),
         )
         .route("/admin/abmelden", post(signin::sign_out))
+        .route(
+            "/admin/passwort",
+            get(password::form_page).post(password::change),
+        )
         .route("/admin/assets/{name}", get(assets::serve))
         .merge(records::all())
         .merge(accounts::routes())

@@ -57,6 +57,7 @@ pub fn layout(staff: Option<&Staff>, current: &str, title: &str, body: Markup) -
                         }
                         div.konto {
                             p { "Angemeldet als " strong { (staff.name) } " (" (role_label(staff)) ")" }
+                            a href="/admin/passwort" { "Passwort ändern" }
                             form method="post" action="/admin/abmelden" {
                                 input type="hidden" name="_csrf" value=(staff.csrf);
                                 button type="submit" { "Abmelden" }

@@ -9,7 +9,6 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::Duration;
 use entity::staff_user;
-use rand::RngCore;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -32,12 +31,7 @@ pub fn cookie_name(state: &AppState) -> &'static str {
     }
 }
 
-/// A fresh random token (256 bits, URL-safe base64).
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
+pub use crate::auth::random_token;
 
 fn digest(token: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
@@ -109,6 +103,11 @@ impl Staff {
                 "only administrators may do this".to_owned(),
             ))
         }
+    }
+
+    /// The id of this session.
+    pub fn session_id(&self) -> i32 {
+        self.session_id
     }
 
     /// Ends this session on the server.

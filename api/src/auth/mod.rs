@@ -7,6 +7,15 @@ pub mod token;
 
 pub use entity::enums::StaffRole;
 
+/// A fresh random secret: 256 bits, URL-safe base64 (session tokens, CSRF tokens, first passwords).
+pub fn random_token() -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
 /// A logged-in staff member, as far as a change needs to know.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Actor {

@@ -195,3 +195,62 @@ pub async fn change(
     txn.commit().await?;
     Ok(updated)
 }
+
+/// Changes an account's own password: the current one must match; every other session of the
+/// account ends.
+pub async fn change_password(
+    db: &sea_orm::DatabaseConnection,
+    limiter: &LoginLimiter,
+    actor: &Actor,
+    current_password: &str,
+    new_password: String,
+    keep_session: i32,
+) -> AppResult<()> {
+    limiter.check(&actor.email, None)?;
+    let user = staff_user::Entity::find_by_id(actor.id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("account"))?;
+    if current_password.len() > password::MAX_PASSWORD_LENGTH
+        || !password::verify(current_password.to_owned(), user.password_hash.clone()).await?
+    {
+        return Err(AppError::bad_field(
+            "current",
+            "the current password is not right",
+        ));
+    }
+    password::check_new(&new_password).map_err(|error| match error {
+        AppError::BadUserInput { message, .. } => AppError::bad_field("new", message),
+        other => other,
+    })?;
+    let hash = password::hash(new_password).await?;
+    let version = user.version;
+    let mut changed: staff_user::ActiveModel = user.into();
+    changed.password_hash = Set(hash);
+    changed.version = Set(version + 1);
+    changed.updated_at = Set(Utc::now());
+    changed.update(db).await?;
+    super::staff_session::close_others(db, actor.id, keep_session).await
+}
+
+/// Creates the first administrator of an instance without accounts, with a random password to
+/// print; `None` when accounts exist.
+pub async fn first_administrator<C: ConnectionTrait>(
+    db: &C,
+    email: &str,
+) -> AppResult<Option<String>> {
+    use sea_orm::PaginatorTrait;
+    if staff_user::Entity::find().count(db).await? > 0 {
+        return Ok(None);
+    }
+    let initial = crate::auth::random_token();
+    create(
+        db,
+        email,
+        "Administration",
+        StaffRole::Admin,
+        initial.clone(),
+    )
+    .await?;
+    Ok(Some(initial))
+}

@@ -83,3 +83,13 @@ pub async fn close<C: ConnectionTrait>(db: &C, id: i32) -> AppResult<()> {
     staff_session::Entity::delete_by_id(id).exec(db).await?;
     Ok(())
 }
+
+/// Ends every session of an account but one.
+pub async fn close_others<C: ConnectionTrait>(db: &C, user_id: i32, keep: i32) -> AppResult<()> {
+    staff_session::Entity::delete_many()
+        .filter(staff_session::Column::StaffUserId.eq(user_id))
+        .filter(staff_session::Column::Id.ne(keep))
+        .exec(db)
+        .await?;
+    Ok(())
+}
