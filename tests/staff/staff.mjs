@@ -660,6 +660,29 @@ async function axePages() {
       assert(await admin.getByRole('button', { name: 'Personendaten endgültig löschen' }).isVisible(), 'the button');
       await axe(admin, 'erasure confirmation');
     });
+    await check('axe: staff accounts', async () => {
+      const response = await admin.goto('/admin/konten');
+      equal(response.status(), 200, 'status');
+      assert(await admin.getByRole('button', { name: 'Konto anlegen' }).isVisible(), 'the create button');
+      await axe(admin, 'staff accounts');
+    });
+    await check('axe: account form with errors', async () => {
+      await admin.goto('/admin/konten');
+      await admin.locator('#feld-email').fill('kein-adresse');
+      const [response] = await Promise.all([admin.waitForNavigation(), admin.getByRole('button', { name: 'Konto anlegen' }).click()]);
+      equal(response.status(), 422, 'status');
+      await axe(admin, 'account form with errors');
+    });
+    await check('axe: password change with errors', async () => {
+      await admin.goto('/admin/passwort');
+      await axe(admin, 'password change');
+      await admin.locator('#feld-current').fill('falsch falsch falsch');
+      await admin.locator('#feld-new').fill('ein neues langes Passwort');
+      await admin.locator('#feld-repeat').fill('ein anderes langes Passwort');
+      const [response] = await Promise.all([admin.waitForNavigation(), admin.getByRole('button', { name: 'Passwort ändern' }).click()]);
+      equal(response.status(), 422, 'status');
+      await axe(admin, 'password change with errors');
+    });
     await check('axe: error page (not found)', async () => {
       const response = await admin.goto('/admin/veranstaltungen/987654321');
       equal(response.status(), 404, 'status');
