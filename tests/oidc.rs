@@ -713,3 +713,119 @@ async fn roles_missing_from_the_id_token_are_read_from_userinfo() {
         "{refused:?}"
     );
 }
+
+/// The sign-in flow against the real provider of `tests/oidc/` (`provider.mjs`), driven through its
+/// login form, when `OIDC_TEST_ISSUER` names one that runs with `OIDC_CLIENT_SECRET` and
+/// `OIDC_REDIRECT_URI` as here; without it there is nothing to test.
+#[tokio::test]
+async fn the_sign_in_flow_works_with_the_real_provider() {
+    let Ok(issuer) = std::env::var("OIDC_TEST_ISSUER") else {
+        return;
+    };
+    let secret = std::env::var("OIDC_CLIENT_SECRET").unwrap();
+    let redirect = std::env::var("OIDC_REDIRECT_URI").unwrap();
+    let mut config = Config::for_database("sqlite::memory:");
+    config.oidc_issuer = Some(issuer.clone());
+    config.oidc_client_id = Some("kleinstadt".to_owned());
+    config.oidc_client_secret = Some(Secret(secret));
+    let http = kleinstadt::auth::jwks::http_client().unwrap();
+    let oidc = OidcClient::new(config.oidc().unwrap().unwrap(), http.clone());
+    for (email, role) in [
+        ("redaktion@bbsr.example", Some(StaffRole::Editor)),
+        ("admin@bbsr.example", Some(StaffRole::Admin)),
+        ("gast@bbsr.example", None),
+    ] {
+        let (url, pending) = oidc.begin(&redirect).await.unwrap();
+        let back = sign_in_through_the_form(&http, &issuer, &url, email).await;
+        assert!(back.starts_with(&redirect), "{back}");
+        let query = query_of(&back);
+        let identity = oidc
+            .finish(
+                &redirect,
+                pending.clone(),
+                param(&query, "code"),
+                param(&query, "state"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(identity.email, email);
+        assert_eq!(identity.subject, email);
+        assert_eq!(identity.role, role, "{email}");
+        assert!(!identity.name.is_empty());
+        // A code is good once.
+        let again = oidc
+            .finish(
+                &redirect,
+                pending,
+                param(&query, "code"),
+                param(&query, "state"),
+            )
+            .await;
+        assert!(
+            matches!(again, Err(AppError::Unauthenticated(_))),
+            "{again:?}"
+        );
+    }
+}
+
+/// Follows the provider's pages from `url` as a browser would (cookies, redirects, the login form
+/// and the consent form) until it redirects elsewhere; returns that address.
+async fn sign_in_through_the_form(
+    http: &reqwest::Client,
+    issuer: &str,
+    url: &str,
+    email: &str,
+) -> String {
+    let mut jar: std::collections::BTreeMap<String, String> = Default::default();
+    let mut next = url.to_owned();
+    let mut form: Option<Vec<(&str, String)>> = None;
+    for _ in 0..20 {
+        if !next.starts_with(issuer) {
+            return next;
+        }
+        let cookies: Vec<String> = jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let request = match form.take() {
+            Some(fields) => http.post(&next).form(&fields),
+            None => http.get(&next),
+        };
+        let response = request
+            .header("cookie", cookies.join("; "))
+            .send()
+            .await
+            .unwrap();
+        for cookie in response.headers().get_all("set-cookie") {
+            let pair = cookie.to_str().unwrap().split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() {
+                jar.remove(name);
+            } else {
+                jar.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        let base = url::Url::parse(&next).unwrap();
+        if let Some(location) = response.headers().get("location") {
+            next = base.join(location.to_str().unwrap()).unwrap().to_string();
+            continue;
+        }
+        let page = response.text().await.unwrap();
+        let action = page
+            .split("action=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_else(|| panic!("no form in {page}"));
+        next = base
+            .join(&action.replace("&amp;", "&"))
+            .unwrap()
+            .to_string();
+        form = Some(if page.contains("name=\"login\"") {
+            vec![
+                ("prompt", "login".to_owned()),
+                ("login", email.to_owned()),
+                ("password", "any password".to_owned()),
+            ]
+        } else {
+            vec![("prompt", "consent".to_owned())]
+        });
+    }
+    panic!("the sign-in did not leave the provider");
+}

@@ -158,8 +158,8 @@ impl OidcClient {
         &self.0.settings
     }
 
-    /// Starts a sign-in: the provider's authorization URL to send the browser to, and what to keep
-    /// until it comes back to `redirect_uri`.
+    /// Starts a sign-in: the provider's authorization URL (scopes `openid email profile roles`) to
+    /// send the browser to, and what to keep until it comes back to `redirect_uri`.
     pub async fn begin(&self, redirect_uri: &str) -> AppResult<(String, PendingLogin)> {
         let redirect = RedirectUrl::new(redirect_uri.to_owned())
             .map_err(|e| AppError::Internal(format!("invalid redirect URI {redirect_uri}: {e}")))?;
@@ -179,6 +179,7 @@ impl OidcClient {
             )
             .add_scope(Scope::new("email".to_owned()))
             .add_scope(Scope::new("profile".to_owned()))
+            .add_scope(Scope::new("roles".to_owned()))
             .set_pkce_challenge(challenge)
             .url();
         Ok((
