@@ -40,6 +40,9 @@ fn jwk(name: &str) -> Value {
     serde_json::from_str(text).unwrap()
 }
 
+/// A form the token endpoint got, and the request's Authorization header.
+type TokenRequest = (Vec<(String, String)>, Option<String>);
+
 /// What the test provider was asked and answers.
 #[derive(Default)]
 struct ProviderState {
@@ -50,7 +53,7 @@ struct ProviderState {
     id_claims: Value,
     userinfo: Value,
     /// The form the token endpoint got last, and its Authorization header.
-    token_request: Option<(Vec<(String, String)>, Option<String>)>,
+    token_request: Option<TokenRequest>,
 }
 
 #[derive(Clone)]
