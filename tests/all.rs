@@ -32,6 +32,7 @@ mod joined;
 mod migrations;
 mod network;
 mod node;
+mod oidc;
 mod pagination;
 mod privacy;
 mod programme;

@@ -427,7 +427,92 @@ pub struct Config {
         global = true
     )]
     pub webhook_log_retention_days: u32,
+    /// Issuer URL of the OpenID Connect provider staff sign in with (exactly as in its tokens'
+    /// `iss`); unset switches OpenID Connect off.
+    #[arg(long, env = "OIDC_ISSUER", global = true)]
+    pub oidc_issuer: Option<String>,
+    /// Client id of kleinstadt at the provider.
+    #[arg(long, env = "OIDC_CLIENT_ID", global = true)]
+    pub oidc_client_id: Option<String>,
+    /// Client secret of kleinstadt at the provider.
+    #[arg(
+        long,
+        env = "OIDC_CLIENT_SECRET",
+        global = true,
+        hide_env_values = true
+    )]
+    pub oidc_client_secret: Option<Secret>,
+    /// Dotted path of the claim that lists the provider's roles of the signed-in person.
+    #[arg(
+        long,
+        env = "OIDC_ROLES_CLAIM",
+        default_value = "realm_access.roles",
+        global = true
+    )]
+    pub oidc_roles_claim: String,
+    /// Provider roles that make an administrator, comma-separated.
+    #[arg(
+        long,
+        env = "OIDC_ADMIN_ROLES",
+        default_value = "kleinstadt-admin",
+        global = true
+    )]
+    pub oidc_admin_roles: String,
+    /// Provider roles that make an editor, comma-separated.
+    #[arg(
+        long,
+        env = "OIDC_EDITOR_ROLES",
+        default_value = "kleinstadt-editor",
+        global = true
+    )]
+    pub oidc_editor_roles: String,
+    /// Audience that access tokens of the provider must name to be accepted as bearer tokens.
+    #[arg(
+        long,
+        env = "OIDC_AUDIENCE",
+        default_value = "kleinstadt-api",
+        global = true
+    )]
+    pub oidc_audience: String,
+    /// Signature algorithms accepted from the provider, comma-separated (RS256, ES256, PS256,
+    /// ES384).
+    #[arg(
+        long,
+        env = "OIDC_ALGORITHMS",
+        default_value = "RS256,ES256",
+        global = true
+    )]
+    pub oidc_algorithms: String,
 }
+
+/// The OpenID Connect settings, checked: what sign-in and bearer verification need.
+#[derive(Clone, Debug)]
+pub struct OidcSettings {
+    /// The issuer URL, compared exactly with `iss`.
+    pub issuer: String,
+    /// kleinstadt's client id at the provider (the audience of ID tokens).
+    pub client_id: String,
+    /// kleinstadt's client secret at the provider.
+    pub client_secret: Secret,
+    /// The path to the roles claim, split at the dots.
+    pub roles_claim: Vec<String>,
+    /// Provider roles that make an administrator.
+    pub admin_roles: Vec<String>,
+    /// Provider roles that make an editor.
+    pub editor_roles: Vec<String>,
+    /// Audience required in bearer access tokens.
+    pub audience: String,
+    /// Signature algorithms accepted from the provider.
+    pub algorithms: Vec<jsonwebtoken::Algorithm>,
+}
+
+/// Signature algorithms that may be allowed for the provider: asymmetric only.
+const OIDC_ALGORITHMS: [(&str, jsonwebtoken::Algorithm); 4] = [
+    ("RS256", jsonwebtoken::Algorithm::RS256),
+    ("ES256", jsonwebtoken::Algorithm::ES256),
+    ("PS256", jsonwebtoken::Algorithm::PS256),
+    ("ES384", jsonwebtoken::Algorithm::ES384),
+];
 
 /// How much the server tells anonymous callers about its schema.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -483,6 +568,14 @@ impl Config {
             webhook_disable_after_seconds: 3 * 24 * 3600,
             webhook_poll_ms: 5000,
             webhook_log_retention_days: 30,
+            oidc_issuer: None,
+            oidc_client_id: None,
+            oidc_client_secret: None,
+            oidc_roles_claim: "realm_access.roles".to_owned(),
+            oidc_admin_roles: "kleinstadt-admin".to_owned(),
+            oidc_editor_roles: "kleinstadt-editor".to_owned(),
+            oidc_audience: "kleinstadt-api".to_owned(),
+            oidc_algorithms: "RS256,ES256".to_owned(),
         }
     }
 
@@ -490,6 +583,96 @@ impl Config {
     pub fn secure_cookies(&self) -> bool {
         self.session_cookie_secure
             .unwrap_or(self.mode == Mode::Production)
+    }
+
+    /// The OpenID Connect settings; `None` when no issuer is set, an error when they are incomplete
+    /// or invalid.
+    pub fn oidc(&self) -> crate::AppResult<Option<OidcSettings>> {
+        use crate::AppError;
+        let Some(issuer) = self
+            .oidc_issuer
+            .as_deref()
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
+        else {
+            return Ok(None);
+        };
+        let invalid = |message: String| AppError::Internal(message);
+        let parsed = url::Url::parse(issuer)
+            .map_err(|_| invalid(format!("OIDC_ISSUER is not a URL: {issuer}")))?;
+        let loopback = match parsed.host() {
+            Some(url::Host::Domain(name)) => name == "localhost",
+            Some(url::Host::Ipv4(address)) => address.is_loopback(),
+            Some(url::Host::Ipv6(address)) => address.is_loopback(),
+            None => false,
+        };
+        if !(parsed.scheme() == "https" || parsed.scheme() == "http" && loopback)
+            || parsed.query().is_some()
+            || parsed.fragment().is_some()
+        {
+            return Err(invalid(
+                "OIDC_ISSUER must be an https URL without query or fragment (http only on loopback)"
+                    .to_owned(),
+            ));
+        }
+        let required = |value: Option<&str>, name: &str| {
+            value
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+                .ok_or_else(|| invalid(format!("OIDC_ISSUER is set, so {name} must be set too")))
+        };
+        let client_id = required(self.oidc_client_id.as_deref(), "OIDC_CLIENT_ID")?;
+        let client_secret = Secret(required(
+            self.oidc_client_secret.as_ref().map(|s| s.0.as_str()),
+            "OIDC_CLIENT_SECRET",
+        )?);
+        let roles_claim: Vec<String> = self
+            .oidc_roles_claim
+            .trim()
+            .split('.')
+            .map(str::to_owned)
+            .collect();
+        if roles_claim.iter().any(String::is_empty) {
+            return Err(invalid(format!(
+                "OIDC_ROLES_CLAIM is not a dotted claim path: {}",
+                self.oidc_roles_claim
+            )));
+        }
+        let audience = required(Some(&self.oidc_audience), "OIDC_AUDIENCE")?;
+        let mut algorithms = Vec::new();
+        for name in list(&self.oidc_algorithms) {
+            let algorithm = OIDC_ALGORITHMS
+                .iter()
+                .find(|(known, _)| *known == name)
+                .map(|(_, algorithm)| *algorithm)
+                .ok_or_else(|| {
+                    invalid(format!(
+                        "OIDC_ALGORITHMS: {name} is not one of RS256, ES256, PS256, ES384"
+                    ))
+                })?;
+            if !algorithms.contains(&algorithm) {
+                algorithms.push(algorithm);
+            }
+        }
+        if algorithms.is_empty() {
+            return Err(invalid("OIDC_ALGORITHMS names no algorithm".to_owned()));
+        }
+        let admin_roles = list(&self.oidc_admin_roles);
+        let editor_roles = list(&self.oidc_editor_roles);
+        if admin_roles.is_empty() {
+            return Err(invalid("OIDC_ADMIN_ROLES names no role".to_owned()));
+        }
+        Ok(Some(OidcSettings {
+            issuer: issuer.to_owned(),
+            client_id,
+            client_secret,
+            roles_claim,
+            admin_roles,
+            editor_roles,
+            audience,
+            algorithms,
+        }))
     }
 
     /// The token secret: configured, or (embedded SQLite only) read from or created beside the
@@ -545,6 +728,16 @@ impl Config {
     }
 }
 
+/// The non-empty items of a comma-separated list, trimmed.
+fn list(value: &str) -> Vec<String> {
+    value
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// The file path of a SQLite URL, if it names a file.
 fn sqlite_file(url: &str) -> Option<String> {
     let rest = url
@@ -598,6 +791,37 @@ mod tests {
         );
         assert_eq!(sqlite_file("sqlite::memory:"), None);
         assert_eq!(sqlite_file("postgres://x@y/z"), None);
+    }
+
+    #[test]
+    fn oidc_settings_are_checked() -> crate::AppResult<()> {
+        let mut config = Config::for_database("sqlite::memory:");
+        assert!(config.oidc()?.is_none());
+        config.oidc_issuer = Some("https://login.example/realms/bbsr".to_owned());
+        assert!(config.oidc().is_err(), "client id and secret are missing");
+        config.oidc_client_id = Some("kleinstadt".to_owned());
+        config.oidc_client_secret = Some(Secret("s".to_owned()));
+        let settings = config
+            .oidc()?
+            .ok_or(crate::AppError::NotFound("settings"))?;
+        assert_eq!(settings.roles_claim, ["realm_access", "roles"]);
+        assert_eq!(settings.admin_roles, ["kleinstadt-admin"]);
+        assert_eq!(
+            settings.algorithms,
+            [
+                jsonwebtoken::Algorithm::RS256,
+                jsonwebtoken::Algorithm::ES256
+            ]
+        );
+        config.oidc_algorithms = "RS256,HS256".to_owned();
+        assert!(config.oidc().is_err(), "HS256 is never allowed");
+        config.oidc_algorithms = "ES384, PS256".to_owned();
+        assert!(config.oidc().is_ok());
+        config.oidc_issuer = Some("http://login.example".to_owned());
+        assert!(config.oidc().is_err(), "plain http only on loopback");
+        config.oidc_issuer = Some("http://127.0.0.1:8443".to_owned());
+        assert!(config.oidc().is_ok());
+        Ok(())
     }
 
     #[test]

@@ -163,7 +163,8 @@ async fn health(State(state): State<AppState>) -> Response {
 }
 
 /// The staff member a request's bearer token names: none without a token; a bad, expired or
-/// foreign token, or one of a disabled account, is an error, never anonymous.
+/// foreign token, or one of a disabled account, is an error, never anonymous. Tokens whose `iss` is
+/// the configured OpenID Connect provider are verified with its keys, all others as ours.
 pub async fn authenticate(
     state: &AppState,
     headers: &HeaderMap,
@@ -180,6 +181,13 @@ pub async fn authenticate(
         .ok_or_else(|| {
             AppError::Unauthenticated("expected `Authorization: Bearer <token>`".to_owned())
         })?;
+    if let Some(provider) = &state.provider_keys
+        && provider.claims_issuer(token)
+    {
+        return account::provider_actor(&state.db, provider, token)
+            .await
+            .map(Some);
+    }
     account::actor(&state.db, &state.tokens, token)
         .await
         .map(Some)

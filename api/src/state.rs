@@ -61,12 +61,48 @@ pub struct Shared {
     pub changes: ChangeWatcher,
     /// The HTTP client webhooks are sent with.
     pub webhooks: WebhookClient,
+    /// Sign-in through the OpenID Connect provider, when one is configured.
+    pub oidc: Option<crate::auth::oidc::OidcClient>,
+    /// The OpenID Connect provider's keys, for its bearer tokens, when one is configured.
+    pub provider_keys: Option<crate::auth::jwks::ProviderKeys>,
+}
+
+/// The OpenID Connect client and keys of the configured provider; none when it is not configured or
+/// its settings are invalid ([`AppState::connect`] refuses those first).
+fn oidc_parts(
+    config: &Config,
+) -> (
+    Option<crate::auth::oidc::OidcClient>,
+    Option<crate::auth::jwks::ProviderKeys>,
+) {
+    let settings = config.oidc().and_then(|settings| {
+        settings
+            .map(|settings| crate::auth::jwks::http_client().map(|http| (settings, http)))
+            .transpose()
+    });
+    match settings {
+        Ok(Some((settings, http))) => (
+            Some(crate::auth::oidc::OidcClient::new(
+                settings.clone(),
+                http.clone(),
+            )),
+            Some(crate::auth::jwks::ProviderKeys::new(settings, http)),
+        ),
+        Ok(None) => (None, None),
+        Err(error) => {
+            tracing::error!(%error, "OpenID Connect is off: its settings are invalid");
+            (None, None)
+        }
+    }
 }
 
 impl AppState {
     /// Connects to the configured database (without migrating) and builds the schema.
     pub async fn connect(config: Config) -> AppResult<Self> {
         crate::cors::origins(&config)?;
+        if config.oidc()?.is_some() {
+            crate::auth::jwks::http_client()?;
+        }
         let tokens = TokenKeys::new(
             &config.token_secret()?,
             std::time::Duration::from_secs(config.token_ttl_seconds),
@@ -94,7 +130,10 @@ impl AppState {
             cache.clone(),
             std::time::Duration::from_millis(config.change_poll_ms.max(10)),
         );
+        let (oidc, provider_keys) = oidc_parts(&config);
         Self(Arc::new(Shared {
+            oidc,
+            provider_keys,
             reader: Reader::new(db.clone(), statements.clone()),
             changes,
             schema: schema::build(&config),

@@ -1,7 +1,9 @@
-//! Authentication: staff passwords (Argon2id), signed tokens (JWT, HS256), login rate limits, and the
-//! caller of a request.
+//! Authentication: staff passwords (Argon2id), signed tokens (JWT, HS256), login rate limits, sign-in
+//! through an OpenID Connect provider and its access tokens, and the caller of a request.
 
+pub mod jwks;
 pub mod limit;
+pub mod oidc;
 pub mod password;
 pub mod token;
 

@@ -12,6 +12,10 @@ pub const MIN_PASSWORD_LENGTH: usize = 12;
 /// Longest password accepted (hashing cost is bounded).
 pub const MAX_PASSWORD_LENGTH: usize = 256;
 
+/// The password hash of accounts that sign in only through the OpenID Connect provider: not a PHC
+/// string, so no password ever matches it.
+pub const NO_PASSWORD: &str = "!no-password: signs in through the OpenID Connect provider";
+
 /// Checks a new password's length.
 pub fn check_new(password: &str) -> AppResult<()> {
     let length = password.chars().count();
@@ -43,8 +47,18 @@ pub async fn hash(password: String) -> AppResult<String> {
     .map_err(|e| AppError::Internal(format!("hashing task failed: {e}")))?
 }
 
-/// Whether `password` matches `hash`. An unreadable hash never matches.
+/// Whether `password` matches `hash`. An unreadable hash, and [`NO_PASSWORD`], never match (the
+/// latter after the time a real check costs).
 pub async fn verify(password: String, hash: String) -> AppResult<bool> {
+    if hash == NO_PASSWORD {
+        let decoy = decoy_hash().await?;
+        verify_phc(password, decoy).await?;
+        return Ok(false);
+    }
+    verify_phc(password, hash).await
+}
+
+async fn verify_phc(password: String, hash: String) -> AppResult<bool> {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
             .map(|parsed| {
@@ -85,6 +99,8 @@ mod tests {
         assert!(verify("correct horse battery".into(), hashed.clone()).await?);
         assert!(!verify("wrong horse battery".into(), hashed).await?);
         assert!(!verify("x".into(), "not a hash".into()).await?);
+        assert!(!verify(NO_PASSWORD.into(), NO_PASSWORD.into()).await?);
+        assert!(!verify(String::new(), NO_PASSWORD.into()).await?);
         Ok(())
     }
 

@@ -1,4 +1,5 @@
-//! Staff accounts: creation, listing, disabling, login, and turning a token into an actor.
+//! Staff accounts: creation, listing, disabling, login, provisioning from the OpenID Connect
+//! provider, and turning a token into an actor.
 
 use chrono::{DateTime, Utc};
 use entity::enums::StaffRole;
@@ -8,7 +9,9 @@ use sea_orm::{
 };
 
 use super::validate;
+use crate::auth::jwks::{ProviderKeys, roles_from};
 use crate::auth::limit::LoginLimiter;
+use crate::auth::oidc::Identity;
 use crate::auth::token::TokenKeys;
 use crate::auth::{Actor, password};
 use crate::error::{AppError, AppResult};
@@ -253,4 +256,111 @@ pub async fn first_administrator<C: ConnectionTrait>(
     )
     .await?;
     Ok(Some(initial))
+}
+
+/// Longest display name kept.
+const MAX_NAME: usize = 200;
+
+/// The staff account of a person the OpenID Connect provider vouches for, found by e-mail: created
+/// with the provider's role (and no password) when new, given the provider's role and name when they
+/// changed. Without a staff role at the provider, or with a disabled account, the person is
+/// refused.
+pub async fn provision<C: ConnectionTrait>(
+    db: &C,
+    identity: &Identity,
+) -> AppResult<staff_user::Model> {
+    let email = validate::email("email", &identity.email).map_err(|_| {
+        AppError::Unauthenticated("the provider gave no usable e-mail address".to_owned())
+    })?;
+    let name: String = match identity.name.trim() {
+        "" => email.clone(),
+        name => name.chars().take(MAX_NAME).collect(),
+    };
+    let existing = staff_user::Entity::find()
+        .filter(staff_user::Column::Email.eq(email.clone()))
+        .one(db)
+        .await?;
+    let Some(role) = identity.role else {
+        return Err(AppError::Forbidden(
+            "the provider gives this person no kleinstadt role".to_owned(),
+        ));
+    };
+    let user = match existing {
+        Some(user) => user,
+        None => {
+            let now = Utc::now();
+            let created = staff_user::ActiveModel {
+                email: Set(email.clone()),
+                name: Set(name.clone()),
+                role: Set(role),
+                password_hash: Set(password::NO_PASSWORD.to_owned()),
+                active: Set(true),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(db)
+            .await;
+            match created {
+                Ok(user) => {
+                    tracing::info!(
+                        user = user.id,
+                        ?role,
+                        "staff account created for a provider sign-in"
+                    );
+                    return Ok(user);
+                }
+                // Another request created it a moment ago.
+                Err(error) => staff_user::Entity::find()
+                    .filter(staff_user::Column::Email.eq(email))
+                    .one(db)
+                    .await?
+                    .ok_or_else(|| crate::store::write::map_db_error(error))?,
+            }
+        }
+    };
+    if !user.active {
+        return Err(AppError::Forbidden("this account is disabled".to_owned()));
+    }
+    if user.role == role && user.name == name {
+        return Ok(user);
+    }
+    if user.role != role {
+        tracing::info!(user = user.id, from = ?user.role, to = ?role, "staff role changed by the provider");
+    }
+    let version = user.version;
+    let mut changed: staff_user::ActiveModel = user.into();
+    changed.role = Set(role);
+    changed.name = Set(name);
+    changed.version = Set(version + 1);
+    changed.updated_at = Set(Utc::now());
+    Ok(changed.update(db).await?)
+}
+
+/// The actor behind a verified access token of the OpenID Connect provider, provisioned like a
+/// sign-in.
+pub async fn provider_actor<C: ConnectionTrait>(
+    db: &C,
+    keys: &ProviderKeys,
+    token: &str,
+) -> AppResult<Actor> {
+    let claims = keys.verify(token).await?;
+    let Some(email) = claims.email else {
+        return Err(AppError::Unauthenticated(
+            "the token names no verified e-mail address".to_owned(),
+        ));
+    };
+    let identity = Identity {
+        role: roles_from(&claims.claims, keys.settings()),
+        subject: claims.subject,
+        name: claims.name.unwrap_or_default(),
+        email,
+    };
+    let user = provision(db, &identity).await?;
+    Ok(Actor {
+        id: user.id,
+        email: user.email,
+        role: user.role,
+    })
 }
