@@ -40,7 +40,7 @@ api_port="$(free_port)"
 oidc_port="$(free_port)"
 issuer="http://127.0.0.1:$oidc_port"
 export OIDC_CLIENT_SECRET="secret-$(python3 -c 'import uuid; print(uuid.uuid4().hex)')"
-export OIDC_REDIRECT_URI="http://127.0.0.1:$api_port/admin/oidc/callback"
+export OIDC_REDIRECT_URI="http://127.0.0.1:$api_port/admin/anmelden/oidc/rueckkehr"
 provider=""
 server=""
 stop() {

@@ -43,18 +43,42 @@ fi
 # ES modules resolve their imports beside the importing file.
 cp "$here/staff.mjs" "$tests_dir/staff.mjs"
 
+# The institute's identity provider: the real oidc-provider of tests/oidc, installed the same way.
+provider_dir="$target/oidc-provider"
+mkdir -p "$provider_dir"
+if [ ! -d "$provider_dir/node_modules/oidc-provider" ] \
+  || ! cmp -s "$root/tests/oidc/package.json" "$provider_dir/package.json" \
+  || ! cmp -s "$root/tests/oidc/package-lock.json" "$provider_dir/package-lock.json"; then
+  echo "-- installing oidc-provider into $provider_dir (npm ci)"
+  rm -rf "$provider_dir/node_modules"
+  cp "$root/tests/oidc/package.json" "$root/tests/oidc/package-lock.json" "$provider_dir/"
+  (cd "$provider_dir" && npm ci --no-audit --no-fund --loglevel=error </dev/null)
+fi
+cp "$root/tests/oidc/provider.mjs" "$provider_dir/"
+
 artifacts="$root/target/test-artifacts"
 mkdir -p "$artifacts"
 
 work="$(mktemp -d)"
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+port="$(free_port)"
+oidc_port="$(free_port)"
+export OIDC_ISSUER="http://127.0.0.1:$oidc_port"
+export OIDC_CLIENT_ID=kleinstadt
+export OIDC_CLIENT_SECRET="staff-oidc-$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
+export OIDC_REDIRECT_URI="http://127.0.0.1:$port/admin/anmelden/oidc/rueckkehr"
 database="sqlite://$work/k.sqlite?mode=rwc"
 server=""
+provider=""
 stop() {
-  if [ -n "$server" ]; then
-    kill "$server" 2>/dev/null || true
-    wait "$server" 2>/dev/null || true
-  fi
+  for pid in "$server" "$provider"; do
+    if [ -n "$pid" ]; then
+      kill "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
   rm -rf "$work"
 }
 trap stop EXIT
@@ -69,6 +93,16 @@ echo "$editor_password" | "$bin" --database-url "$database" user add \
   --email redaktion@bbsr.example --name "Rita Redaktion" --role editor >/dev/null
 echo "$admin_password" | "$bin" --database-url "$database" user add \
   --email admin@bbsr.example --name "Anton Admin" --role admin >/dev/null
+
+echo "-- starting the identity provider on $OIDC_ISSUER"
+OIDC_PORT="$oidc_port" node "$provider_dir/provider.mjs" >"$work/provider.log" 2>&1 &
+provider=$!
+for _ in $(seq 1 100); do
+  grep -qx ready "$work/provider.log" 2>/dev/null && break
+  kill -0 "$provider" 2>/dev/null || { cat "$work/provider.log" >&2; exit 1; }
+  sleep 0.2
+done
+grep -qx ready "$work/provider.log" || { echo "the provider did not start" >&2; cat "$work/provider.log" >&2; exit 1; }
 
 echo "-- starting $bin on 127.0.0.1:$port (fresh SQLite, demo data)"
 # The tests sign in more often than a person does, and read the public outputs from one address.

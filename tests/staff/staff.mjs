@@ -1,9 +1,10 @@
 // The staff interface under /admin in headless Chromium (playwright-core driving Debian's chromium).
 // Usage: node staff.mjs <base URL>; run by tests/staff/run.sh, which starts the server and passes
-// EDITOR_PASSWORD, ADMIN_PASSWORD, ARTIFACTS (the screenshot directory) and CHROMIUM.
+// EDITOR_PASSWORD, ADMIN_PASSWORD, ARTIFACTS (the screenshot directory), CHROMIUM and OIDC_ISSUER.
 //
-// 1. An editing day by keyboard alone: sign in, create a draft event, add three sessions with a
-//    speaker each in the programme editor, publish, check GraphQL, REST, iCalendar and the embed
+// 1. An editing day by keyboard alone: sign in with the local account, create a draft event, add
+//    three sessions with a speaker each in the programme editor, sign out and in again through the
+//    OpenID Connect provider (OIDC_ISSUER), publish, check GraphQL, REST, iCalendar and the embed
 //    page from outside the browser, move a session and see its iCalendar SEQUENCE rise.
 // 2. An edit conflict between an editor and an administrator: 409, the three columns, a merged
 //    save that keeps both changes.
@@ -101,6 +102,7 @@ async function focused(page) {
       id: el.id,
       text: (el.innerText || '').replace(/\s+/g, ' ').trim(),
       label: el.getAttribute('aria-label') || '',
+      name: el.getAttribute('name') || '',
     };
   });
 }
@@ -116,6 +118,7 @@ function fits(el, want) {
   if (want.text !== undefined && el.text !== want.text) return false;
   if (want.textStarts !== undefined && !el.text.startsWith(want.textStarts)) return false;
   if (want.label !== undefined && el.label !== want.label) return false;
+  if (want.name !== undefined && el.name !== want.name) return false;
   return true;
 }
 
@@ -355,6 +358,29 @@ async function editingDay() {
         assert(item.includes(`${person.label} – Vortrag`), `the session lists its speaker: ${item}`);
       }
       await screenshot(page, 'programme');
+    });
+
+    await check("keyboard: sign out, and sign in again through the institute's OpenID Connect provider", async () => {
+      await tabTo(page, { tag: 'BUTTON', text: 'Abmelden' });
+      await pressAndLoad(page);
+      equal(await pathOf(page), '/admin/anmelden', 'page after signing out');
+      await tabTo(page, { tag: 'A', text: 'Mit dem Konto des Instituts anmelden' });
+      await pressAndLoad(page);
+      equal(new URL(page.url()).origin, process.env.OIDC_ISSUER, "the provider's login page");
+      await tabTo(page, { name: 'login' });
+      await page.keyboard.type(EDITOR.email);
+      await tabTo(page, { name: 'password' });
+      await page.keyboard.type('any password: the test provider checks none');
+      await tabTo(page, { tag: 'BUTTON' });
+      await pressAndLoad(page);
+      if (new URL(page.url()).origin === process.env.OIDC_ISSUER) {
+        // A consent page, when the provider shows one.
+        await tabTo(page, { tag: 'BUTTON' });
+        await pressAndLoad(page);
+      }
+      equal(await pathOf(page), '/admin', 'back on the start page');
+      equal(await h1(page), 'Redaktion', 'start page heading');
+      assert((await page.locator('.konto').innerText()).includes('Redaktion'), 'signed in as an editor');
     });
 
     await check('keyboard: publish the event', async () => {

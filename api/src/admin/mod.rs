@@ -8,6 +8,7 @@ mod form;
 mod labels;
 mod page;
 mod password;
+mod provider;
 mod records;
 pub mod session;
 mod signin;
@@ -31,6 +32,8 @@ pub fn router() -> Router<AppState> {
             "/admin/anmelden",
             get(signin::form_page).post(signin::sign_in),
         )
+        .route("/admin/anmelden/oidc", get(provider::start))
+        .route("/admin/anmelden/oidc/rueckkehr", get(provider::finish))
         .route("/admin/abmelden", post(signin::sign_out))
         .route(
             "/admin/passwort",

@@ -75,7 +75,7 @@ fn page(
             p.meldung role="status" { (message) }
         }
         (form::summary(errors, &fields))
-        @if oidc_enabled(state) {
+        @if state.oidc.is_some() {
             p { a.knopf href={ "/admin/anmelden/oidc?weiter=" (url::form_urlencoded::byte_serialize(weiter.as_bytes()).collect::<String>()) } { "Mit dem Konto des Instituts anmelden" } }
             h2 { "Oder mit einem lokalen Konto" }
         }
@@ -91,11 +91,6 @@ fn page(
         }
     };
     layout(None, "/admin/anmelden", "Anmelden", body)
-}
-
-/// Whether sign-in through the institute's identity provider is configured.
-fn oidc_enabled(_state: &AppState) -> bool {
-    false
 }
 
 fn form_cookie(state: &AppState, token: String) -> Cookie<'static> {

@@ -32,6 +32,8 @@ pub struct Claims {
 /// Signing and verification keys, built once from the secret.
 #[derive(Clone)]
 pub struct TokenKeys {
+    /// Encrypts and signs private cookies (the pending sign-in at the identity provider).
+    cookie_key: axum_extra::extract::cookie::Key,
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
@@ -60,12 +62,25 @@ impl TokenKeys {
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
         validation.leeway = 30;
         validation.validate_exp = true;
+        let derived = {
+            use sha2::{Digest, Sha512};
+            let mut hasher = Sha512::new();
+            hasher.update(b"kleinstadt private cookies\0");
+            hasher.update(secret);
+            hasher.finalize()
+        };
         Ok(Self {
+            cookie_key: axum_extra::extract::cookie::Key::from(&derived[..]),
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
             ttl,
         })
+    }
+
+    /// The key of private cookies, derived from the token secret.
+    pub fn cookie_key(&self) -> &axum_extra::extract::cookie::Key {
+        &self.cookie_key
     }
 
     /// Issues a token for a staff account; returns it and its expiry.
