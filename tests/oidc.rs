@@ -28,7 +28,7 @@ const RSA_2: &[u8] = include_bytes!("fixtures/oidc/rsa-2.pem");
 const STRANGER: &[u8] = include_bytes!("fixtures/oidc/stranger.pem");
 const EC_1: &[u8] = include_bytes!("fixtures/oidc/ec-1.pem");
 const RSA_1_PUBLIC: &[u8] = include_bytes!("fixtures/oidc/rsa-1.pub.pem");
-const REDIRECT: &str = "http://127.0.0.1:9/admin/oidc/callback";
+const REDIRECT: &str = "http://127.0.0.1:9/admin/anmelden/oidc/rueckkehr";
 
 fn jwk(name: &str) -> Value {
     let text = match name {
@@ -715,4 +715,95 @@ async fn roles_missing_from_the_id_token_are_read_from_userinfo() {
         matches!(refused, Err(AppError::Forbidden(_))),
         "{refused:?}"
     );
+}
+
+/// The staff interface's sign-in through the provider, as a browser goes it: off to the provider
+/// with PKCE, back with a code, signed in, and on to where the person was going.
+#[tokio::test]
+async fn the_staff_interface_signs_in_through_the_provider() {
+    use crate::support::browser::Browser;
+    let provider = TestProvider::start(&["rsa-1"]).await;
+    let configured = provider.clone();
+    let app = TestApp::empty_with(move |config| {
+        configured.configure(config);
+        config.public_base_url = "http://kleinstadt.test".to_owned();
+    })
+    .await;
+    let return_to = "http://kleinstadt.test/admin/anmelden/oidc/rueckkehr";
+
+    let mut browser = Browser::new(&app);
+    let page = browser.get("/admin/anmelden").await;
+    assert!(
+        page.body
+            .contains("href=\"/admin/anmelden/oidc?weiter=%2Fadmin\"")
+    );
+    let off = browser
+        .get("/admin/anmelden/oidc?weiter=%2Fadmin%2Fpersonen")
+        .await;
+    assert_eq!(off.status, StatusCode::SEE_OTHER);
+    let url = off.location().to_owned();
+    assert!(
+        url.starts_with(&format!("{}/auth?", provider.issuer)),
+        "{url}"
+    );
+    let query = query_of(&url);
+    assert_eq!(param(&query, "redirect_uri"), return_to);
+    assert_eq!(param(&query, "code_challenge_method"), "S256");
+    let pending = browser.cookies.get("kleinstadt-oidc").cloned().unwrap();
+    assert!(
+        !pending.contains(param(&query, "state")) && !pending.contains("verifier"),
+        "the pending sign-in is encrypted: {pending}"
+    );
+
+    // Another state than the one sent is refused, and the pending sign-in is spent.
+    let mut claims = id_claims("redaktion@bbsr.example", Some(&["kleinstadt-editor"]));
+    claims["nonce"] = json!(param(&query, "nonce"));
+    provider.state.lock().unwrap().id_claims = claims;
+    let mut forger = Browser::new(&app);
+    forger.cookies = browser.cookies.clone();
+    let forged = forger
+        .get("/admin/anmelden/oidc/rueckkehr?code=c&state=another")
+        .await;
+    assert_eq!(forged.location(), "/admin/anmelden?fehler=anbieter");
+    assert!(!forger.cookies.contains_key("kleinstadt-sitzung"));
+
+    let back = browser
+        .get(&format!(
+            "/admin/anmelden/oidc/rueckkehr?code=the-code&state={}",
+            param(&query, "state")
+        ))
+        .await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER, "{}", back.body);
+    assert_eq!(back.location(), "/admin/personen");
+    assert!(browser.cookies.contains_key("kleinstadt-sitzung"));
+    assert!(!browser.cookies.contains_key("kleinstadt-oidc"));
+    let start = browser.get("/admin").await;
+    assert_eq!(start.status, StatusCode::OK);
+    assert!(start.body.contains("Redaktion"));
+    let (form, _) = provider.state.lock().unwrap().token_request.take().unwrap();
+    assert_eq!(param(&form, "redirect_uri"), return_to);
+
+    // Without the pending cookie, or without a kleinstadt role, nobody is signed in.
+    let mut stranger = Browser::new(&app);
+    let refused = stranger
+        .get("/admin/anmelden/oidc/rueckkehr?code=c&state=s")
+        .await;
+    assert_eq!(refused.location(), "/admin/anmelden?fehler=anbieter");
+    let mut guest = Browser::new(&app);
+    let off = guest.get("/admin/anmelden/oidc").await;
+    let query = query_of(off.location());
+    let mut claims = id_claims("gast@bbsr.example", None);
+    claims["nonce"] = json!(param(&query, "nonce"));
+    provider.state.lock().unwrap().id_claims = claims;
+    provider.state.lock().unwrap().userinfo = json!({ "sub": "person-1" });
+    let back = guest
+        .get(&format!(
+            "/admin/anmelden/oidc/rueckkehr?code=c&state={}",
+            param(&query, "state")
+        ))
+        .await;
+    assert_eq!(back.location(), "/admin/anmelden?fehler=keine-rolle");
+    assert!(!guest.cookies.contains_key("kleinstadt-sitzung"));
+    let page = guest.get("/admin/anmelden?fehler=keine-rolle").await;
+    assert!(page.body.contains("keine Rolle in der Redaktion"));
 }

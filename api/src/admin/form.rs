@@ -297,6 +297,14 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// The choices of a select from records' ids and names.
+pub fn id_choices(items: Vec<(i32, String)>) -> Vec<(String, String)> {
+    items
+        .into_iter()
+        .map(|(id, label)| (id.to_string(), label))
+        .collect()
+}
+
 /// A stored instant as the value of a local date-and-time field.
 pub fn local_value(at: DateTime<Utc>, zone: Tz) -> String {
     at.with_timezone(&zone).format("%Y-%m-%dT%H:%M").to_string()

@@ -21,13 +21,6 @@ use crate::store::page::paginate;
 /// Board memberships.
 pub struct Board;
 
-fn ids(items: Vec<(i32, String)>) -> Vec<(String, String)> {
-    items
-        .into_iter()
-        .map(|(id, label)| (id.to_string(), label))
-        .collect()
-}
-
 impl Resource for Board {
     type Model = membership::Model;
     const SLUG: &'static str = "beirat";
@@ -60,14 +53,18 @@ impl Resource for Board {
             Field::new(
                 "board",
                 "Beirat",
-                Input::Choice(ids(choices::organisations(&state.db).await?)),
+                Input::Choice(crate::admin::form::id_choices(
+                    choices::organisations(&state.db).await?,
+                )),
             )
             .required()
             .hint("Eine Organisation der Art „Beirat“."),
             Field::new(
                 "person",
                 "Person",
-                Input::Choice(ids(choices::people(&state.db).await?)),
+                Input::Choice(crate::admin::form::id_choices(
+                    choices::people(&state.db).await?,
+                )),
             )
             .required(),
             Field::new(
@@ -153,7 +150,9 @@ impl Resource for Board {
         Ok(vec![Field::new(
             "beirat",
             "Beirat",
-            Input::Choice(ids(choices::organisations(&state.db).await?)),
+            Input::Choice(crate::admin::form::id_choices(
+                choices::organisations(&state.db).await?,
+            )),
         )])
     }
 

@@ -24,13 +24,6 @@ use crate::viewer::Viewer;
 /// Contributions.
 pub struct Contributions;
 
-fn ids(items: Vec<(i32, String)>) -> Vec<(String, String)> {
-    items
-        .into_iter()
-        .map(|(id, label)| (id.to_string(), label))
-        .collect()
-}
-
 /// The fields of a contribution to an event whose sessions are `sessions`.
 pub fn contribution_fields(
     sessions: Vec<(String, String)>,
@@ -119,7 +112,7 @@ impl Resource for Contributions {
                 let zone = events::get(&state.db, Viewer::Staff(StaffRole::Editor), id)
                     .await?
                     .map_or(chrono_tz::Europe::Berlin, |e| time_zone(&e));
-                ids(choices::sessions(&state.db, id, zone).await?)
+                crate::admin::form::id_choices(choices::sessions(&state.db, id, zone).await?)
             }
             None => Vec::new(),
         };
@@ -129,15 +122,17 @@ impl Resource for Contributions {
                 Field::new(
                     "event",
                     "Veranstaltung",
-                    Input::Choice(ids(choices::events(&state.db).await?)),
+                    Input::Choice(crate::admin::form::id_choices(
+                        choices::events(&state.db).await?,
+                    )),
                 )
                 .required(),
             );
         }
         fields.extend(contribution_fields(
             sessions,
-            ids(choices::people(&state.db).await?),
-            ids(choices::organisations(&state.db).await?),
+            crate::admin::form::id_choices(choices::people(&state.db).await?),
+            crate::admin::form::id_choices(choices::organisations(&state.db).await?),
         ));
         Ok(fields)
     }
@@ -208,7 +203,9 @@ impl Resource for Contributions {
             Field::new(
                 "veranstaltung",
                 "Veranstaltung",
-                Input::Choice(ids(choices::events(&state.db).await?)),
+                Input::Choice(crate::admin::form::id_choices(
+                    choices::events(&state.db).await?,
+                )),
             ),
             Field::new(
                 "rolle",

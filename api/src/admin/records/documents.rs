@@ -26,13 +26,6 @@ use crate::viewer::Viewer;
 /// Documents.
 pub struct Documents;
 
-fn ids(items: Vec<(i32, String)>) -> Vec<(String, String)> {
-    items
-        .into_iter()
-        .map(|(id, label)| (id.to_string(), label))
-        .collect()
-}
-
 impl Resource for Documents {
     type Model = document::Model;
     const SLUG: &'static str = "dokumente";
@@ -75,7 +68,9 @@ impl Resource for Documents {
             Field::new(
                 "publisher",
                 "Herausgeber",
-                Input::Choice(ids(choices::organisations(&state.db).await?)),
+                Input::Choice(crate::admin::form::id_choices(
+                    choices::organisations(&state.db).await?,
+                )),
             ),
             Field::new("url", "Adresse", Input::Url),
             Field::new("isbn", "ISBN", Input::Text),
@@ -83,12 +78,16 @@ impl Resource for Documents {
             Field::new(
                 "modelProject",
                 "Modellvorhaben",
-                Input::Choice(ids(choices::model_projects(&state.db).await?)),
+                Input::Choice(crate::admin::form::id_choices(
+                    choices::model_projects(&state.db).await?,
+                )),
             ),
             Field::new(
                 "event",
                 "Veranstaltung",
-                Input::Choice(ids(choices::events(&state.db).await?)),
+                Input::Choice(crate::admin::form::id_choices(
+                    choices::events(&state.db).await?,
+                )),
             ),
             Field::new("description", "Beschreibung", Input::LongText),
             Field::new("sources", "Quellen", Input::Lines)
@@ -219,7 +218,9 @@ impl Resource for Documents {
         let person = Field::new(
             "person",
             "Person",
-            Input::Choice(ids(choices::people(&state.db).await?)),
+            Input::Choice(crate::admin::form::id_choices(
+                choices::people(&state.db).await?,
+            )),
         )
         .required();
         Ok(html! {

@@ -36,13 +36,6 @@ fn zone_of(values: &Values, current: Option<&event::Model>) -> chrono_tz::Tz {
         .unwrap_or(chrono_tz::Europe::Berlin)
 }
 
-fn choice_list(items: Vec<(i32, String)>) -> Vec<(String, String)> {
-    items
-        .into_iter()
-        .map(|(id, label)| (id.to_string(), label))
-        .collect()
-}
-
 impl Resource for Events {
     type Model = event::Model;
     const SLUG: &'static str = "veranstaltungen";
@@ -78,7 +71,7 @@ impl Resource for Events {
         values: &Values,
     ) -> AppResult<Vec<Field>> {
         let zone = zone_of(values, current);
-        let projects = choice_list(choices::model_projects(&state.db).await?);
+        let projects = crate::admin::form::id_choices(choices::model_projects(&state.db).await?);
         Ok(vec![
             Field::new("title", "Titel", Input::Text).required(),
             Field::new("subtitle", "Untertitel", Input::Text),
@@ -286,7 +279,8 @@ impl Resource for Events {
                     (organiser, organisation.map(|o| o.name).unwrap_or_default())
                 })
                 .collect();
-        let organisations = choice_list(choices::organisations(&state.db).await?);
+        let organisations =
+            crate::admin::form::id_choices(choices::organisations(&state.db).await?);
         let base = path::<Events>(model.id);
         let role_field = Field::new(
             "role",

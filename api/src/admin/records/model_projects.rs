@@ -25,13 +25,6 @@ use crate::state::AppState;
 /// Model projects.
 pub struct ModelProjects;
 
-fn ids(items: Vec<(i32, String)>) -> Vec<(String, String)> {
-    items
-        .into_iter()
-        .map(|(id, label)| (id.to_string(), label))
-        .collect()
-}
-
 impl Resource for ModelProjects {
     type Model = model_project::Model;
     const SLUG: &'static str = "modellvorhaben";
@@ -68,7 +61,7 @@ impl Resource for ModelProjects {
             Field::new(
                 "projectCall",
                 "Projektaufruf",
-                Input::Choice(ids(choices::project_calls(&state.db).await?)),
+                Input::Choice(crate::admin::form::id_choices(choices::project_calls(&state.db).await?)),
             ),
             Field::new("leadTown", "Federführende Gemeinde", Input::Text)
                 .hint("Name oder achtstelliger Gemeindeschlüssel; wird als federführendes Mitglied eingetragen."),
@@ -163,7 +156,9 @@ impl Resource for ModelProjects {
         Ok(vec![Field::new(
             "aufruf",
             "Projektaufruf",
-            Input::Choice(ids(choices::project_calls(&state.db).await?)),
+            Input::Choice(crate::admin::form::id_choices(
+                choices::project_calls(&state.db).await?,
+            )),
         )])
     }
 
@@ -215,7 +210,9 @@ impl Resource for ModelProjects {
             Field::new(
                 "organisation",
                 "Organisation",
-                Input::Choice(ids(choices::organisations(&state.db).await?)),
+                Input::Choice(crate::admin::form::id_choices(
+                    choices::organisations(&state.db).await?,
+                )),
             )
             .required(),
             Field::new(

@@ -26,13 +26,6 @@ use crate::viewer::Viewer;
 /// People.
 pub struct People;
 
-fn ids(items: Vec<(i32, String)>) -> Vec<(String, String)> {
-    items
-        .into_iter()
-        .map(|(id, label)| (id.to_string(), label))
-        .collect()
-}
-
 impl Resource for People {
     type Model = person::Model;
     const SLUG: &'static str = "personen";
@@ -68,7 +61,9 @@ impl Resource for People {
             Field::new(
                 "organisation",
                 "Organisation",
-                Input::Choice(ids(choices::organisations(&state.db).await?)),
+                Input::Choice(crate::admin::form::id_choices(
+                    choices::organisations(&state.db).await?,
+                )),
             ),
             Field::new("town", "Gemeinde", Input::Text)
                 .hint("Name oder achtstelliger Gemeindeschlüssel."),
@@ -167,7 +162,9 @@ impl Resource for People {
         Ok(vec![Field::new(
             "organisation",
             "Organisation",
-            Input::Choice(ids(choices::organisations(&state.db).await?)),
+            Input::Choice(crate::admin::form::id_choices(
+                choices::organisations(&state.db).await?,
+            )),
         )])
     }
 

@@ -41,13 +41,6 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-fn ids(items: Vec<(i32, String)>) -> Vec<(String, String)> {
-    items
-        .into_iter()
-        .map(|(id, label)| (id.to_string(), label))
-        .collect()
-}
-
 fn contributor_name(contributor: &Contributor) -> String {
     let person = contributor.person.as_ref().map(|p| p.name.clone());
     let organisation = contributor
@@ -87,8 +80,8 @@ async fn render(
         .into_iter()
         .map(|c| (c.id, c.version))
         .collect();
-    let people = ids(choices::people(&state.db).await?);
-    let organisations = ids(choices::organisations(&state.db).await?);
+    let people = crate::admin::form::id_choices(choices::people(&state.db).await?);
+    let organisations = crate::admin::form::id_choices(choices::organisations(&state.db).await?);
     let contributor_form: Vec<Field> = contribution_fields(Vec::new(), people, organisations)
         .into_iter()
         .filter(|f| f.name != "session")

@@ -73,12 +73,15 @@ impl Resource for Sessions {
         let zone = event.as_ref().map_or(chrono_tz::Europe::Berlin, time_zone);
         let mut fields = Vec::new();
         if current.is_none() {
-            let events = choices::events(&state.db)
-                .await?
-                .into_iter()
-                .map(|(id, label)| (id.to_string(), label))
-                .collect();
-            fields.push(Field::new("event", "Veranstaltung", Input::Choice(events)).required());
+            let events = choices::events(&state.db).await?;
+            fields.push(
+                Field::new(
+                    "event",
+                    "Veranstaltung",
+                    Input::Choice(crate::admin::form::id_choices(events)),
+                )
+                .required(),
+            );
         }
         fields.extend([
             Field::new("title", "Titel", Input::Text).required(),
@@ -193,11 +196,7 @@ impl Resource for Sessions {
     }
 
     async fn filters(state: &AppState) -> AppResult<Vec<Field>> {
-        let events = choices::events(&state.db)
-            .await?
-            .into_iter()
-            .map(|(id, label)| (id.to_string(), label))
-            .collect();
+        let events = crate::admin::form::id_choices(choices::events(&state.db).await?);
         Ok(vec![
             Field::new("veranstaltung", "Veranstaltung", Input::Choice(events)),
             Field::new(
