@@ -825,3 +825,53 @@ async fn an_instance_without_accounts_gets_one_first_administrator() {
         .await;
     assert_eq!(browser.get("/admin/konten").await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn administrators_export_and_erase_a_person_after_confirming() {
+    let app = TestApp::seeded().await;
+    let mut admin = Browser::signed_in(&app, ADMIN, StaffRole::Admin).await;
+    let person = kleinstadt::service::choices::people(app.db())
+        .await
+        .unwrap()
+        .first()
+        .map(|(id, _)| *id)
+        .unwrap();
+    let page = admin.get(&format!("/admin/personen/{person}")).await;
+    let csrf = page.csrf();
+    let export = admin
+        .post(
+            &format!("/admin/personen/{person}/auskunft"),
+            &[("_csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(export.status, StatusCode::OK);
+    assert_eq!(export.headers["content-type"], "application/json");
+    assert!(
+        export.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment")
+    );
+    assert!(export.body.contains("\"auditEntries\""));
+
+    let path = format!("/admin/personen/{person}/dsgvo-loeschung");
+    let confirm = admin.get(&path).await;
+    let version = confirm.input("_version").unwrap();
+    let unconfirmed = admin
+        .post(&path, &[("_csrf", &csrf), ("_version", &version)])
+        .await;
+    assert_eq!(unconfirmed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unconfirmed.body.contains("href=\"#feld-bestaetigung\""));
+    let erased = admin
+        .post(
+            &path,
+            &[
+                ("_csrf", &csrf),
+                ("_version", &version),
+                ("bestaetigung", "ja"),
+            ],
+        )
+        .await;
+    assert_eq!(erased.status, StatusCode::OK, "{}", erased.body);
+    assert!(erased.body.contains("Personendaten gelöscht"));
+}

@@ -61,7 +61,7 @@ pub fn app(state: AppState) -> Router {
         .route("/ready", get(ready))
         .route("/metrics", get(metrics::serve))
         .merge(login_route)
-        .merge(crate::admin::router())
+        .merge(crate::admin::router(&state))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -25,7 +25,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 /// The routes of the interface, with its security headers and the same-origin check.
-pub fn router() -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/admin", get(start::page))
         .route(
@@ -42,13 +42,27 @@ pub fn router() -> Router<AppState> {
         .route("/admin/assets/{name}", get(assets::serve))
         .merge(records::all())
         .merge(accounts::routes())
-        .layer(middleware::from_fn(same_origin))
+        .layer(middleware::from_fn_with_state(state.clone(), same_origin))
         .layer(middleware::from_fn(page::headers))
 }
 
 /// Refuses a form sent from another site: browsers name the sending site in `Sec-Fetch-Site`
-/// and `Origin`. The CSRF token stays the main protection; this is the second lock.
-async fn same_origin(request: Request, next: Next) -> Response {
+/// and `Origin`, which must be this request's host or the public address (`PUBLIC_BASE_URL`,
+/// behind a proxy that changes the host). The CSRF token stays the main protection; this is the
+/// second lock.
+async fn same_origin(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let public_host = url::Url::parse(&state.config.public_base_url)
+        .ok()
+        .and_then(|url| {
+            url.host_str().map(|host| match url.port() {
+                Some(port) => format!("{host}:{port}"),
+                None => host.to_owned(),
+            })
+        });
     if request.method() != Method::GET && request.method() != Method::HEAD {
         let headers = request.headers();
         let cross_site = headers
@@ -62,7 +76,7 @@ async fn same_origin(request: Request, next: Next) -> Response {
             .filter(|origin| *origin != "null")
             .is_some_and(|origin| {
                 let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-                Some(origin_host) != host
+                Some(origin_host) != host && Some(origin_host) != public_host.as_deref()
             });
         if cross_site || foreign_origin {
             return page::error_page(

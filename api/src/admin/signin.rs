@@ -176,17 +176,10 @@ pub async fn sign_in(
         return again(errors, StatusCode::UNPROCESSABLE_ENTITY);
     }
     let address = crate::http::client_address(connect.as_ref().map(|Extension(info)| info));
-    let signed_in = account::login(
-        &state.db,
-        &state.tokens,
-        &state.login_limiter,
-        &email,
-        password,
-        address,
-    )
-    .await;
+    let signed_in =
+        account::authenticate(&state.db, &state.login_limiter, &email, password, address).await;
     match signed_in {
-        Ok(login) => match session::begin(&state, &login.user).await {
+        Ok(user) => match session::begin(&state, &user).await {
             Ok(cookie) => (
                 CookieJar::new()
                     .add(cookie)

@@ -105,6 +105,24 @@ pub async fn login<C: ConnectionTrait>(
     given_password: &str,
     address: Option<std::net::IpAddr>,
 ) -> AppResult<Session> {
+    let user = authenticate(db, limiter, email, given_password, address).await?;
+    let (token, expires_at) = keys.issue(user.id, user.role)?;
+    Ok(Session {
+        token,
+        expires_at,
+        user,
+    })
+}
+
+/// Checks e-mail and password of an active account and notes the sign-in; every failure answers
+/// the same, and attempts are limited per account and per client address.
+pub async fn authenticate<C: ConnectionTrait>(
+    db: &C,
+    limiter: &LoginLimiter,
+    email: &str,
+    given_password: &str,
+    address: Option<std::net::IpAddr>,
+) -> AppResult<staff_user::Model> {
     let email = email.trim().to_lowercase();
     if email.len() > 254 || given_password.len() > password::MAX_PASSWORD_LENGTH {
         return Err(AppError::Unauthenticated(LOGIN_FAILED.to_owned()));
@@ -124,15 +142,9 @@ pub async fn login<C: ConnectionTrait>(
     if !matches || !user.active {
         return Err(AppError::Unauthenticated(LOGIN_FAILED.to_owned()));
     }
-    let (token, expires_at) = keys.issue(user.id, user.role)?;
-    let mut seen: staff_user::ActiveModel = user.clone().into();
+    let mut seen: staff_user::ActiveModel = user.into();
     seen.last_login_at = Set(Some(Utc::now()));
-    let user = seen.update(db).await?;
-    Ok(Session {
-        token,
-        expires_at,
-        user,
-    })
+    Ok(seen.update(db).await?)
 }
 
 /// The actor behind a verified token: the account must exist and be active.

@@ -402,14 +402,7 @@ async fn export(
     }
 }
 
-async fn erase_form(State(state): State<AppState>, staff: Staff, Path(id): Path<i32>) -> Response {
-    if let Err(error) = staff.require_admin() {
-        return error_page(Some(&staff), &error);
-    }
-    let person = match People::get(&state, id).await {
-        Ok(person) => person,
-        Err(error) => return error_page(Some(&staff), &error),
-    };
+fn erase_page(staff: &Staff, person: &person::Model, errors: &Errors) -> Markup {
     let confirm = Field::new(
         "bestaetigung",
         "Ich habe geprüft, dass die Löschung verlangt oder geboten ist, und will sie ausführen.",
@@ -418,20 +411,31 @@ async fn erase_form(State(state): State<AppState>, staff: Staff, Path(id): Path<
     .required();
     let title = format!("Personendaten löschen: {}", person.name);
     let body = html! {
-        p.pfad { a href=(path::<People>(id)) { (person.name) } }
+        p.pfad { a href=(path::<People>(person.id)) { (person.name) } }
         h1 { (title) }
+        (form::summary(errors, std::slice::from_ref(&confirm)))
         p { "Wird die Person in keinem Programm und keinem Dokument genannt, wird sie mit ihren Anmeldungen und Beiratssitzen gelöscht. Sonst bleibt ein Eintrag „Gelöschte Person“ ohne persönliche Angaben, damit Programme und Dokumente stimmig bleiben. Persönliche Werte im Verlauf werden geschwärzt." }
         p { strong { "Das lässt sich nicht rückgängig machen." } }
-        form method="post" action={ (path::<People>(id)) "/dsgvo-loeschung" } {
+        form method="post" action={ (path::<People>(person.id)) "/dsgvo-loeschung" } novalidate {
             (form::hidden(&staff.csrf, Some(person.version), None))
-            (form::field(&confirm, &Values::new(), &Errors::default()))
+            (form::field(&confirm, &Values::new(), errors))
             button.gefahr type="submit" { "Personendaten endgültig löschen" }
         }
     };
-    respond(
-        StatusCode::OK,
-        layout(Some(&staff), "/admin/personen", &title, body),
-    )
+    layout(Some(staff), "/admin/personen", &title, body)
+}
+
+async fn erase_form(State(state): State<AppState>, staff: Staff, Path(id): Path<i32>) -> Response {
+    if let Err(error) = staff.require_admin() {
+        return error_page(Some(&staff), &error);
+    }
+    match People::get(&state, id).await {
+        Ok(person) => respond(
+            StatusCode::OK,
+            erase_page(&staff, &person, &Errors::default()),
+        ),
+        Err(error) => error_page(Some(&staff), &error),
+    }
 }
 
 async fn erase(
@@ -440,15 +444,27 @@ async fn erase(
     Path(id): Path<i32>,
     axum::Form(submitted): axum::Form<Submitted>,
 ) -> Response {
+    if let Err(error) = staff
+        .check_csrf(submitted.get(form::CSRF))
+        .and_then(|()| staff.require_admin())
+    {
+        return error_page(Some(&staff), &error);
+    }
+    if submitted.get("bestaetigung").is_none() {
+        let mut errors = Errors::default();
+        errors.add(
+            "bestaetigung",
+            "Bitte bestätigen Sie die Löschung, indem Sie das Kästchen ankreuzen.",
+        );
+        return match People::get(&state, id).await {
+            Ok(person) => respond(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                erase_page(&staff, &person, &errors),
+            ),
+            Err(error) => error_page(Some(&staff), &error),
+        };
+    }
     let outcome = async {
-        staff.check_csrf(submitted.get(form::CSRF))?;
-        staff.require_admin()?;
-        if submitted.get("bestaetigung").is_none() {
-            return Err(AppError::bad_field(
-                "bestaetigung",
-                "confirm the erasure by ticking the box",
-            ));
-        }
         let version = submitted
             .version()
             .ok_or_else(|| AppError::bad_field("_version", "the form lacks the version"))?;
