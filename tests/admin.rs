@@ -875,3 +875,75 @@ async fn administrators_export_and_erase_a_person_after_confirming() {
     assert_eq!(erased.status, StatusCode::OK, "{}", erased.body);
     assert!(erased.body.contains("Personendaten gelöscht"));
 }
+
+#[tokio::test]
+async fn lists_search_filter_and_page() {
+    let app = TestApp::seeded().await;
+    let mut editor = Browser::signed_in(&app, EDITOR, StaffRole::Editor).await;
+    let towns = editor.get("/admin/orte").await;
+    assert_eq!(towns.status, StatusCode::OK);
+    assert!(towns.body.contains(" Einträge</p>"), "{}", towns.body);
+    let next = towns
+        .body
+        .split("href=\"")
+        .find(|part| part.contains("rel=\"next\""))
+        .and_then(|part| part.split('"').next())
+        .map(|href| href.replace("&amp;", "&"))
+        .expect("a link to the next page");
+    let second = editor.get(&next).await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert!(second.body.contains("rel=\"prev\""));
+    assert_ne!(second.body, towns.body);
+
+    let found = editor.get("/admin/orte?q=Belzig&land=12").await;
+    assert!(found.body.contains("Bad Belzig"), "{}", found.body);
+    assert!(found.body.contains("1 Eintrag"));
+    let elsewhere = editor.get("/admin/orte?q=Belzig&land=14").await;
+    assert!(elsewhere.body.contains("Keine Einträge gefunden"));
+
+    let all = editor.get("/admin/veranstaltungen?q=Bundestagung").await;
+    assert!(all.body.contains("Bundestagung"));
+    let cancelled = editor
+        .get("/admin/veranstaltungen?q=Bundestagung&stand=CANCELLED")
+        .await;
+    assert!(cancelled.body.contains("Keine Einträge gefunden"));
+}
+
+#[tokio::test]
+async fn towns_are_entered_by_name_and_namesakes_are_told_apart() {
+    let app = TestApp::seeded().await;
+    let mut editor = Browser::signed_in(&app, EDITOR, StaffRole::Editor).await;
+    let form = editor.get("/admin/organisationen/neu").await;
+    let csrf = form.csrf();
+    let ambiguous: Vec<(&str, &str)> = vec![
+        ("_csrf", &csrf),
+        ("name", "Heimatverein"),
+        ("kind", "ASSOCIATION"),
+        ("town", "Aach"),
+    ];
+    let page = editor.post("/admin/organisationen/neu", &ambiguous).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.body.contains("href=\"#feld-town\""));
+    let suggestion = page
+        .body
+        .split("write one of: ")
+        .nth(1)
+        .and_then(|rest| rest.split(';').next())
+        .expect("the namesakes are listed")
+        .trim()
+        .to_owned();
+    assert!(suggestion.starts_with("Aach (Nr. "), "{suggestion}");
+    let chosen: Vec<(&str, &str)> = vec![
+        ("_csrf", &csrf),
+        ("name", "Heimatverein"),
+        ("kind", "ASSOCIATION"),
+        ("town", &suggestion),
+    ];
+    let saved = editor.post("/admin/organisationen/neu", &chosen).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let id = id_in(saved.location(), "/admin/organisationen/");
+    let edit = editor
+        .get(&format!("/admin/organisationen/{id}/bearbeiten"))
+        .await;
+    assert!(edit.body.contains(&format!("value=\"{suggestion}\"")));
+}

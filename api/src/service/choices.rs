@@ -108,16 +108,27 @@ pub async fn sessions<C: ConnectionTrait>(
         .collect())
 }
 
-/// The town a person typed: its 8-digit municipality key, `Name (key)`, or a name that only one
-/// town has. Errors name the field.
+/// The town a person typed: its 8-digit municipality key, the form text of a town (`Name (key)`
+/// or `Name (Nr. id)`), or a name that only one town has. Errors name the field.
 pub async fn town<C: ConnectionTrait>(db: &C, field: &str, text: &str) -> AppResult<town::Model> {
     let text = text.trim();
-    let key = text
+    let inner = text
         .rsplit_once('(')
         .and_then(|(_, rest)| rest.strip_suffix(')'))
-        .map(str::trim)
-        .filter(|key| key.len() == 8 && key.bytes().all(|b| b.is_ascii_digit()))
-        .or_else(|| (text.len() == 8 && text.bytes().all(|b| b.is_ascii_digit())).then_some(text));
+        .map(str::trim);
+    if let Some(id) = inner
+        .and_then(|inner| inner.strip_prefix("Nr."))
+        .and_then(|id| id.trim().parse::<i32>().ok())
+    {
+        return town::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::bad_field(field, format!("no town has the number {id}")));
+    }
+    let is_key = |key: &str| key.len() == 8 && key.bytes().all(|b| b.is_ascii_digit());
+    let key = inner
+        .filter(|key| is_key(key))
+        .or_else(|| is_key(text).then_some(text));
     if let Some(key) = key {
         return town::Entity::find()
             .filter(town::Column::MunicipalityKey.eq(key))
@@ -139,22 +150,18 @@ pub async fn town<C: ConnectionTrait>(db: &C, field: &str, text: &str) -> AppRes
         _ => Err(AppError::bad_field(
             field,
             format!(
-                "several towns are called „{text}“: give the municipality key, one of {}",
-                found
-                    .iter()
-                    .filter_map(|t| t.municipality_key.clone())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                "several towns are called „{text}“; write one of: {}",
+                found.iter().map(town_label).collect::<Vec<_>>().join("; ")
             ),
         )),
     }
 }
 
-/// How a town is written in a form: `Name (municipality key)`, or the name alone without a key.
+/// How a town is written in a form: `Name (municipality key)`, or `Name (Nr. id)` without a key.
 pub fn town_label(town: &town::Model) -> String {
     match &town.municipality_key {
         Some(key) => format!("{} ({key})", town.name),
-        None => town.name.clone(),
+        None => format!("{} (Nr. {})", town.name, town.id),
     }
 }
 

@@ -100,7 +100,7 @@ impl Resource for Events {
             .required(),
             Field::new("place", "Veranstaltungsort", Input::Text),
             Field::new("town", "Gemeinde", Input::Text)
-                .hint("Name oder achtstelliger Gemeindeschlüssel, z. B. Bad Belzig oder 12069020."),
+                .hint("Name, z. B. Bad Belzig; bei gleichnamigen Orten wie vorgeschlagen mit Schlüssel oder Nummer."),
             Field::new("onlineUrl", "Online-Adresse", Input::Url),
             Field::new("website", "Webseite", Input::Url),
             Field::new("modelProject", "Modellvorhaben", Input::Choice(projects)),

@@ -64,7 +64,7 @@ impl Resource for ModelProjects {
                 Input::Choice(crate::admin::form::id_choices(choices::project_calls(&state.db).await?)),
             ),
             Field::new("leadTown", "Federführende Gemeinde", Input::Text)
-                .hint("Name oder achtstelliger Gemeindeschlüssel; wird als federführendes Mitglied eingetragen."),
+                .hint("Name; bei gleichnamigen Orten mit Schlüssel oder Nummer. Wird als federführendes Mitglied eingetragen."),
             Field::new("periodStart", "Laufzeit von", Input::Text)
                 .hint("JJJJ-MM-TT, auch nur JJJJ-MM oder JJJJ."),
             Field::new("periodEnd", "Laufzeit bis", Input::Text)
@@ -198,7 +198,7 @@ impl Resource for ModelProjects {
         let member_fields = [
             Field::new("town", "Gemeinde", Input::Text)
                 .required()
-                .hint("Name oder achtstelliger Gemeindeschlüssel."),
+                .hint("Name; bei gleichnamigen Orten mit Schlüssel oder Nummer."),
             Field::new(
                 "role",
                 "Rolle",

@@ -60,7 +60,7 @@ impl Resource for Organisations {
             Field::new("website", "Webseite", Input::Url),
             Field::new("address", "Anschrift", Input::Text),
             Field::new("town", "Gemeinde", Input::Text)
-                .hint("Name oder achtstelliger Gemeindeschlüssel."),
+                .hint("Name; bei gleichnamigen Orten mit Schlüssel oder Nummer."),
             Field::new("sources", "Quellen", Input::Lines)
                 .hint("Eine Adresse (https://…) je Zeile."),
         ])

@@ -66,7 +66,7 @@ impl Resource for People {
                 )),
             ),
             Field::new("town", "Gemeinde", Input::Text)
-                .hint("Name oder achtstelliger Gemeindeschlüssel."),
+                .hint("Name; bei gleichnamigen Orten mit Schlüssel oder Nummer."),
             Field::new("email", "E-Mail-Adresse", Input::Email)
                 .hint("Nie öffentlich; nur die Redaktion sieht sie."),
             Field::new("phone", "Telefon", Input::Text)
