@@ -44,6 +44,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         && let Some(password) =
             crate::service::account::first_administrator(&state.db, FIRST_ADMINISTRATOR).await?
     {
+        // On the console, not in the log: the password must reach the person who started the
+        // server, and no log store should keep it.
         println!(
             "No staff account yet: created the administrator {FIRST_ADMINISTRATOR} with the password\n\n    {password}\n\nSign in at http://{address}/admin and change it there (Passwort ändern). It is shown only now."
         );

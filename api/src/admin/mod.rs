@@ -7,6 +7,7 @@ mod assets;
 mod form;
 mod labels;
 mod page;
+mod pages;
 mod password;
 mod provider;
 mod records;
