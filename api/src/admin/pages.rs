@@ -6,7 +6,6 @@ pub mod edit;
 pub mod history;
 pub mod list;
 
-use axum::http::StatusCode;
 use maud::{Markup, html};
 
 use crate::admin::form::{self, Errors, Field, Values};
@@ -44,7 +43,6 @@ pub fn form_page<R: Resource>(
     layout(Some(staff), &format!("/admin/{}", R::SLUG), title, body)
 }
 
-
 /// The current record with its form values.
 pub async fn current<R: Resource>(state: &AppState, id: i32) -> AppResult<(R::Model, Values)> {
     let model = R::get(state, id).await?;
@@ -53,7 +51,6 @@ pub async fn current<R: Resource>(state: &AppState, id: i32) -> AppResult<(R::Mo
     let values = R::values(state, &model, &stored).await?;
     Ok((model, values))
 }
-
 
 /// A record's fields as a description list, choices by their labels.
 pub fn details(fields: &[Field], values: &Values) -> Markup {
@@ -90,4 +87,3 @@ pub fn shown(field: &Field, value: &str) -> Markup {
         _ => html! { (value) },
     }
 }
-

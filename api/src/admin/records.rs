@@ -1,7 +1,7 @@
-//! The pages every record type has: list with search, filters and paging; detail; create and edit
-//! forms; delete with a clear refusal; history with a field-by-field diff and restoring a version;
-//! and the conflict page when someone else saved first. Each type says only what is its own
-//! ([`Resource`]); every rule stays in the service layer.
+//! What each record type contributes to the common pages ([`Resource`]: its fields, list and
+//! relations, one small file per type under `records/`), the routes of those pages (in `pages/`),
+//! and what lists and forms share: the list query, a listing, why a save was refused. Every rule
+//! stays in the service layer.
 
 mod board;
 mod calls;
@@ -19,26 +19,18 @@ mod towns;
 use std::future::Future;
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use entity::audit_entry;
 use maud::{Markup, html};
 use serde_json::Value as Json;
 
 use super::form::{Errors, Field, Values};
-use super::pages;
 use super::labels::Label;
-use super::page::{error_page, layout, respond};
+use super::pages;
 use super::session::Staff;
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
-use crate::ids;
-use crate::service::audit::{self, AuditFilter};
 use crate::state::AppState;
 use crate::store::page::{PageArgs, encode_cursor};
-use crate::viewer::Viewer;
 
 /// Rows per list page.
 pub const PAGE_SIZE: i32 = 25;
@@ -271,7 +263,10 @@ pub fn routes<R: Resource>() -> Router<AppState> {
     let base = format!("/admin/{}", R::SLUG);
     Router::new()
         .route(&base, get(pages::list::list::<R>))
-        .route(&format!("{base}/neu"), get(pages::edit::new_form::<R>).post(pages::edit::create::<R>))
+        .route(
+            &format!("{base}/neu"),
+            get(pages::edit::new_form::<R>).post(pages::edit::create::<R>),
+        )
         .route(&format!("{base}/{{id}}"), get(pages::edit::show::<R>))
         .route(
             &format!("{base}/{{id}}/bearbeiten"),
@@ -281,7 +276,10 @@ pub fn routes<R: Resource>() -> Router<AppState> {
             &format!("{base}/{{id}}/loeschen"),
             get(pages::edit::delete_form::<R>).post(pages::edit::delete::<R>),
         )
-        .route(&format!("{base}/{{id}}/verlauf"), get(pages::history::history::<R>))
+        .route(
+            &format!("{base}/{{id}}/verlauf"),
+            get(pages::history::history::<R>),
+        )
         .route(
             &format!("{base}/{{id}}/verlauf/{{entry}}"),
             get(pages::history::restore_form::<R>),
@@ -316,4 +314,3 @@ pub fn notice_line(query: &ListQuery) -> Markup {
         }
     }
 }
-

@@ -4,22 +4,15 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use entity::audit_entry;
-use maud::{Markup, html};
-use serde_json::Value as Json;
+use maud::html;
 
 use crate::admin::form::{self, Errors, Field, Submitted, Values};
-use crate::admin::labels::Label;
 use crate::admin::page::{error_page, layout, respond};
 use crate::admin::pages::{current, details, form_page, shown};
 use crate::admin::records::{ListQuery, Refused, Resource, notice_line, path};
 use crate::admin::session::Staff;
-use crate::error::{AppError, AppResult};
-use crate::ids;
-use crate::service::audit::{self, AuditFilter};
+use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::page::PageArgs;
-use crate::viewer::Viewer;
 
 pub async fn new_form<R: Resource>(
     State(state): State<AppState>,
@@ -81,7 +74,6 @@ pub async fn create<R: Resource>(
     }
 }
 
-
 pub async fn show<R: Resource>(
     State(state): State<AppState>,
     staff: Staff,
@@ -118,7 +110,6 @@ pub async fn show<R: Resource>(
         layout(Some(&staff), &format!("/admin/{}", R::SLUG), &title, body),
     )
 }
-
 
 pub async fn edit_form<R: Resource>(
     State(state): State<AppState>,
@@ -344,4 +335,3 @@ pub async fn delete<R: Resource>(
         Err(error) => error_page(Some(&staff), &error),
     }
 }
-

@@ -1,18 +1,18 @@
 //! A record's history: every audited change with a field-by-field diff, and restoring a version
 //! as an ordinary, audited edit.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use entity::audit_entry;
-use maud::{Markup, html};
+use maud::html;
 use serde_json::Value as Json;
 
-use crate::admin::form::{self, Errors, Field, Submitted, Values};
+use crate::admin::form::{Errors, Field};
 use crate::admin::labels::Label;
 use crate::admin::page::{error_page, layout, respond};
-use crate::admin::pages::{current, details, form_page, shown};
-use crate::admin::records::{ListQuery, Refused, Resource, notice_line, path};
+use crate::admin::pages::{current, form_page};
+use crate::admin::records::{Resource, path};
 use crate::admin::session::Staff;
 use crate::error::{AppError, AppResult};
 use crate::ids;
@@ -201,4 +201,3 @@ pub async fn restore_form<R: Resource>(
         ),
     )
 }
-

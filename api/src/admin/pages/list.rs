@@ -1,24 +1,16 @@
 //! The list of a record type: search, filters and paging.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
-use entity::audit_entry;
-use maud::{Markup, html};
-use serde_json::Value as Json;
+use axum::response::Response;
+use maud::html;
 
-use crate::admin::form::{self, Errors, Field, Submitted, Values};
-use crate::admin::labels::Label;
+use crate::admin::form::{self, Errors, Field, Values};
 use crate::admin::page::{error_page, layout, respond};
-use crate::admin::pages::{current, details, form_page, shown};
-use crate::admin::records::{ListQuery, Refused, Resource, notice_line, path};
+use crate::admin::records::{ListQuery, Resource, notice_line};
 use crate::admin::session::Staff;
-use crate::error::{AppError, AppResult};
-use crate::ids;
-use crate::service::audit::{self, AuditFilter};
+use crate::error::AppError;
 use crate::state::AppState;
-use crate::store::page::PageArgs;
-use crate::viewer::Viewer;
 
 pub async fn list<R: Resource>(
     State(state): State<AppState>,
@@ -91,4 +83,3 @@ pub async fn list<R: Resource>(
         layout(Some(&staff), &format!("/admin/{}", R::SLUG), R::MANY, body),
     )
 }
-
