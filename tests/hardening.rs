@@ -369,6 +369,24 @@ async fn readiness_and_metrics() {
     let text = String::from_utf8_lossy(&body);
     assert!(text.contains("route=\"/api/v1/towns/{id}\""), "{text}");
     assert!(!text.contains("VG93bjox"));
+    // The statement counter is the database's own, read at each scrape.
+    let statements = |text: &str| {
+        text.lines()
+            .find_map(|line| line.strip_prefix("kleinstadt_db_statements_total "))
+            .and_then(|value| value.trim().parse::<u64>().ok())
+    };
+    let before = statements(&text).expect("statement counter in /metrics");
+    assert!(before <= app.statements().get());
+    app.send(post(
+        "/graphql",
+        Some("application/json"),
+        json!({ "query": "{ towns(first: 2) { nodes { name } } }" }).to_string(),
+    ))
+    .await;
+    let (_, _, body) = app.get("/metrics").await;
+    let after = statements(&String::from_utf8_lossy(&body)).expect("statement counter");
+    assert!(after > before, "{before} → {after}");
+    assert!(after <= app.statements().get());
 }
 
 /// Holds SQLite's write lock from another connection until dropped.

@@ -1,5 +1,5 @@
 //! Prometheus metrics at `/metrics`: requests and latency by route, GraphQL operations, database
-//! pool usage and rate-limit rejections. One registry per instance state, no global recorder.
+//! pool usage, SQL statements and rate-limit rejections. One registry per instance state, no global recorder.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -65,6 +65,8 @@ pub struct Metrics {
     operation_latency: Family<OperationLabels, Histogram, Buckets>,
     rate_limited: Family<ScopeLabels, Counter>,
     pool: Family<PoolLabels, Gauge>,
+    /// Mirrors the database's statement counter; the lock keeps two renders from adding a delta twice.
+    statements: std::sync::Mutex<Counter>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -113,6 +115,12 @@ impl Metrics {
             "Database pool connections by state (idle, in_use)",
             pool.clone(),
         );
+        let statements = Counter::default();
+        registry.register(
+            "db_statements",
+            "SQL statements sent to the database",
+            statements.clone(),
+        );
         Arc::new(Self {
             registry,
             requests,
@@ -121,6 +129,7 @@ impl Metrics {
             operation_latency,
             rate_limited,
             pool,
+            statements: std::sync::Mutex::new(statements),
         })
     }
 
@@ -174,6 +183,13 @@ impl Metrics {
                     state: label.to_owned(),
                 })
                 .set(value);
+        }
+        {
+            let statements = match self.statements.lock() {
+                Ok(guard) => guard,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            statements.inc_by(state.statements.get().saturating_sub(statements.get()));
         }
         let mut text = String::new();
         prometheus_client::encoding::text::encode(&mut text, &self.registry)
