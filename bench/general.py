@@ -1077,7 +1077,7 @@ def measure_query(b, q, body, a):
         "p50_ms": round(res["p50_us"] / 1000, 2), "p99_ms": round(res["p99_us"] / 1000, 2),
         "errors": errors, "checked": res["checked"], "bad_status": res["bad_status"],
         "bad_size": res["bad_size"], "graphql_errors": res["graphql_errors"],
-        "cpu_ms_per_answer": round(1000 * cpu / max(n, 1), 3),
+        "cpu_ms_per_answer": round(1000 * cpu / n, 3) if n else None,
     }
 
 
@@ -1127,6 +1127,9 @@ def load(backends, queries, a, work, failures):
             if row["errors"] or row["checked"] != row["requests"]:
                 failures.append(f"{q['name']} on {b.name}: {row['errors']} of {row['requests']} responses failed "
                                 f"the checks ({row['checked']} checked)")
+            elif not row["requests"]:
+                failures.append(f"{q['name']} on {b.name}: no answer completed within {a.duration} s at concurrency "
+                                f"{a.concurrency} (a longer --duration measures it)")
             log(f"[{b.name} {q['name']}] {row['rps']} req/s p99 {row['p99_ms']} ms errors {row['errors']} "
                 f"cpu {row['cpu_ms_per_answer']} ms/answer")
             if i % HEALTH_EVERY == 0 and i != len(measured):
@@ -1138,7 +1141,7 @@ def load(backends, queries, a, work, failures):
         info["health_spread"] = round((max(runs) - min(runs)) / max(info["health_rps"], 1e-9), 3)
         for q in measured:
             row = q["backends"][b.name]
-            if "rps" in row:
+            if row.get("requests"):
                 row["share"] = round(row["rps"] / max(info["health_rps"], 1e-9), 4)
     return result
 
@@ -1232,11 +1235,12 @@ def markdown(result, queries, backends, measured):
             if not rows:
                 continue
             out += [f"### {name}: the ten lowest shares", "",
-                    "| query | root | depth | relation fields | share | req/s | p99 ms | statements |",
-                    "|---|---|---:|---:|---:|---:|---:|---:|"]
+                    "| query | root | depth | relation fields | answer KiB | share | req/s | p99 ms | statements |",
+                    "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
             for q in rows:
                 r = q["backends"][name]
-                out.append(f"| {q['name']} | {q['root']} | {q['depth']} | {q['relations']} | {r['share']:.3f} "
+                out.append(f"| {q['name']} | {q['root']} | {q['depth']} | {q['relations']} | {r['bytes'] / 1024:,.1f} "
+                           f"| {r['share']:.3f} "
                            f"| {fmt(r['rps'])} | {r['p99_ms']:.1f} | {fmt(r.get('statements'))} |")
             out.append("")
             for q in rows:
