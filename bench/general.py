@@ -1310,11 +1310,16 @@ def main():
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
+    # also when started with SIGINT ignored (in the background of a script)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         return bench(a, binary, names, work, state)
     except RuntimeError as e:
         log(f"FAILED: {e}")
         return 1
+    except KeyboardInterrupt:
+        log("interrupted")
+        return 130
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
