@@ -78,6 +78,13 @@ HEALTH_EVERY = 50
 # loaded one after the other.
 LOAD_TIME_FIELDS = {"updatedAt"}
 
+# Scalars whose value comes from a related record, by (type, scalar): the relation they read. A
+# session's local times are in its event's time zone, so showing one reads `Session.event`.
+IMPLIED = {
+    ("Session", "startsAtLocal"): "event",
+    ("Session", "endsAtLocal"): "event",
+}
+
 INTROSPECTION = """query IntrospectionQuery {
   __schema {
     queryType { name }
@@ -749,6 +756,18 @@ class Generator:
             self.rel_sels(rs.child, depth + 1, sel, out)
         return out
 
+    def implied(self, sel):
+        """The relations a level reads for a scalar it shows (see IMPLIED), where it does not
+        select that relation itself: each is one more relation of the query."""
+        out = []
+        for level, _ in self.levels(sel):
+            shown = {name for _, name in level.scalars}
+            selected = {rs.rel.name for rs in level.rels}
+            read = sorted({relation for (type_name, scalar), relation in IMPLIED.items()
+                           if level.type == type_name and scalar in shown and relation not in selected})
+            out.extend((level.type, relation) for relation in read)
+        return out
+
     def duplicate(self, top):
         """One connection relation below the root selected twice, with two aliases and page sizes."""
         cands = [(rs, parent) for rs, _, parent in self.rel_sels(top.child)
@@ -881,7 +900,7 @@ class Generator:
         depth = max([d for _, d in self.levels(top.child)])
         load_time = sorted({a or n for sel, _ in self.levels(top.child) for a, n in sel.scalars
                             if n in LOAD_TIME_FIELDS})
-        relations = 1 + len(self.rel_sels(top.child))
+        relations = 1 + len(self.rel_sels(top.child)) + len(self.implied(top.child))
         return {
             "name": name, "root": root.name, "target_depth": target, "depth": depth,
             "relations": relations, "covers": covers, "complexity": self.cost_rel(top),

@@ -146,3 +146,87 @@ async fn first_and_last_together_are_rejected() {
     let (_, body) = app.graphql(TOWNS, json!({ "first": 5, "last": 5 })).await;
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
 }
+
+/// A relation's page is read as a window per parent (the first rows of each key, with each key's
+/// total): it must equal the same page cut from the whole list, for every parent of a level at
+/// once, forwards with `after` and backwards with `before`.
+#[tokio::test]
+async fn a_relation_page_equals_the_same_page_of_the_whole_list() {
+    let app = TestApp::seeded().await;
+    let whole = app
+        .query(
+            "{ events(first: 20) { nodes { id sessions(last: 60) { edges { cursor node { id } } } } } }",
+            json!({}),
+        )
+        .await;
+    let lists: Vec<(String, Vec<(String, String)>)> = whole["events"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| {
+            let edges = event["sessions"]["edges"].as_array().unwrap();
+            let items = edges
+                .iter()
+                .map(|e| {
+                    (
+                        e["cursor"].as_str().unwrap().to_owned(),
+                        e["node"]["id"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect();
+            (event["id"].as_str().unwrap().to_owned(), items)
+        })
+        .collect();
+    let longest = lists.iter().map(|(_, items)| items.len()).max().unwrap();
+    assert!(
+        (6..60).contains(&longest),
+        "the demo data has a programme: {longest} sessions"
+    );
+    let (_, sample) = lists
+        .iter()
+        .find(|(_, items)| items.len() == longest)
+        .unwrap();
+    let after = sample[1].0.clone();
+    let before = sample[longest - 1].0.clone();
+    let pages = app
+        .query(
+            "query($after: String, $before: String) { events(first: 20) { nodes { id
+               head: sessions(first: 2) { totalCount pageInfo { hasNextPage hasPreviousPage } edges { node { id } } }
+               next: sessions(first: 3, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage } edges { node { id } } }
+               back: sessions(last: 2, before: $before) { totalCount pageInfo { hasNextPage hasPreviousPage } edges { node { id } } } } } }",
+            json!({ "after": after, "before": before }),
+        )
+        .await;
+    let nodes = pages["events"]["nodes"].as_array().unwrap();
+    assert_eq!(nodes.len(), lists.len());
+    let ids = |page: &Value| -> Vec<String> {
+        page["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for (node, (id, items)) in nodes.iter().zip(&lists) {
+        assert_eq!(node["id"].as_str(), Some(id.as_str()));
+        let all: Vec<String> = items.iter().map(|(_, id)| id.clone()).collect();
+        let total = all.len();
+        for name in ["head", "next", "back"] {
+            assert_eq!(node[name]["totalCount"], json!(total), "{name} of {id}");
+        }
+        assert_eq!(
+            ids(&node["head"]),
+            all[..total.min(2)].to_vec(),
+            "head of {id}"
+        );
+        assert_eq!(node["head"]["pageInfo"]["hasNextPage"], json!(total > 2));
+        assert_eq!(node["head"]["pageInfo"]["hasPreviousPage"], json!(false));
+        // The cursors are positions: the same `after` means the same place in every list.
+        let next = all.iter().skip(2).take(3).cloned().collect::<Vec<_>>();
+        assert_eq!(ids(&node["next"]), next, "next of {id}");
+        assert_eq!(node["next"]["pageInfo"]["hasNextPage"], json!(total > 5));
+        let end = (longest - 1).min(total);
+        let back = all[end.saturating_sub(2)..end].to_vec();
+        assert_eq!(ids(&node["back"]), back, "back of {id}");
+    }
+}

@@ -141,3 +141,75 @@ async fn a_page_of_events_costs_a_constant_number_of_statements() {
     // lookups for local times) — a handful, nowhere near one per row.
     assert!(large <= 12, "{large} statements for one page");
 }
+
+/// Each relation a query selects costs at most one statement, also where a list passes through a
+/// join table (memberships, partnerships, organisers, authorships): the join rows and the records
+/// they point to are read together. Each query is the root list plus the relations it names.
+#[tokio::test]
+async fn a_relation_through_a_join_table_costs_one_statement() {
+    let app = TestApp::seeded().await;
+    let cases = [
+        (
+            "{ modelProjects(first: 20) { nodes { towns(first: 10) { nodes { modelProjects(first: 5) { edges { role node { title } } } } } } } }",
+            &["modelProjects", "towns", "modelProjects"][..],
+        ),
+        (
+            "{ modelProjects(first: 20) { nodes { partners(first: 5) { edges { role node { name } } } } } }",
+            &["modelProjects", "partners"][..],
+        ),
+        (
+            "{ organisations(first: 100) { nodes { modelProjects(first: 5) { nodes { title } } events(first: 5) { nodes { title } } } } }",
+            &["organisations", "modelProjects", "events"][..],
+        ),
+        (
+            "{ people(first: 100) { nodes { documents(first: 5) { nodes { title } } } } }",
+            &["people", "documents"][..],
+        ),
+        (
+            "{ documents(first: 50) { nodes { authors(first: 5) { nodes { name } } } } }",
+            &["documents", "authors"][..],
+        ),
+        (
+            "{ events(first: 50) { nodes { organisers(first: 5) { nodes { name } } } } }",
+            &["events", "organisers"][..],
+        ),
+    ];
+    let counter = app.statements();
+    for (query, relations) in cases {
+        let before = counter.get();
+        let data = app.query(query, json!({})).await;
+        let statements = counter.get() - before;
+        let inner = relations[1..]
+            .iter()
+            .map(|name| count_nested(&data, name))
+            .sum::<usize>();
+        assert!(inner > 0, "nothing related found by {query}: {data}");
+        assert!(
+            statements <= relations.len() as u64,
+            "{statements} statements for {} relations: {query}",
+            relations.len()
+        );
+    }
+}
+
+/// How many items the lists under key `name` hold, anywhere in `value`.
+fn count_nested(value: &serde_json::Value, name: &str) -> usize {
+    match value {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .map(|(key, inner)| {
+                let own = if key == name {
+                    inner["nodes"]
+                        .as_array()
+                        .or_else(|| inner["edges"].as_array())
+                        .map_or(0, Vec::len)
+                } else {
+                    0
+                };
+                own + count_nested(inner, name)
+            })
+            .sum(),
+        serde_json::Value::Array(items) => items.iter().map(|item| count_nested(item, name)).sum(),
+        _ => 0,
+    }
+}

@@ -13,7 +13,7 @@ use crate::ids;
 use crate::load::Row;
 use crate::service::audit::{self as service, AuditFilter};
 use crate::service::relation::History;
-use crate::store::page::{PageArgs, paginate_vec};
+use crate::store::page::PageArgs;
 use crate::store::write::Record;
 
 /// One change to a record: who made it, when, and what changed.
@@ -77,8 +77,7 @@ where
     if !service::may_read(rc.viewer) {
         return Ok(None);
     }
-    let rows = row.load::<History<E>>().await?;
-    let page = paginate_vec(&rows, &args)?;
+    let page = row.page::<History<E>>(&args).await?;
     Ok(Some(AuditEntryConnection::from_page(page.map(AuditEntry))))
 }
 

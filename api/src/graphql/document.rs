@@ -108,10 +108,12 @@ impl Document {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<DocumentAuthorConnection> {
-        let rows = self.0.load::<DocumentAuthors>().await?;
+        let rows = self
+            .0
+            .page_with::<DocumentAuthors, (AuthorPerson,)>(&args(first, after, last, before))
+            .await?;
         let page = joined::<AuthorPerson, _, _>(
-            &rows,
-            &args(first, after, last, before),
+            rows,
             |row| {
                 (
                     ID(ids::encode("DocumentAuthor", row.id)),

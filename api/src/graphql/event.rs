@@ -25,7 +25,6 @@ use crate::service::relation::{
     OrganiserOrganisation,
 };
 use crate::service::timing::{When, local};
-use crate::store::page::paginate_vec;
 
 /// An event (Veranstaltung): a conference, workshop, meeting, …
 #[derive(Clone)]
@@ -134,8 +133,10 @@ impl Event {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<SessionConnection> {
-        let rows = self.0.load::<EventSessions>().await?;
-        let page = paginate_vec(&rows, &args(first, after, last, before))?;
+        let page = self
+            .0
+            .page::<EventSessions>(&args(first, after, last, before))
+            .await?;
         Ok(SessionConnection::from_page(page.map(Session)))
     }
     /// Everyone who appears in the event: in its sessions, or in the event as a whole.
@@ -147,8 +148,10 @@ impl Event {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ContributionConnection> {
-        let rows = self.0.load::<EventContributions>().await?;
-        let page = paginate_vec(&rows, &args(first, after, last, before))?;
+        let page = self
+            .0
+            .page::<EventContributions>(&args(first, after, last, before))
+            .await?;
         Ok(ContributionConnection::from_page(page.map(Contribution)))
     }
     /// Organisations that organised, produced or supported the event, with their role.
@@ -160,10 +163,14 @@ impl Event {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<EventOrganiserConnection> {
-        let rows = self.0.load::<EventOrganisers>().await?;
+        let rows = self
+            .0
+            .page_with::<EventOrganisers, (OrganiserOrganisation,)>(&args(
+                first, after, last, before,
+            ))
+            .await?;
         let page = joined::<OrganiserOrganisation, _, _>(
-            &rows,
-            &args(first, after, last, before),
+            rows,
             |row| {
                 (
                     ID(ids::encode("EventOrganiser", row.id)),
@@ -185,8 +192,10 @@ impl Event {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<DocumentConnection> {
-        let rows = self.0.load::<EventDocuments>().await?;
-        let page = paginate_vec(&rows, &args(first, after, last, before))?;
+        let page = self
+            .0
+            .page::<EventDocuments>(&args(first, after, last, before))
+            .await?;
         Ok(DocumentConnection::from_page(page.map(Document)))
     }
     /// Registrations for the event (staff only; null for anonymous callers).

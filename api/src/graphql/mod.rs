@@ -35,7 +35,7 @@ use crate::state::AppState;
 use crate::error::{AppError, AppResult};
 use crate::load::reader::Reader;
 use crate::load::{Level, Relation, Row};
-use crate::store::page::{Page, PageArgs, paginate_vec};
+use crate::store::page::Page;
 use crate::viewer::Viewer;
 
 /// Per-request data every resolver can reach.
@@ -65,6 +65,16 @@ impl RequestContext {
             address,
             state: state.clone(),
         }
+    }
+
+    /// The same context, reading rows whole when the document `query` names `description` (the
+    /// only deferred column): the descriptions then come with their rows instead of in a second
+    /// statement per level.
+    pub fn for_document(mut self, query: &str) -> Self {
+        if query.contains("description") {
+            self.reader = self.state.reader.clone();
+        }
+        self
     }
 
     /// The logged-in staff member; editing needs one.
@@ -136,19 +146,17 @@ pub fn decode_opt(
         .transpose()
 }
 
-/// Pages join rows (memberships, partnerships, …) and resolves their targets, keeping each join
+/// Resolves the targets of a page of join rows (memberships, partnerships, …), keeping each join
 /// row's role. Targets load for the whole level at once; rows whose target the viewer may not see
 /// are left out.
 pub async fn joined<R, Role, N>(
-    rows: &[Row<R::Parent>],
-    args: &PageArgs,
+    page: Page<Row<R::Parent>>,
     role: impl Fn(&R::Parent) -> Role,
     node: impl Fn(Row<R::Item>) -> N,
 ) -> AppResult<Page<(Role, N)>>
 where
     R: Relation,
 {
-    let page = paginate_vec(rows, args)?;
     let targets =
         futures::future::try_join_all(page.items.iter().map(|(_, row)| row.load::<R>())).await?;
     let items = page

@@ -21,7 +21,6 @@ use crate::service::relation::{
     ModelProjectPartners, ModelProjectWhole, PartnerModelProject, PartnerOrganisation,
     ProjectCallById, TownState,
 };
-use crate::store::page::paginate_vec;
 
 /// A call for model projects (Projektaufruf).
 #[derive(Clone)]
@@ -75,8 +74,10 @@ impl ProjectCall {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ModelProjectConnection> {
-        let rows = self.0.load::<CallModelProjects>().await?;
-        let page = paginate_vec(&rows, &args(first, after, last, before))?;
+        let page = self
+            .0
+            .page::<CallModelProjects>(&args(first, after, last, before))
+            .await?;
         Ok(ModelProjectConnection::from_page(page.map(ModelProject)))
     }
 }
@@ -156,15 +157,11 @@ impl ModelProject {
     ) -> Result<ModelProjectTownConnection> {
         let rows = self
             .0
-            .load_with::<ModelProjectMembers, Then<MemberTown, TownState>>()
+            .page_with::<ModelProjectMembers, Then<MemberTown, TownState>>(&args(
+                first, after, last, before,
+            ))
             .await?;
-        let page = joined::<MemberTown, _, _>(
-            &rows,
-            &args(first, after, last, before),
-            |row| MemberRole::from(row.role),
-            Town,
-        )
-        .await?;
+        let page = joined::<MemberTown, _, _>(rows, |row| MemberRole::from(row.role), Town).await?;
         Ok(ModelProjectTownConnection::from_page(page))
     }
     /// Partner organisations with their role.
@@ -176,10 +173,14 @@ impl ModelProject {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ModelProjectPartnerConnection> {
-        let rows = self.0.load::<ModelProjectPartners>().await?;
+        let rows = self
+            .0
+            .page_with::<ModelProjectPartners, (PartnerOrganisation,)>(&args(
+                first, after, last, before,
+            ))
+            .await?;
         let page = joined::<PartnerOrganisation, _, _>(
-            &rows,
-            &args(first, after, last, before),
+            rows,
             |row| PartnerRole::from(row.role),
             Organisation,
         )
@@ -196,8 +197,10 @@ impl ModelProject {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ModelProjectMembershipConnection> {
-        let rows = self.0.load::<ModelProjectMembers>().await?;
-        let page = paginate_vec(&rows, &args(first, after, last, before))?;
+        let page = self
+            .0
+            .page::<ModelProjectMembers>(&args(first, after, last, before))
+            .await?;
         Ok(ModelProjectMembershipConnection::from_page(
             page.map(ModelProjectTown),
         ))
@@ -211,8 +214,10 @@ impl ModelProject {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ModelProjectPartnershipConnection> {
-        let rows = self.0.load::<ModelProjectPartners>().await?;
-        let page = paginate_vec(&rows, &args(first, after, last, before))?;
+        let page = self
+            .0
+            .page::<ModelProjectPartners>(&args(first, after, last, before))
+            .await?;
         Ok(ModelProjectPartnershipConnection::from_page(
             page.map(ModelProjectPartner),
         ))
@@ -226,8 +231,10 @@ impl ModelProject {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<EventConnection> {
-        let rows = self.0.load::<ModelProjectEvents>().await?;
-        let page = paginate_vec(&rows, &args(first, after, last, before))?;
+        let page = self
+            .0
+            .page::<ModelProjectEvents>(&args(first, after, last, before))
+            .await?;
         Ok(EventConnection::from_page(page.map(Event)))
     }
     /// Documents about the project, by title.
@@ -239,8 +246,10 @@ impl ModelProject {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<DocumentConnection> {
-        let rows = self.0.load::<ModelProjectDocuments>().await?;
-        let page = paginate_vec(&rows, &args(first, after, last, before))?;
+        let page = self
+            .0
+            .page::<ModelProjectDocuments>(&args(first, after, last, before))
+            .await?;
         Ok(DocumentConnection::from_page(page.map(Document)))
     }
 }

@@ -20,7 +20,6 @@ use crate::service::relation::{
     OrganisationOrganised, OrganisationPartnerships, OrganisationPeople, OrganisationTown,
     OrganiserEvent, PartnerModelProject,
 };
-use crate::store::page::paginate_vec;
 
 /// An organisation: ministry, institute, association, agency, advisory board, …
 #[derive(Clone)]
@@ -82,8 +81,10 @@ impl Organisation {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<PersonConnection> {
-        let rows = self.0.load::<OrganisationPeople>().await?;
-        let page = paginate_vec(&rows, &args(first, after, last, before))?;
+        let page = self
+            .0
+            .page::<OrganisationPeople>(&args(first, after, last, before))
+            .await?;
         Ok(PersonConnection::from_page(page.map(Person)))
     }
     /// Appearances of the organisation itself in programmes (e.g. a Grußwort by a ministry).
@@ -95,8 +96,10 @@ impl Organisation {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ContributionConnection> {
-        let rows = self.0.load::<OrganisationContributions>().await?;
-        let page = paginate_vec(&rows, &args(first, after, last, before))?;
+        let page = self
+            .0
+            .page::<OrganisationContributions>(&args(first, after, last, before))
+            .await?;
         Ok(ContributionConnection::from_page(page.map(Contribution)))
     }
     /// Model projects the organisation is a partner of, with its role.
@@ -108,10 +111,14 @@ impl Organisation {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<OrganisationModelProjectConnection> {
-        let rows = self.0.load::<OrganisationPartnerships>().await?;
+        let rows = self
+            .0
+            .page_with::<OrganisationPartnerships, (PartnerModelProject,)>(&args(
+                first, after, last, before,
+            ))
+            .await?;
         let page = joined::<PartnerModelProject, _, _>(
-            &rows,
-            &args(first, after, last, before),
+            rows,
             |row| PartnerRole::from(row.role),
             ModelProject,
         )
@@ -127,14 +134,14 @@ impl Organisation {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<OrganisationEventConnection> {
-        let rows = self.0.load::<OrganisationOrganised>().await?;
-        let page = joined::<OrganiserEvent, _, _>(
-            &rows,
-            &args(first, after, last, before),
-            |row| OrganiserRole::from(row.role),
-            Event,
-        )
-        .await?;
+        let rows = self
+            .0
+            .page_with::<OrganisationOrganised, (OrganiserEvent,)>(&args(
+                first, after, last, before,
+            ))
+            .await?;
+        let page = joined::<OrganiserEvent, _, _>(rows, |row| OrganiserRole::from(row.role), Event)
+            .await?;
         Ok(OrganisationEventConnection::from_page(page))
     }
     /// Documents the organisation published, by title.
@@ -146,8 +153,10 @@ impl Organisation {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<DocumentConnection> {
-        let rows = self.0.load::<OrganisationDocuments>().await?;
-        let page = paginate_vec(&rows, &args(first, after, last, before))?;
+        let page = self
+            .0
+            .page::<OrganisationDocuments>(&args(first, after, last, before))
+            .await?;
         Ok(DocumentConnection::from_page(page.map(Document)))
     }
     /// Seats on this organisation when it is an advisory board, by start.
@@ -159,8 +168,10 @@ impl Organisation {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<BoardMembershipConnection> {
-        let rows = self.0.load::<OrganisationBoardSeats>().await?;
-        let page = paginate_vec(&rows, &args(first, after, last, before))?;
+        let page = self
+            .0
+            .page::<OrganisationBoardSeats>(&args(first, after, last, before))
+            .await?;
         Ok(BoardMembershipConnection::from_page(
             page.map(BoardMembership),
         ))

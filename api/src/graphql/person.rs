@@ -26,7 +26,6 @@ use crate::service::relation::{
     AuthorDocument, PersonAuthorships, PersonBoardSeats, PersonById, PersonContributions,
     PersonOrganisation, PersonRegistrations, PersonTown, SeatBoard, SeatPerson,
 };
-use crate::store::page::paginate_vec;
 
 /// A person. Anyone sees the public profile; contact, consent and registration data only staff.
 #[derive(Clone)]
@@ -112,8 +111,10 @@ impl Person {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<ContributionConnection> {
-        let rows = self.0.load::<PersonContributions>().await?;
-        let page = paginate_vec(&rows, &args(first, after, last, before))?;
+        let page = self
+            .0
+            .page::<PersonContributions>(&args(first, after, last, before))
+            .await?;
         Ok(ContributionConnection::from_page(page.map(Contribution)))
     }
     /// Documents the person (co-)authored.
@@ -125,14 +126,11 @@ impl Person {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<DocumentConnection> {
-        let rows = self.0.load::<PersonAuthorships>().await?;
-        let page = joined::<AuthorDocument, _, _>(
-            &rows,
-            &args(first, after, last, before),
-            |_| (),
-            Document,
-        )
-        .await?;
+        let rows = self
+            .0
+            .page_with::<PersonAuthorships, (AuthorDocument,)>(&args(first, after, last, before))
+            .await?;
+        let page = joined::<AuthorDocument, _, _>(rows, |_| (), Document).await?;
         Ok(DocumentConnection::from_page(
             page.map(|((), document)| document),
         ))
@@ -146,8 +144,10 @@ impl Person {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<BoardMembershipConnection> {
-        let rows = self.0.load::<PersonBoardSeats>().await?;
-        let page = paginate_vec(&rows, &args(first, after, last, before))?;
+        let page = self
+            .0
+            .page::<PersonBoardSeats>(&args(first, after, last, before))
+            .await?;
         Ok(BoardMembershipConnection::from_page(
             page.map(BoardMembership),
         ))

@@ -213,8 +213,7 @@ where
     if !service::may_read(rc.viewer) {
         return Ok(None);
     }
-    let rows = row.load::<R>().await?;
-    let page = crate::store::page::paginate_vec(&rows, &args)?;
+    let page = row.page::<R>(&args).await?;
     Ok(Some(RegistrationConnection::from_page(
         page.map(Registration),
     )))

@@ -23,7 +23,6 @@ use crate::service::session::{
 };
 use crate::service::timing::When;
 use crate::service::timing::local;
-use crate::store::page::paginate_vec;
 
 /// A programme item of an event.
 #[derive(Clone)]
@@ -120,14 +119,16 @@ impl Session {
             look.field("nodes").field(field).exists()
                 || look.field("edges").field("node").field(field).exists()
         };
-        let rows = if shows("person") || shows("organisation") {
+        let args = args(first, after, last, before);
+        let page = if shows("person") || shows("organisation") {
             self.0
-                .load_with::<SessionContributions, (ContributionPerson, ContributionOrganisation)>()
+                .page_with::<SessionContributions, (ContributionPerson, ContributionOrganisation)>(
+                    &args,
+                )
                 .await
         } else {
-            self.0.load::<SessionContributions>().await
+            self.0.page::<SessionContributions>(&args).await
         }?;
-        let page = paginate_vec(&rows, &args(first, after, last, before))?;
         Ok(ContributionConnection::from_page(page.map(Contribution)))
     }
     /// Documents presented in the session.
@@ -139,8 +140,10 @@ impl Session {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<DocumentConnection> {
-        let rows = self.0.load::<SessionDocuments>().await?;
-        let page = paginate_vec(&rows, &args(first, after, last, before))?;
+        let page = self
+            .0
+            .page::<SessionDocuments>(&args(first, after, last, before))
+            .await?;
         Ok(DocumentConnection::from_page(page.map(Document)))
     }
     /// Changes to this record, newest first (staff only; null for anonymous callers).

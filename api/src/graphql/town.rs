@@ -51,8 +51,10 @@ impl State {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<TownConnection> {
-        let towns = self.0.load::<StateTowns>().await?;
-        let page = paginate_vec(&towns, &args(first, after, last, before))?;
+        let page = self
+            .0
+            .page::<StateTowns>(&args(first, after, last, before))
+            .await?;
         Ok(TownConnection::from_page(page.map(Town)))
     }
 }
@@ -133,10 +135,12 @@ impl Town {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<TownModelProjectConnection> {
-        let rows = self.0.load::<TownMemberships>().await?;
+        let rows = self
+            .0
+            .page_with::<TownMemberships, (MemberModelProject,)>(&args(first, after, last, before))
+            .await?;
         let page = joined::<MemberModelProject, _, _>(
-            &rows,
-            &args(first, after, last, before),
+            rows,
             |row| MemberRole::from(row.role),
             ModelProject,
         )
@@ -152,8 +156,10 @@ impl Town {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<EventConnection> {
-        let rows = self.0.load::<TownEvents>().await?;
-        let page = paginate_vec(&rows, &args(first, after, last, before))?;
+        let page = self
+            .0
+            .page::<TownEvents>(&args(first, after, last, before))
+            .await?;
         Ok(EventConnection::from_page(page.map(Event)))
     }
     /// Public people from the town, by name.
@@ -165,8 +171,10 @@ impl Town {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<PersonConnection> {
-        let rows = self.0.load::<TownPeople>().await?;
-        let page = paginate_vec(&rows, &args(first, after, last, before))?;
+        let page = self
+            .0
+            .page::<TownPeople>(&args(first, after, last, before))
+            .await?;
         Ok(PersonConnection::from_page(page.map(Person)))
     }
     /// Organisations seated in the town, by name.
@@ -178,8 +186,10 @@ impl Town {
         #[graphql(desc = "Number of items from the end (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Cursor before which to end.")] before: Option<String>,
     ) -> Result<OrganisationConnection> {
-        let rows = self.0.load::<TownOrganisations>().await?;
-        let page = paginate_vec(&rows, &args(first, after, last, before))?;
+        let page = self
+            .0
+            .page::<TownOrganisations>(&args(first, after, last, before))
+            .await?;
         Ok(OrganisationConnection::from_page(page.map(Organisation)))
     }
 }

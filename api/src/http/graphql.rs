@@ -359,7 +359,8 @@ async fn run(
         );
     }
     let started = std::time::Instant::now();
-    let mut request = request.data(RequestContext::new(state, actor, address));
+    let context = RequestContext::new(state, actor, address).for_document(&request.query);
+    let mut request = request.data(context);
     let schema = if anonymous && state.config.mode == Mode::Production {
         request = request.disable_introspection();
         state.public_schema.as_ref().unwrap_or(&state.schema)

@@ -13,7 +13,7 @@ use entity::enums::{
 };
 use entity::sources::Sources;
 use futures::future::BoxFuture;
-use sea_orm::sea_query::{DynIden, Expr};
+use sea_orm::sea_query::{DynIden, Expr, SelectStatement};
 use sea_orm::sqlx::postgres::{PgRow, PgTypeInfo, PgValueFormat};
 use sea_orm::sqlx::types::Json;
 use sea_orm::sqlx::{Column as _, Postgres, Row as _, Type, ValueRef as _};
@@ -123,6 +123,38 @@ impl<A: Decode + Send, B: Decode + Send> Joined for (Option<A>, Option<B>) {
     }
 }
 
+/// The names of the two columns a windowed read adds after the models: the row's place among the
+/// rows of its key (from 1), and how many rows the key has in all.
+pub const WINDOW_COLUMNS: [&str; 2] = ["_rn", "_n"];
+
+/// Joined models `X` followed by the columns of a windowed read ([`WINDOW_COLUMNS`]); the second
+/// field is the number of rows of the row's key.
+pub struct Windowed<X>(pub X, pub i64);
+
+impl<X: Joined> Joined for Windowed<X> {
+    const WIDTH: usize = X::WIDTH + WINDOW_COLUMNS.len();
+    fn compatible(row: &PgRow, offset: usize) -> bool {
+        let at = offset + X::WIDTH;
+        X::compatible(row, offset)
+            && same_columns_at(row, at, "", &WINDOW_COLUMNS)
+            && row.columns()[at..at + 2]
+                .iter()
+                .all(|column| <i64 as Type<Postgres>>::compatible(column.type_info()))
+    }
+    fn decode(row: &PgRow, offset: usize) -> Result<Self, DbErr> {
+        let total = row
+            .try_get_unchecked::<i64, _>(offset + X::WIDTH + 1)
+            .map_err(decode_error)?;
+        Ok(Self(X::decode(row, offset)?, total))
+    }
+    fn by_name(row: &QueryResult) -> Result<Self, DbErr> {
+        Ok(Self(
+            X::by_name(row)?,
+            row.try_get::<i64>("", WINDOW_COLUMNS[1])?,
+        ))
+    }
+}
+
 /// `select` with the columns of entity `J`, joined to it by the caller as `source` (its table or a
 /// subquery's alias), appended under the aliases of `slot`; with `abridged`, `J`'s deferred columns
 /// are read as NULL.
@@ -175,7 +207,7 @@ pub type JoinedRows<M, X> = Vec<(M, X)>;
 /// All models a select with joined models finds (see [`Joined`]), decoded by name on every backend
 /// but PostgreSQL.
 pub fn all_joined<'a, E, X, C>(
-    select: Select<E>,
+    select: SelectStatement,
     db: &'a C,
 ) -> BoxFuture<'a, Result<JoinedRows<E::Model, X>, DbErr>>
 where
@@ -185,7 +217,7 @@ where
     C: ConnectionTrait + Sync,
 {
     Box::pin(async move {
-        let rows = db.query_all(&select.into_query()).await?;
+        let rows = db.query_all(&select).await?;
         decode_all_joined(&rows)
     })
 }

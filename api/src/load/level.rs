@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use foldhash::HashMap;
 use foldhash::HashMapExt as _;
-use sea_orm::{ColumnTrait, EntityTrait, ModelTrait, QueryFilter, Value};
+use sea_orm::sea_query::{Asterisk, Expr, ExprTrait as _, Order, Query, WindowStatement};
+use sea_orm::{ColumnTrait, EntityTrait, ModelTrait, QueryFilter, QueryTrait as _, Value};
 use tokio::sync::OnceCell;
 
 use super::decode;
@@ -15,6 +16,7 @@ use super::reader::Reader;
 use super::relation::{Relation, TargetModel};
 use super::rider::Riders;
 use crate::error::{AppError, AppResult};
+use crate::store::page::{Page, PageArgs, paginate_prefix};
 use crate::viewer::Viewer;
 
 /// The rows fetched together for one level of a response (one page, or all children of one relation
@@ -30,8 +32,9 @@ pub struct Level<M> {
     pub(super) related: Mutex<RelationCache>,
 }
 
-/// Relations loaded for a level, by relation; each loads once.
-pub(super) type RelationCache = HashMap<TypeId, Arc<OnceCell<Arc<dyn Any + Send + Sync>>>>;
+/// Relations loaded for a level, by relation and rows kept per key (all: `None`); each loads once.
+pub(super) type RelationCache =
+    HashMap<(TypeId, Option<u64>), Arc<OnceCell<Arc<dyn Any + Send + Sync>>>>;
 
 /// One row of a level: cheap to clone, dereferences to its model.
 pub struct Row<M> {
@@ -60,6 +63,8 @@ impl<M> Deref for Row<M> {
 pub(super) struct Loaded<C> {
     pub(super) level: Arc<Level<C>>,
     pub(super) by_key: HashMap<i32, Vec<usize>>,
+    /// How many rows each key has in all, where only the first ones were read (a window).
+    pub(super) totals: HashMap<i32, u64>,
 }
 
 pub(super) fn key_of(value: Value) -> Option<i32> {
@@ -109,8 +114,9 @@ impl<M: Send + Sync + 'static> Level<M> {
     }
 
     /// Loads the rows of relation `R` of every model of this level, once, with the to-one
-    /// relations `X` of those rows read in the same statement.
-    async fn load<R, X>(&self) -> AppResult<Arc<Loaded<R::Item>>>
+    /// relations `X` of those rows read in the same statement; with `window`, only the first
+    /// `window` rows of each key (and how many it has).
+    async fn load<R, X>(&self, window: Option<u64>) -> AppResult<Arc<Loaded<R::Item>>>
     where
         R: Relation<Parent = M>,
         X: Riders<R::Target>,
@@ -121,7 +127,7 @@ impl<M: Send + Sync + 'static> Level<M> {
                 Err(poisoned) => poisoned.into_inner(),
             };
             related
-                .entry(TypeId::of::<R>())
+                .entry((TypeId::of::<R>(), window))
                 .or_insert_with(|| Arc::new(OnceCell::new()))
                 .clone()
         };
@@ -131,13 +137,18 @@ impl<M: Send + Sync + 'static> Level<M> {
                 keys.sort_unstable();
                 keys.dedup();
                 let abridged = abridges::<R>(&self.reader);
-                let rows = read::<R, X>(&self.reader, self.viewer, padded(keys), abridged).await?;
+                let rows =
+                    read::<R, X>(&self.reader, self.viewer, padded(keys), abridged, window).await?;
                 let mut by_key: HashMap<i32, Vec<usize>> = HashMap::new();
+                let mut totals: HashMap<i32, u64> = HashMap::new();
                 let mut models = Vec::with_capacity(rows.len());
                 let mut riders = Vec::with_capacity(rows.len());
-                for (index, (row, joined)) in rows.into_iter().enumerate() {
+                for (index, (row, joined, total)) in rows.into_iter().enumerate() {
                     if let Some(k) = key_of(row.get(R::target_key())) {
                         by_key.entry(k).or_default().push(index);
+                        if let Some(total) = total {
+                            totals.insert(k, total);
+                        }
                     }
                     models.push(R::item(self.viewer, row));
                     riders.push(joined);
@@ -151,7 +162,11 @@ impl<M: Send + Sync + 'static> Level<M> {
                     abridged,
                     related: Mutex::new(related),
                 });
-                let loaded: Arc<dyn Any + Send + Sync> = Arc::new(Loaded { level, by_key });
+                let loaded: Arc<dyn Any + Send + Sync> = Arc::new(Loaded {
+                    level,
+                    by_key,
+                    totals,
+                });
                 Ok::<_, AppError>(loaded)
             })
             .await?
@@ -186,20 +201,42 @@ impl<M: Send + Sync + 'static> Row<M> {
         let Some(own) = R::key(self) else {
             return Ok(Vec::new());
         };
-        let loaded = self.level.load::<R, X>().await?;
-        Ok(loaded
-            .by_key
-            .get(&own)
-            .map(|indexes| {
-                indexes
-                    .iter()
-                    .map(|&index| Row {
-                        level: loaded.level.clone(),
-                        index,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default())
+        let loaded = self.level.load::<R, X>(None).await?;
+        Ok(loaded.rows_of(own))
+    }
+
+    /// The page `args` asks for of the rows related to this one by `R`. Where `R` has an order by
+    /// columns and the page lies within the first rows, only those are read, for the whole level
+    /// at once in one statement (a window per key), with each key's total.
+    pub async fn page<R: Relation<Parent = M>>(
+        &self,
+        args: &PageArgs,
+    ) -> AppResult<Page<Row<R::Item>>> {
+        self.page_with::<R, ()>(args).await
+    }
+
+    /// Like [`Row::page`], reading the to-one relations `X` of the rows found in the same
+    /// statement (see [`Row::load_with`]).
+    pub async fn page_with<R, X>(&self, args: &PageArgs) -> AppResult<Page<Row<R::Item>>>
+    where
+        R: Relation<Parent = M>,
+        X: Riders<R::Target>,
+    {
+        let window = if R::ordering().is_empty() {
+            None
+        } else {
+            args.prefix()?
+        };
+        let Some(own) = R::key(self) else {
+            return paginate_prefix(&[], 0, args);
+        };
+        let loaded = self.level.load::<R, X>(window).await?;
+        let rows = loaded.rows_of(own);
+        let total = match window {
+            Some(_) => loaded.totals.get(&own).copied().unwrap_or(0),
+            None => rows.len() as u64,
+        };
+        paginate_prefix(&rows, total, args)
     }
 
     /// The single row related to this one by `R` (a relation to a unique key), if any.
@@ -225,6 +262,24 @@ impl<M: Send + Sync + 'static> Row<M> {
     }
 }
 
+impl<C> Loaded<C> {
+    /// The rows of `key`, in order.
+    fn rows_of(&self, key: i32) -> Vec<Row<C>> {
+        self.by_key
+            .get(&key)
+            .map(|indexes| {
+                indexes
+                    .iter()
+                    .map(|&index| Row {
+                        level: self.level.clone(),
+                        index,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
 /// Most keys padded (larger lists are left as they are, far below PostgreSQL's 65,535 parameters).
 const MAX_PADDED_KEYS: usize = 1024;
 
@@ -247,10 +302,10 @@ pub async fn fetch<R: Relation<Parent = i32>>(
     ids: &[i32],
 ) -> AppResult<Vec<Row<R::Item>>> {
     let abridged = abridges::<R>(reader);
-    let rows = read::<R, ()>(reader, viewer, padded(ids.to_vec()), abridged).await?;
+    let rows = read::<R, ()>(reader, viewer, padded(ids.to_vec()), abridged, None).await?;
     Ok(Level::rows_read(
         rows.into_iter()
-            .map(|(model, ())| R::item(viewer, model))
+            .map(|(model, (), _)| R::item(viewer, model))
             .collect(),
         reader,
         viewer,
@@ -264,13 +319,16 @@ fn abridges<R: Relation>(reader: &Reader) -> bool {
 }
 
 /// The rows of `R` whose key is one of `keys` (already padded), as `viewer` may see them, each
-/// with its to-one relations `X`; `abridged`: without their deferred columns.
+/// with its to-one relations `X`; `abridged`: without their deferred columns. With `window`, only
+/// the first `window` rows of each key in the relation's order, each with its key's total: the
+/// statement numbers the rows of each key (`ROW_NUMBER`, `COUNT` over the key) and keeps the first.
 async fn read<R, X>(
     reader: &Reader,
     viewer: Viewer,
     keys: Vec<i32>,
     abridged: bool,
-) -> AppResult<Vec<(TargetModel<R>, X::Models)>>
+    window: Option<u64>,
+) -> AppResult<Vec<(TargetModel<R>, X::Models, Option<u64>)>>
 where
     R: Relation,
     X: Riders<R::Target>,
@@ -286,21 +344,65 @@ where
         } else {
             select
         };
-        X::join(
-            R::order(
-                select
-                    .filter(R::target_key().is_in(keys.iter().copied()))
-                    .filter(R::scope(viewer)),
-            ),
-            viewer,
-            abridged,
-            backend,
-        )
+        let select = select
+            .filter(R::target_key().is_in(keys.iter().copied()))
+            .filter(R::scope(viewer));
+        let select = if window.is_some() {
+            select
+        } else {
+            R::order(select)
+        };
+        X::join(select, viewer, abridged, backend).into_query()
     };
-    Ok(reader
-        .all_joined::<R::Target, X::Models>(TypeId::of::<(R, X)>(), viewer, &keys, abridged, select)
-        .await?)
+    let relation = TypeId::of::<(R, X)>();
+    let Some(window) = window else {
+        let rows = reader
+            .all_joined::<R::Target, X::Models>(relation, viewer, &keys, abridged, None, select)
+            .await?;
+        return Ok(rows
+            .into_iter()
+            .map(|(model, x)| (model, x, None))
+            .collect());
+    };
+    let windowed = || {
+        let table = R::Target::default();
+        let partition = || WindowStatement::partition_by((table, R::target_key()));
+        let mut order = partition();
+        for column in R::ordering() {
+            order.order_by((table, column), Order::Asc);
+        }
+        let [place, total] = decode::WINDOW_COLUMNS;
+        let mut inner = select();
+        inner
+            .expr_window_as(Expr::cust("ROW_NUMBER()"), order, place)
+            .expr_window_as(Expr::cust("COUNT(*)"), partition(), total);
+        Query::select()
+            .column(Asterisk)
+            .from_subquery(inner, WINDOW_ALIAS)
+            .and_where(Expr::col(place).lte(i64::try_from(window).unwrap_or(i64::MAX)))
+            .order_by(place, Order::Asc)
+            .to_owned()
+    };
+    let rows = reader
+        .all_joined::<R::Target, decode::Windowed<X::Models>>(
+            relation,
+            viewer,
+            &keys,
+            abridged,
+            Some(window),
+            windowed,
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(model, decode::Windowed(x, total))| {
+            (model, x, Some(u64::try_from(total).unwrap_or(0)))
+        })
+        .collect())
 }
+
+/// The alias of a windowed read's numbered rows.
+const WINDOW_ALIAS: &str = "_w";
 
 #[cfg(test)]
 mod tests {

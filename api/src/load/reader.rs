@@ -10,10 +10,9 @@ use std::sync::{Arc, Mutex};
 use foldhash::HashMap;
 use sea_orm::sqlx::postgres::{PgArguments, PgPool};
 use sea_orm::sqlx::{Arguments as _, AssertSqlSafe, Error as SqlxError};
-use sea_orm::{
-    DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryResult, QueryTrait, RuntimeErr, Select,
-    Value,
-};
+use sea_orm::{DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryResult, RuntimeErr, Value};
+
+use sea_orm::sea_query::SelectStatement;
 
 use super::decode::{self, Decode, Joined};
 use crate::db::StatementCounter;
@@ -46,8 +45,9 @@ struct Direct {
     texts: Arc<Mutex<HashMap<TextKey, Option<Arc<Text>>>>>,
 }
 
-/// A statement: which relation (and riders), for whom, with how many keys, abridged or not.
-type TextKey = (TypeId, Viewer, usize, bool);
+/// A statement: which relation (and riders), for whom, with how many keys, abridged or not, and
+/// how many rows per key (a windowed read) or all.
+type TextKey = (TypeId, Viewer, usize, bool, Option<u64>);
 
 /// A statement text and the values that follow its keys (the viewer's scope).
 struct Text {
@@ -96,15 +96,16 @@ impl Reader {
 
     /// The models `select` finds, each with its joined models `X` (see [`decode::Joined`]), where
     /// `select` matches the relation's key column against `keys` (as its first condition) and adds
-    /// `viewer`'s scope; `relation` tells relations apart. `select` leaves out the deferred columns
-    /// itself where `abridged` says so.
+    /// `viewer`'s scope; `relation` tells relations apart, `window` the rows kept per key. `select`
+    /// leaves out the deferred columns itself where `abridged` says so.
     pub async fn all_joined<E, X>(
         &self,
         relation: TypeId,
         viewer: Viewer,
         keys: &[i32],
         abridged: bool,
-        select: impl Fn() -> Select<E>,
+        window: Option<u64>,
+        select: impl Fn() -> SelectStatement,
     ) -> Result<Vec<(E::Model, X)>, DbErr>
     where
         E: EntityTrait,
@@ -115,7 +116,7 @@ impl Reader {
         let Some(direct) = &self.direct else {
             return by_sea_orm().await;
         };
-        let key = (relation, viewer, keys.len(), abridged);
+        let key = (relation, viewer, keys.len(), abridged, window);
         let known = direct
             .texts
             .lock()
@@ -126,7 +127,7 @@ impl Reader {
             // Not expressible with plain values: sea-orm runs it.
             Some(None) => return by_sea_orm().await,
             None => {
-                let statement = select().build(DbBackend::Postgres);
+                let statement = DbBackend::Postgres.build(&select());
                 let mut values = statement.values.map(|values| values.0).unwrap_or_default();
                 let reusable = keys_first(&values, keys)
                     && statement.sql.contains(&placeholders(keys.len()))

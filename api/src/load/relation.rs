@@ -34,6 +34,11 @@ pub trait Relation: Send + Sync + 'static {
     fn order(select: Select<Self::Target>) -> Select<Self::Target> {
         select
     }
+    /// The columns of [`Relation::order`], ascending; empty when the order is not by columns
+    /// (such a relation is always read whole, never a page per key).
+    fn ordering() -> Vec<<Self::Target as EntityTrait>::Column> {
+        Vec::new()
+    }
     /// A related model as handed out to `viewer`.
     fn item(viewer: Viewer, model: TargetModel<Self>) -> Self::Item;
 }
@@ -84,6 +89,9 @@ macro_rules! relation {
             $(fn order(select: sea_orm::Select<$target::Entity>) -> sea_orm::Select<$target::Entity> {
                 use sea_orm::QueryOrder as _;
                 select$(.order_by_asc($target::Column::$col))+
+            }
+            fn ordering() -> Vec<$target::Column> {
+                vec![$($target::Column::$col),+]
             })?
             fn item(viewer: $crate::viewer::Viewer, model: $target::Model) -> Self::Item {
                 $crate::load::relation!(@convert viewer, model $(, $convert)?)

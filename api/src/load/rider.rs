@@ -125,9 +125,13 @@ fn seed_rider<P, R>(
         abridged,
         related: Mutex::new(inner),
     });
-    let loaded: Arc<dyn Any + Send + Sync> = Arc::new(Loaded { level, by_key });
+    let loaded: Arc<dyn Any + Send + Sync> = Arc::new(Loaded {
+        level,
+        by_key,
+        totals: HashMap::new(),
+    });
     related.insert(
-        TypeId::of::<R>(),
+        (TypeId::of::<R>(), None),
         Arc::new(OnceCell::new_with(Some(loaded))),
     );
 }

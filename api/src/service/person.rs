@@ -106,51 +106,67 @@ pub fn profile_for(viewer: Viewer) -> fn(person::Model) -> PersonView {
     }
 }
 
-/// People the viewer may see at all.
+/// People the viewer may see at all: those who consented, and those who appear in a visible
+/// programme, a visible document or on an advisory board.
 pub fn visible(viewer: Viewer) -> Condition {
     if viewer.is_staff() {
         return Condition::all();
     }
+    let person = || Expr::col((person::Entity, person::Column::Id));
     Condition::any()
         .add(person::Column::ConsentGivenAt.is_not_null())
-        .add(
-            person::Column::Id.in_subquery(
-                Query::select()
-                    .column(contribution::Column::PersonId)
-                    .from(contribution::Entity)
-                    .and_where(Expr::col(contribution::Column::PersonId).is_not_null())
-                    .and_where(
-                        Expr::col(contribution::Column::EventId)
-                            .in_subquery(event::visible_ids(viewer)),
-                    )
-                    .to_owned(),
-            ),
-        )
-        .add(
-            person::Column::Id.in_subquery(
-                Query::select()
-                    .column(document_author::Column::PersonId)
-                    .from(document_author::Entity)
-                    .and_where(
-                        Expr::col(document_author::Column::DocumentId).in_subquery(
-                            Query::select()
-                                .column(document::Column::Id)
-                                .from(document::Entity)
-                                .cond_where(super::document::visible(viewer))
-                                .to_owned(),
-                        ),
-                    )
-                    .to_owned(),
-            ),
-        )
-        .add(
-            person::Column::Id.in_subquery(
-                Query::select()
-                    .column(advisory_board_membership::Column::PersonId)
-                    .from(advisory_board_membership::Entity)
-                    .to_owned(),
-            ),
-        )
+        .add(linked(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(contribution::Entity)
+                .inner_join(
+                    entity::event::Entity,
+                    Expr::col((entity::event::Entity, entity::event::Column::Id))
+                        .equals((contribution::Entity, contribution::Column::EventId)),
+                )
+                .and_where(
+                    Expr::col((contribution::Entity, contribution::Column::PersonId)).eq(person()),
+                )
+                .cond_where(event::visible(viewer))
+                .to_owned(),
+        ))
+        .add(linked(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(document_author::Entity)
+                .inner_join(
+                    document::Entity,
+                    Expr::col((document::Entity, document::Column::Id))
+                        .equals((document_author::Entity, document_author::Column::DocumentId)),
+                )
+                .and_where(
+                    Expr::col((document_author::Entity, document_author::Column::PersonId))
+                        .eq(person()),
+                )
+                .cond_where(super::document::visible(viewer))
+                .to_owned(),
+        ))
+        .add(linked(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(advisory_board_membership::Entity)
+                .and_where(
+                    Expr::col((
+                        advisory_board_membership::Entity,
+                        advisory_board_membership::Column::PersonId,
+                    ))
+                    .eq(person()),
+                )
+                .to_owned(),
+        ))
+}
+
+/// Whether `probe` (correlated with the person) finds a row, written as a scalar subquery with
+/// `LIMIT 1`: both SQLite and PostgreSQL then look each person up by index, where an `IN` or
+/// `EXISTS` subquery is read whole (hashed or materialised) for every statement.
+fn linked(mut probe: sea_orm::sea_query::SelectStatement) -> Expr {
+    probe.limit(1);
+    Expr::SubQuery(None, Box::new(probe.into())).is_not_null()
 }
 
 /// Filters of the people list; all given filters must hold. Anyone may filter on public fields;

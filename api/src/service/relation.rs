@@ -81,9 +81,9 @@ relation!(/** The partners of a model project. */ ModelProjectPartners: model_pr
 relation!(/** The visible events of a model project, in time order. */ ModelProjectEvents: model_project::Model => event.ModelProjectId, key = |m| Some(m.id), scope = event_service::visible, order = [StartsAt, Id]);
 relation!(/** The visible documents of a model project, by title. */ ModelProjectDocuments: model_project::Model => document.ModelProjectId, key = |m| Some(m.id), scope = document_service::visible, order = [Title, Id]);
 relation!(/** The town of a project membership. */ MemberTown: model_project_town::Model => town.Id, key = |m| Some(m.town_id), rides model_project_town.TownId);
-relation!(/** The model project of a membership. */ MemberModelProject: model_project_town::Model => model_project.Id, key = |m| Some(m.model_project_id));
-relation!(/** The organisation of a partnership. */ PartnerOrganisation: model_project_partner::Model => organisation.Id, key = |m| Some(m.organisation_id));
-relation!(/** The model project of a partnership. */ PartnerModelProject: model_project_partner::Model => model_project.Id, key = |m| Some(m.model_project_id));
+relation!(/** The model project of a membership. */ MemberModelProject: model_project_town::Model => model_project.Id, key = |m| Some(m.model_project_id), rides model_project_town.ModelProjectId);
+relation!(/** The organisation of a partnership. */ PartnerOrganisation: model_project_partner::Model => organisation.Id, key = |m| Some(m.organisation_id), rides model_project_partner.OrganisationId);
+relation!(/** The model project of a partnership. */ PartnerModelProject: model_project_partner::Model => model_project.Id, key = |m| Some(m.model_project_id), rides model_project_partner.ModelProjectId);
 
 // Events and their programme.
 relation!(/** The town an event takes place in. */ EventTown: event::Model => town.Id, key = |e| e.town_id, rides event.TownId);
@@ -93,7 +93,7 @@ relation!(/** The contributions to an event (a visible one). */ EventContributio
 relation!(/** The organisers of an event. */ EventOrganisers: event::Model => event_organiser.EventId, key = |e| Some(e.id), order = [Id]);
 relation!(/** The visible documents of an event, by title. */ EventDocuments: event::Model => document.EventId, key = |e| Some(e.id), scope = document_service::visible, order = [Title, Id]);
 relation!(/** The registrations for an event (staff only). */ EventRegistrations: event::Model => registration.EventId, key = |e| Some(e.id), scope = registration_service::visible, order = [PersonId, Id]);
-relation!(/** The event an organiser organised, if visible. */ OrganiserEvent: event_organiser::Model => event.Id, key = |o| Some(o.event_id), scope = event_service::visible);
+relation!(/** The event an organiser organised, if visible. */ OrganiserEvent: event_organiser::Model => event.Id, key = |o| Some(o.event_id), scope = event_service::visible, rides event_organiser.EventId);
 relation!(/** The organisation of an organiser. */ OrganiserOrganisation: event_organiser::Model => organisation.Id, key = |o| Some(o.organisation_id), rides event_organiser.OrganisationId);
 relation!(/** The event of a session, if visible. */ SessionEvent: session::Model => event.Id, key = |s| Some(s.event_id), scope = event_service::visible);
 relation!(/** The contributions to a session (a visible one), in their order. */ SessionContributions: session::Model => contribution.SessionId, key = |s| Some(s.id), order = [Position, Id]);
@@ -109,8 +109,8 @@ relation!(/** The model project of a document. */ DocumentModelProject: document
 relation!(/** The event of a document, if visible. */ DocumentEvent: document::Model => event.Id, key = |d| d.event_id, scope = event_service::visible);
 relation!(/** The session of a document, if visible. */ DocumentSession: document::Model => session.Id, key = |d| d.session_id, scope = session_service::visible);
 relation!(/** The authors of a document, in their order. */ DocumentAuthors: document::Model => document_author.DocumentId, key = |d| Some(d.id), order = [Position, Id]);
-relation!(/** The person of an authorship. */ AuthorPerson: document_author::Model => person.Id, key = |a| Some(a.person_id), item = PersonView => profile_for);
-relation!(/** The document of an authorship, if visible. */ AuthorDocument: document_author::Model => document.Id, key = |a| Some(a.document_id), scope = document_service::visible);
+relation!(/** The person of an authorship. */ AuthorPerson: document_author::Model => person.Id, key = |a| Some(a.person_id), item = PersonView => profile_for, rides document_author.PersonId);
+relation!(/** The document of an authorship, if visible. */ AuthorDocument: document_author::Model => document.Id, key = |a| Some(a.document_id), scope = document_service::visible, rides document_author.DocumentId);
 
 // Registrations.
 relation!(/** The event of a registration, if visible. */ RegistrationEvent: registration::Model => event.Id, key = |r| Some(r.event_id), scope = event_service::visible);

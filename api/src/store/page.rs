@@ -3,7 +3,8 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QuerySelect, Select};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QuerySelect, QueryTrait as _, Select};
 
 use crate::error::{AppError, AppResult};
 use crate::load::decode::{self, Decode};
@@ -117,6 +118,17 @@ impl PageArgs {
     fn needs_total(&self) -> bool {
         self.last.is_some() && self.before.is_none()
     }
+
+    /// How many items from the start of the full list the page can reach, whatever the list's
+    /// size: the page lies within them. `None` when the page is counted from the end (`last`
+    /// without `before`).
+    pub fn prefix(&self) -> AppResult<Option<u64>> {
+        if self.needs_total() {
+            return Ok(None);
+        }
+        let (start, limit) = self.bounds()?.window(None);
+        Ok(Some(start + limit))
+    }
 }
 
 impl Bounds {
@@ -185,17 +197,22 @@ where
 {
     let db = source.connection();
     let bounds = args.bounds()?;
+    let select = if source.abridged() {
+        decode::abridged(select)
+    } else {
+        select
+    };
+    if want_total && args.last.is_none() && args.before.is_none() {
+        if let Some(page) = counted_page(db, select.clone(), &bounds).await? {
+            return Ok(page);
+        }
+    }
     let total = if want_total || args.needs_total() {
         Some(select.clone().count(db).await?)
     } else {
         None
     };
     let (start, limit) = bounds.window(total);
-    let select = if source.abridged() {
-        decode::abridged(select)
-    } else {
-        select
-    };
     let rows = if limit == 0 {
         Vec::new()
     } else {
@@ -217,14 +234,59 @@ where
     })
 }
 
+/// A page counted from the start (`first`, `after`) with the size of the full list, in one
+/// statement: every row carries the count (`COUNT(*) OVER ()`, taken before the window). `None`
+/// when the page is empty, so that no row tells the size (a separate count is needed then).
+async fn counted_page<E>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    bounds: &Bounds,
+) -> AppResult<Option<Page<E::Model>>>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync + Decode,
+{
+    let (start, limit) = bounds.window(None);
+    if limit == 0 {
+        return Ok(None);
+    }
+    let [place, size] = decode::WINDOW_COLUMNS;
+    let mut statement = select.offset(start).limit(limit).into_query();
+    statement
+        .expr_as(Expr::cust("ROW_NUMBER() OVER ()"), place)
+        .expr_as(Expr::cust("COUNT(*) OVER ()"), size);
+    let rows = decode::all_joined::<E, decode::Windowed<()>, _>(statement, db).await?;
+    let Some(total) = rows.first().map(|(_, decode::Windowed((), total))| *total) else {
+        return Ok(None);
+    };
+    let total = u64::try_from(total).unwrap_or(0);
+    let count = rows.len() as u64;
+    Ok(Some(Page {
+        items: rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, (model, _))| (start + i as u64, model))
+            .collect(),
+        has_previous: start > 0,
+        has_next: start + count < total,
+        total: Some(total),
+    }))
+}
+
 /// Pages a list that is already loaded (relation fields, fetched in batches).
 pub fn paginate_vec<T: Clone>(items: &[T], args: &PageArgs) -> AppResult<Page<T>> {
+    paginate_prefix(items, items.len() as u64, args)
+}
+
+/// Pages a list of `total` items of which the first ones are loaded (at least
+/// [`PageArgs::prefix`] of them, or all).
+pub fn paginate_prefix<T: Clone>(items: &[T], total: u64, args: &PageArgs) -> AppResult<Page<T>> {
     let bounds = args.bounds()?;
-    let total = items.len() as u64;
     let (start, limit) = bounds.window(Some(total));
     let end = (start + limit).min(total);
     let start = start.min(end);
-    let page = items[start as usize..end as usize]
+    let loaded = items.len();
+    let page = items[(start as usize).min(loaded)..(end as usize).min(loaded)]
         .iter()
         .cloned()
         .enumerate()
@@ -265,6 +327,43 @@ mod tests {
         assert_eq!(decode_cursor(&encode_cursor(42), "after").ok(), Some(42));
         assert!(decode_cursor("not-a-cursor!", "after").is_err());
         assert!(decode_cursor(&URL_SAFE_NO_PAD.encode("x:1"), "after").is_err());
+    }
+
+    #[test]
+    fn a_page_lies_within_its_prefix() {
+        let prefix = |a: PageArgs| a.prefix().ok().flatten();
+        assert_eq!(prefix(args(Some(3), Some(2), None, None)), Some(6));
+        assert_eq!(prefix(args(None, None, Some(3), Some(7))), Some(7));
+        assert_eq!(prefix(args(Some(5), None, None, Some(3))), Some(3));
+        assert_eq!(
+            prefix(args(None, None, None, None)),
+            Some(DEFAULT_PAGE_SIZE as u64)
+        );
+        assert_eq!(prefix(args(None, None, Some(3), None)), None);
+        let list: Vec<u32> = (0..40).collect();
+        for a in [
+            args(Some(3), Some(2), None, None),
+            args(Some(10), Some(35), None, None),
+            args(None, None, Some(3), Some(7)),
+            args(Some(5), None, None, Some(3)),
+            args(None, None, None, None),
+            args(Some(0), None, None, None),
+        ] {
+            let Some(n) = prefix(a.clone()) else {
+                panic!("no prefix for {a:?}");
+            };
+            let whole = paginate_vec(&list, &a).ok();
+            let cut = &list[..(n as usize).min(list.len())];
+            let part = paginate_prefix(cut, list.len() as u64, &a).ok();
+            assert_eq!(
+                whole
+                    .as_ref()
+                    .map(|p| (positions(p), p.has_previous, p.has_next, p.total)),
+                part.as_ref()
+                    .map(|p| (positions(p), p.has_previous, p.has_next, p.total)),
+                "{a:?}"
+            );
+        }
     }
 
     #[test]
