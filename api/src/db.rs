@@ -92,6 +92,20 @@ pub async fn migrate(db: &DatabaseConnection) -> AppResult<()> {
     Ok(())
 }
 
+/// Brings the planner's statistics up to date where they are missing or stale: on SQLite
+/// `PRAGMA optimize` (which analyses the tables that need it; without statistics SQLite would
+/// drive a lookup by key from a visibility condition instead), on PostgreSQL `ANALYZE` (after a
+/// bulk load, before autovacuum gets to it).
+pub async fn optimize(db: &DatabaseConnection) -> AppResult<()> {
+    let statement = match db.get_database_backend() {
+        DbBackend::Sqlite => "PRAGMA optimize=0x10002",
+        DbBackend::Postgres => "ANALYZE",
+        _ => return Ok(()),
+    };
+    db.execute_unprepared(statement).await?;
+    Ok(())
+}
+
 /// How many migrations of this build are not applied yet.
 pub async fn pending_migrations(db: &DatabaseConnection) -> AppResult<usize> {
     Ok(Migrator::get_pending_migrations(db).await?.len())

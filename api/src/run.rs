@@ -36,6 +36,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             "demo data loaded"
         );
     }
+    if state.db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        crate::db::optimize(&state.db)
+            .await
+            .context("cannot update the planner's statistics")?;
+    }
     let listener = TcpListener::bind(config.bind_addr)
         .await
         .with_context(|| format!("cannot listen on {}", config.bind_addr))?;
@@ -147,6 +152,7 @@ pub async fn import_bundle(config: Config, file: &Path) -> anyhow::Result<()> {
     let state = AppState::connect(config).await?;
     crate::db::migrate(&state.db).await?;
     let report = bundle::import_bundle(&state.db, &parsed).await?;
+    crate::db::optimize(&state.db).await?;
     println!("{}", serde_json::to_string_pretty(&report)?);
     state.db.clone().close().await?;
     Ok(())

@@ -38,7 +38,10 @@ pub fn visible(viewer: Viewer) -> Condition {
     }
     Condition::any()
         .add(document::Column::EventId.is_null())
-        .add(document::Column::EventId.in_subquery(event::visible_ids(viewer)))
+        .add(event::has_visible_event(
+            viewer,
+            (document::Entity, document::Column::EventId),
+        ))
 }
 
 fn query(viewer: Viewer, filter: &DocumentFilter) -> AppResult<Select<document::Entity>> {

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use entity::enums::{AuditAction, DatePrecision, EventFormat, EventStatus, OrganiserRole};
 use entity::{Sources, event, event_organiser, session};
-use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{Expr, ExprTrait, IntoColumnRef, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
@@ -15,8 +15,8 @@ use super::validate;
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::store::page::{Page, PageArgs, PageSource, paginate};
-use crate::store::text;
 use crate::store::write;
+use crate::store::{probe, text};
 use crate::viewer::Viewer;
 
 /// Filters of the event list; all given filters must hold.
@@ -60,6 +60,22 @@ pub fn visible_ids(viewer: Viewer) -> SelectStatement {
         query.and_where(Expr::col(event::Column::Published).eq(true));
     }
     query.to_owned()
+}
+
+/// Rows whose event, named by their column `event_id`, the viewer may see: the event is looked up
+/// by its key for each row (see `store::probe`), so a statement stays driven by its own keys.
+pub fn has_visible_event(viewer: Viewer, event_id: impl IntoColumnRef) -> Condition {
+    if viewer.is_staff() {
+        return Condition::all();
+    }
+    Condition::all().add(probe::found(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(event::Entity)
+            .and_where(Expr::col((event::Entity, event::Column::Id)).equals(event_id))
+            .cond_where(visible(viewer))
+            .to_owned(),
+    ))
 }
 
 /// The condition on the event table itself for what the viewer may see.

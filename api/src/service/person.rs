@@ -26,8 +26,8 @@ use super::validate;
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::store::page::{Page, PageArgs, paginate};
-use crate::store::text;
 use crate::store::write::{self, Record, pick};
+use crate::store::{probe, text};
 use crate::viewer::Viewer;
 
 /// What a viewer may read about a person. Built by [`profile_for`]: anyone gets the public profile,
@@ -115,7 +115,7 @@ pub fn visible(viewer: Viewer) -> Condition {
     let person = || Expr::col((person::Entity, person::Column::Id));
     Condition::any()
         .add(person::Column::ConsentGivenAt.is_not_null())
-        .add(linked(
+        .add(probe::found(
             Query::select()
                 .expr(Expr::val(1))
                 .from(contribution::Entity)
@@ -130,7 +130,7 @@ pub fn visible(viewer: Viewer) -> Condition {
                 .cond_where(event::visible(viewer))
                 .to_owned(),
         ))
-        .add(linked(
+        .add(probe::found(
             Query::select()
                 .expr(Expr::val(1))
                 .from(document_author::Entity)
@@ -146,7 +146,7 @@ pub fn visible(viewer: Viewer) -> Condition {
                 .cond_where(super::document::visible(viewer))
                 .to_owned(),
         ))
-        .add(linked(
+        .add(probe::found(
             Query::select()
                 .expr(Expr::val(1))
                 .from(advisory_board_membership::Entity)
@@ -159,14 +159,6 @@ pub fn visible(viewer: Viewer) -> Condition {
                 )
                 .to_owned(),
         ))
-}
-
-/// Whether `probe` (correlated with the person) finds a row, written as a scalar subquery with
-/// `LIMIT 1`: both SQLite and PostgreSQL then look each person up by index, where an `IN` or
-/// `EXISTS` subquery is read whole (hashed or materialised) for every statement.
-fn linked(mut probe: sea_orm::sea_query::SelectStatement) -> Expr {
-    probe.limit(1);
-    Expr::SubQuery(None, Box::new(probe.into())).is_not_null()
 }
 
 /// Filters of the people list; all given filters must hold. Anyone may filter on public fields;

@@ -34,7 +34,7 @@ pub fn visible(viewer: Viewer) -> Condition {
     if viewer.is_staff() {
         Condition::all()
     } else {
-        Condition::all().add(session::Column::EventId.in_subquery(event::visible_ids(viewer)))
+        event::has_visible_event(viewer, (session::Entity, session::Column::EventId))
     }
 }
 
@@ -43,7 +43,10 @@ pub fn contribution_visible(viewer: Viewer) -> Condition {
     if viewer.is_staff() {
         Condition::all()
     } else {
-        Condition::all().add(contribution::Column::EventId.in_subquery(event::visible_ids(viewer)))
+        event::has_visible_event(
+            viewer,
+            (contribution::Entity, contribution::Column::EventId),
+        )
     }
 }
 
