@@ -202,10 +202,12 @@ where
     } else {
         select
     };
-    if want_total && args.last.is_none() && args.before.is_none() {
-        if let Some(page) = counted_page(db, select.clone(), &bounds).await? {
-            return Ok(page);
-        }
+    if want_total
+        && args.last.is_none()
+        && args.before.is_none()
+        && let Some(page) = counted_page(db, select.clone(), &bounds).await?
+    {
+        return Ok(page);
     }
     let total = if want_total || args.needs_total() {
         Some(select.clone().count(db).await?)
