@@ -191,6 +191,7 @@ async fn a_relation_page_equals_the_same_page_of_the_whole_list() {
     let pages = app
         .query(
             "query($after: String, $before: String) { events(first: 20) { nodes { id
+               none: sessions(first: 0) { totalCount pageInfo { hasNextPage } edges { node { id } } }
                head: sessions(first: 2) { totalCount pageInfo { hasNextPage hasPreviousPage } edges { node { id } } }
                next: sessions(first: 3, after: $after) { totalCount pageInfo { hasNextPage hasPreviousPage } edges { node { id } } }
                back: sessions(last: 2, before: $before) { totalCount pageInfo { hasNextPage hasPreviousPage } edges { node { id } } } } } }",
@@ -211,7 +212,7 @@ async fn a_relation_page_equals_the_same_page_of_the_whole_list() {
         assert_eq!(node["id"].as_str(), Some(id.as_str()));
         let all: Vec<String> = items.iter().map(|(_, id)| id.clone()).collect();
         let total = all.len();
-        for name in ["head", "next", "back"] {
+        for name in ["none", "head", "next", "back"] {
             assert_eq!(node[name]["totalCount"], json!(total), "{name} of {id}");
         }
         assert_eq!(
@@ -219,6 +220,8 @@ async fn a_relation_page_equals_the_same_page_of_the_whole_list() {
             all[..total.min(2)].to_vec(),
             "head of {id}"
         );
+        assert_eq!(ids(&node["none"]), Vec::<String>::new());
+        assert_eq!(node["none"]["pageInfo"]["hasNextPage"], json!(total > 0));
         assert_eq!(node["head"]["pageInfo"]["hasNextPage"], json!(total > 2));
         assert_eq!(node["head"]["pageInfo"]["hasPreviousPage"], json!(false));
         // The cursors are positions: the same `after` means the same place in every list.

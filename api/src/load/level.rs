@@ -222,10 +222,11 @@ impl<M: Send + Sync + 'static> Row<M> {
         R: Relation<Parent = M>,
         X: Riders<R::Target>,
     {
+        // A window of no rows would not tell the totals (`first: 0` with `totalCount`).
         let window = if R::ordering().is_empty() {
             None
         } else {
-            args.prefix()?
+            args.prefix()?.filter(|&rows| rows > 0)
         };
         let Some(own) = R::key(self) else {
             return paginate_prefix(&[], 0, args);
