@@ -39,7 +39,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -52,6 +51,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "out")
 sys.path.insert(0, HERE)
 from bench import cpu_seconds, post  # noqa: E402  (bench.py beside this file)
+from persisted import free_port, log  # noqa: E402  (persisted.py beside this file)
 import gen_data  # noqa: E402  (the words the generated data is made of)
 
 DEFAULT_SEED = 20261206
@@ -125,17 +125,7 @@ fragment TypeRef on __Type {
 }"""
 
 
-def log(message):
-    print(message, file=sys.stderr, flush=True)
-
-
 # ---------------------------------------------------------------- processes and HTTP
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def run(cmd, work, name, env=None):
     """Runs a command with its output in WORK/NAME.log; returns that output, or raises showing it."""
