@@ -29,6 +29,7 @@ Prints a markdown summary (also --markdown), writes --json. Exits 1 when a check
   bench/general.py --binary target/release/kleinstadt --smoke         # answers and statements only
   bench/general.py --binary target/release/kleinstadt --only g001,g017
   bench/general.py --binary target/release/kleinstadt --list          # the generated queries
+  bench/general.py --binary target/release/kleinstadt --ceiling       # answer cache on: the ceiling
 """
 import argparse
 import base64
@@ -73,7 +74,14 @@ ID_FILTER_TYPES = {"town": "Town", "modelProject": "ModelProject", "organisation
                    "organiser": "Organisation", "publisher": "Organisation", "partner": "Organisation",
                    "event": "Event", "author": "Person", "projectCall": "ProjectCall", "session": "Session",
                    "person": "Person"}
+# Lists without page arguments that the server's complexity rule counts as this many items.
+WHOLE_LISTS = {"Query.states": 16}
 HEALTH_EVERY = 50
+# Answer sizes the summary groups the queries by: label, from (bytes), below (bytes).
+SIZE_BUCKETS = [("under 2 KiB", 0, 2048), ("2–10 KiB", 2048, 10240), ("10–50 KiB", 10240, 51200),
+                ("50 KiB and more", 51200, float("inf"))]
+# --ceiling: room for every generated answer, so that each is computed once and then served stored.
+CEILING_CACHE_MIB = "1024"
 # Scalars whose value is the time the row was loaded: not compared between the backends, which are
 # loaded one after the other.
 LOAD_TIME_FIELDS = {"updatedAt"}
@@ -796,6 +804,8 @@ class Generator:
             children += 1 + len(rs.edge_fields) + 1 + self.cost_sel(rs.child)
         if "first" in rs.rel.args:
             return (rs.first or 10) * children
+        if rs.rel.key in WHOLE_LISTS:
+            return WHOLE_LISTS[rs.rel.key] * children
         return 1 + children
 
     def depth_rel(self, rs, at=1):
@@ -816,7 +826,8 @@ class Generator:
 
     def fit(self, top):
         """Halves the largest page sizes until the query is within the complexity and depth limits;
-        at the smallest page sizes, drops extras from the deepest levels first. Returns the trims."""
+        at the smallest page sizes, drops extras from the deepest levels first, then the deepest
+        level. Returns the trims."""
         trims = 0
         while self.depth_rel(top) > MAX_DEPTH:
             for rs, _, _ in sorted(self.rel_sels(top.child), key=lambda x: -x[1]):
@@ -855,6 +866,11 @@ class Generator:
                 return True
         for rs, _, parent in deepest:
             if rs.extra and parent is not None:
+                parent.rels.remove(rs)
+                return True
+        # Still too costly (the sixteen states at four levels of five): one level less.
+        for rs, _, parent in deepest:
+            if parent is not None:
                 parent.rels.remove(rs)
                 return True
         return False
@@ -1201,7 +1217,9 @@ def markdown(result, queries, backends, measured):
            f"backends {', '.join(backends)}; "
            + ("smoke run: answers and statements checked, figures not judged" if s["smoke"] else
               f"{s['duration_s']} s per run after {s['warmup_s']} s of warm-up, concurrency {s['concurrency']}")
-           + f"; every cache off ({', '.join(s['caches_off'])}).", ""]
+           + (f"; CEILING: the answer cache on (RESPONSE_CACHE_MIB={CEILING_CACHE_MIB}), every answer served as "
+              "stored bytes, the most any engine could reach through this HTTP edge"
+              if s.get("ceiling") else f"; every cache off ({', '.join(s['caches_off'])})") + ".", ""]
     checks = result["checks"]
     out += ["## Checks", "",
             f"- answers: {checks['answers_ok']} of {checks['answers']} (queries × backends) with HTTP 200, "
@@ -1238,6 +1256,20 @@ def markdown(result, queries, backends, measured):
                 f"| {fmt(m['cpu_ms_max'], 2)} | {fmt(m['statements_max'])} | {fmt(m['statements_minus_depth_max'])} "
                 f"| {fmt(m['rss_before_mib'], 1)} | {fmt(m['peak_rss_mib'], 1)} |")
         out.append("")
+        if result.get("ceiling"):
+            out += ceiling_lines(result["ceiling"], backends)
+        out += ["By answer size: queries, and per backend the median share (and server CPU ms per answer)", "",
+                "| answer | queries | " + " | ".join(backends) + " |",
+                "|---|---:|" + "---|" * len(backends)]
+        for label, low, high in SIZE_BUCKETS:
+            group = [q for q in queries if low <= q["backends"][backends[0]].get("bytes", -1) < high]
+            cells = []
+            for name in backends:
+                rows = [q["backends"][name] for q in group if "share" in q["backends"].get(name, {})]
+                cells.append(f"{fmt(pct([r['share'] for r in rows], 50), 3)} "
+                             f"({fmt(pct([r['cpu_ms_per_answer'] for r in rows], 50), 2)} ms)" if rows else "-")
+            out.append(f"| {label} | {len(group)} | " + " | ".join(cells) + " |")
+        out.append("")
         for name in backends:
             rows = sorted((q for q in queries if "share" in q["backends"].get(name, {})),
                           key=lambda q: q["backends"][name]["share"])[:10]
@@ -1255,6 +1287,56 @@ def markdown(result, queries, backends, measured):
             for q in rows:
                 out += [f"`{q['name']}` on {name}:", "", "```graphql", q["text"].rstrip("\n"), "```", ""]
     return "\n".join(out)
+
+
+def against_ceiling(path, queries, backends, failures):
+    """Each query's share beside its share in a --ceiling run (same texts), and per backend: which
+    queries cannot reach 0.10 even as stored bytes, and how close the computed answers come."""
+    with open(path, encoding="utf-8") as f:
+        stored = {q["name"]: q for q in json.load(f)["queries"]}
+    out = {"file": path}
+    for name in backends:
+        rows, missing = [], []
+        for q in queries:
+            row, top = q["backends"].get(name, {}), stored.get(q["name"])
+            if "share" not in row:
+                continue
+            if not top or top["text"] != q["text"] or "share" not in top["backends"].get(name, {}):
+                missing.append(q["name"])
+                continue
+            row["ceiling_share"] = top["backends"][name]["share"]
+            rows.append((q, row))
+        if missing:
+            failures.append(f"{path} has no ceiling for {len(missing)} queries on {name} (another seed or "
+                            f"generator?): {', '.join(missing[:10])}")
+        unreachable = [(q["name"], round(r["ceiling_share"], 3), round(r["bytes"] / 1024)) for q, r in rows
+                       if r["ceiling_share"] < 0.10]
+        reachable = [r for _, r in rows if r["ceiling_share"] >= 0.10]
+        out[name] = {
+            "compared": len(rows),
+            "ceiling_below_0_10": unreachable,
+            "at_least_0_10_of_reachable": sum(1 for r in reachable if r["share"] >= 0.10),
+            "reachable": len(reachable),
+            "ceiling_median": pct([r["ceiling_share"] for _, r in rows], 50),
+            "share_of_ceiling_median": pct([r["share"] / r["ceiling_share"] for _, r in rows], 50),
+        }
+    return out
+
+
+def ceiling_lines(ceiling, backends):
+    out = [f"## Against the ceiling ({ceiling['file']})", "",
+           "The ceiling of a query is its share when its answer is served as stored bytes (`--ceiling`).", "",
+           "| backend | compared | ceiling below 0.10 (no engine reaches 0.10 there) | at 0.10 or more, of those "
+           "that can | ceiling median | share ÷ ceiling, median |", "|---|---:|---|---:|---:|---:|"]
+    for name in backends:
+        c = ceiling.get(name)
+        if not c:
+            continue
+        low = ", ".join(f"{n} ({s}; {kib:,} KiB)" for n, s, kib in c["ceiling_below_0_10"]) or "none"
+        out.append(f"| {name} | {c['compared']} | {len(c['ceiling_below_0_10'])}: {low} "
+                   f"| {c['at_least_0_10_of_reachable']} of {c['reachable']} | {fmt(c['ceiling_median'], 3)} "
+                   f"| {fmt(c['share_of_ceiling_median'], 3)} |")
+    return out + [""]
 
 
 def coverage_lines(coverage):
@@ -1286,6 +1368,12 @@ def main():
     ap.add_argument("--concurrency", type=int, default=None, help="open connections (default 32; --smoke 4)")
     ap.add_argument("--smoke", action="store_true",
                     help="verify every answer and the statement bound, measure 3 queries briefly; judge no figure")
+    ap.add_argument("--ceiling", action="store_true",
+                    help="the same runs with the answer cache on: every answer is served as stored bytes, the "
+                         "most any engine could reach through this HTTP edge (statements are not counted)")
+    ap.add_argument("--against-ceiling", metavar="JSON",
+                    help="the results of a --ceiling run of the same queries: each query's share is set "
+                         "beside the most it could reach, and the summary says which cannot reach 0.10")
     ap.add_argument("--list", action="store_true", help="print the generated queries and exit (starts the SQLite server)")
     ap.add_argument("--queries-out", help="write the generated queries to this file (JSON)")
     ap.add_argument("--json", help="results (default bench/out/general.json; --smoke: general-smoke.json)")
@@ -1295,7 +1383,7 @@ def main():
     a.duration = a.duration if a.duration is not None else (1 if a.smoke else 3)
     a.warmup = a.warmup if a.warmup is not None else (0 if a.smoke else 1)
     a.concurrency = a.concurrency if a.concurrency is not None else (4 if a.smoke else 32)
-    suffix = "-smoke" if a.smoke else ""
+    suffix = ("-ceiling" if a.ceiling else "") + ("-smoke" if a.smoke else "")
     a.json = a.json or os.path.join(OUT, f"general{suffix}.json")
     a.markdown = a.markdown or os.path.join(OUT, f"general{suffix}.md")
     if not a.binary:
@@ -1349,7 +1437,8 @@ def main():
 def bench(a, binary, names, work, state):
     started, timings = time.time(), {}
     env = dict(os.environ, JWT_SECRET=os.environ.get("JWT_SECRET") or "general-bench-" + os.urandom(16).hex(),
-               RATE_LIMIT_ANONYMOUS_PER_MINUTE="0", RESPONSE_CACHE_MIB="0", HTTP_CACHE_MAX_AGE="0",
+               RATE_LIMIT_ANONYMOUS_PER_MINUTE="0", RESPONSE_CACHE_MIB=CEILING_CACHE_MIB if a.ceiling else "0",
+               HTTP_CACHE_MAX_AGE="0",
                GRAPHQL_MAX_COMPLEXITY=str(MAX_COMPLEXITY), GRAPHQL_MAX_DEPTH=str(MAX_DEPTH),
                RUST_LOG=os.environ.get("RUST_LOG", "warn"))
     env.pop("DATABASE_URL", None)
@@ -1472,7 +1561,9 @@ def bench(a, binary, names, work, state):
     verify(backends, selected, failures)
     timed("verify", t0)
     t0 = time.time()
-    count_statements(backends, [q for q in selected if all(q["backends"][b.name]["verify"] == "ok" for b in backends)])
+    if not a.ceiling:  # stored answers cost no statement
+        count_statements(backends, [q for q in selected
+                                    if all(q["backends"][b.name]["verify"] == "ok" for b in backends)])
     for q in selected:
         for b in backends:
             q["backends"][b.name].setdefault("statements", None)
@@ -1506,7 +1597,9 @@ def bench(a, binary, names, work, state):
                      "duration_s": a.duration, "warmup_s": a.warmup, "concurrency": a.concurrency,
                      "wrk_threads": min(2, a.concurrency), "backends": [b.name for b in backends],
                      "max_complexity": MAX_COMPLEXITY, "max_depth": MAX_DEPTH,
-                     "caches_off": ["RESPONSE_CACHE_MIB=0", "HTTP_CACHE_MAX_AGE=0"],
+                     "ceiling": a.ceiling,
+                     "caches_off": ["HTTP_CACHE_MAX_AGE=0"] if a.ceiling else ["RESPONSE_CACHE_MIB=0",
+                                                                               "HTTP_CACHE_MAX_AGE=0"],
                      "rate_limit_anonymous_per_minute": 0, "bundle": bundle,
                      "database_url_given": bool(a.database_url)},
         "versions": {"kleinstadt": subprocess.run([binary, "--version"], capture_output=True,
@@ -1530,6 +1623,8 @@ def bench(a, binary, names, work, state):
         "queries": selected,
     }
     timings["total"] = round(time.time() - started, 1)
+    if a.against_ceiling and load_info:
+        result["ceiling"] = against_ceiling(a.against_ceiling, selected, [b.name for b in backends], failures)
     text = markdown(result, selected, [b.name for b in backends], bool(load_info))
     for path, content in ((a.json, json.dumps(result, indent=2, ensure_ascii=False)), (a.markdown, text)):
         os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
