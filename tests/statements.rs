@@ -142,6 +142,28 @@ async fn a_page_of_events_costs_a_constant_number_of_statements() {
     assert!(large <= 12, "{large} statements for one page");
 }
 
+/// A root list's count comes with its page, also when nothing matches: one statement.
+#[tokio::test]
+async fn an_empty_counted_page_costs_one_statement() {
+    let app = TestApp::seeded().await;
+    let counter = app.statements();
+    let before = counter.get();
+    let data = app
+        .query(
+            r#"{ events(filter: { from: "2199-01-01T00:00:00Z" }, first: 10) { totalCount pageInfo { hasNextPage } nodes { title } } }"#,
+            json!({}),
+        )
+        .await;
+    let statements = counter.get() - before;
+    assert_eq!(data["events"]["totalCount"], 0, "{data}");
+    assert_eq!(data["events"]["nodes"], json!([]), "{data}");
+    assert_eq!(data["events"]["pageInfo"]["hasNextPage"], false, "{data}");
+    assert_eq!(
+        statements, 1,
+        "an empty counted page cost {statements} statements"
+    );
+}
+
 /// Each relation a query selects costs at most one statement, also where a list passes through a
 /// join table (memberships, partnerships, organisers, authorships): the join rows and the records
 /// they point to are read together. Each query is the root list plus the relations it names.

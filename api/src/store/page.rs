@@ -238,7 +238,8 @@ where
 
 /// A page counted from the start (`first`, `after`) with the size of the full list, in one
 /// statement: every row carries the count (`COUNT(*) OVER ()`, taken before the window). `None`
-/// when the page is empty, so that no row tells the size (a separate count is needed then).
+/// when a page after the front is empty, so that no row tells the size (a separate count is needed
+/// then).
 async fn counted_page<E>(
     db: &impl ConnectionTrait,
     select: Select<E>,
@@ -258,10 +259,12 @@ where
         .expr_as(Expr::cust("ROW_NUMBER() OVER ()"), place)
         .expr_as(Expr::cust("COUNT(*) OVER ()"), size);
     let rows = decode::all_joined::<E, decode::Windowed<()>, _>(statement, db).await?;
-    let Some(total) = rows.first().map(|(_, decode::Windowed((), total))| *total) else {
-        return Ok(None);
+    let total = match rows.first() {
+        Some((_, decode::Windowed((), total))) => u64::try_from(*total).unwrap_or(0),
+        // Nothing from the front: the list is empty.
+        None if start == 0 => 0,
+        None => return Ok(None),
     };
-    let total = u64::try_from(total).unwrap_or(0);
     let count = rows.len() as u64;
     Ok(Some(Page {
         items: rows
