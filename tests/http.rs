@@ -103,3 +103,27 @@ async fn costly_queries_are_refused() {
         "{body}"
     );
 }
+
+/// The list of states has no page arguments; it costs its sixteen entries, not one.
+#[tokio::test]
+async fn the_states_count_sixteen_times_towards_the_complexity() {
+    let app = TestApp::seeded().await;
+    let small = "{ states { nodes { towns(first: 10) { nodes { name } } } } }";
+    let (_, body) = app.graphql(small, serde_json::json!({})).await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert_eq!(
+        body["data"]["states"]["nodes"].as_array().map(Vec::len),
+        Some(16),
+        "{body}"
+    );
+    // 50 × 25 × 2 per state is within the limit once, not sixteen times.
+    let costly = "{ states { nodes { towns(first: 50) { nodes { modelProjects(first: 25) { nodes { title } } } } } } }";
+    let (_, body) = app.graphql(costly, serde_json::json!({})).await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .is_some_and(|message| message.contains("complex")),
+        "{body}"
+    );
+}

@@ -320,6 +320,7 @@ impl TownQuery {
     }
 
     /// The 16 states, in key order.
+    #[graphql(complexity = "StateCode::ALL.len() * child_complexity")]
     async fn states(&self, ctx: &Context<'_>) -> Result<StateConnection> {
         let rc = request(ctx)?;
         let states = service::states(&rc.db).await?;
