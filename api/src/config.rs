@@ -243,6 +243,16 @@ pub struct Config {
         global = true
     )]
     pub graphql_max_complexity: usize,
+    /// GraphQL operations executed at once; more wait for a turn. An answer is built whole in
+    /// memory before it is sent, so this bounds the memory of large answers under load. 0: twice
+    /// the CPU cores.
+    #[arg(
+        long,
+        env = "GRAPHQL_MAX_EXECUTIONS",
+        default_value_t = 0,
+        global = true
+    )]
+    pub graphql_max_executions: usize,
     /// Log format.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     pub log_format: LogFormat,
@@ -525,6 +535,14 @@ pub enum Mode {
 }
 
 impl Config {
+    /// GraphQL operations executed at once: `graphql_max_executions`, or twice the CPU cores.
+    pub fn executions(&self) -> usize {
+        match self.graphql_max_executions {
+            0 => std::thread::available_parallelism().map_or(2, |cores| cores.get()) * 2,
+            n => n,
+        }
+    }
+
     /// Settings for tests and embedding: the defaults with another database, a fixed token secret
     /// and no response cache.
     pub fn for_database(database_url: impl Into<String>) -> Self {
@@ -534,6 +552,7 @@ impl Config {
             db_max_connections: 5,
             graphql_max_depth: 16,
             graphql_max_complexity: 20_000,
+            graphql_max_executions: 0,
             log_format: LogFormat::Text,
             jwt_secret: Some(Secret(
                 "test-secret-test-secret-test-secret-0123".to_owned(),

@@ -53,6 +53,8 @@ pub struct Shared {
     /// Permits for requests in flight (`MAX_CONCURRENT_REQUESTS`), shared by every router of
     /// this state.
     pub in_flight: Arc<tokio::sync::Semaphore>,
+    /// Turns to execute a GraphQL operation (`GRAPHQL_MAX_EXECUTIONS`).
+    pub executions: Arc<tokio::sync::Semaphore>,
     /// Syntax trees of the GraphQL documents seen so far.
     pub documents: ParsedDocuments,
     /// Persisted GraphQL documents, by hash.
@@ -154,6 +156,7 @@ impl AppState {
             in_flight: Arc::new(tokio::sync::Semaphore::new(
                 config.max_concurrent_requests.max(1),
             )),
+            executions: Arc::new(tokio::sync::Semaphore::new(config.executions())),
             db,
             config: Arc::new(config),
             statements,

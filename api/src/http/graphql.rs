@@ -358,6 +358,8 @@ async fn run(
             caching,
         );
     }
+    // Held until the answer is encoded; the semaphore is never closed.
+    let _turn = state.executions.acquire().await.ok();
     let started = std::time::Instant::now();
     let context = RequestContext::new(state, actor, address).for_document(&request.query);
     let mut request = request.data(context);
@@ -394,8 +396,8 @@ async fn run(
     } else {
         (StatusCode::OK, serde_json::to_vec(&response))
     };
-    let body: Arc<[u8]> = match encoded {
-        Ok(body) => body.into(),
+    let body = match encoded {
+        Ok(body) => Bytes::from(body),
         Err(error) => {
             return AppError::Internal(format!("cannot encode the answer: {error}"))
                 .into_response();
@@ -409,9 +411,9 @@ async fn run(
     if let Some(ticket) = ticket
         && response.errors.is_empty()
     {
-        state.cache.put(ticket, body.clone());
+        state.cache.put(ticket, Arc::from(&body[..]));
     }
-    answer(headers, media, status, Bytes::from_owner(body), caching)
+    answer(headers, media, status, body, caching)
 }
 
 /// Who may keep an answer.
