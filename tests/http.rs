@@ -127,3 +127,33 @@ async fn the_states_count_sixteen_times_towards_the_complexity() {
         "{body}"
     );
 }
+
+/// With one execution turn, operations run one after another: concurrent ones all answer, also
+/// after one that fails, so every turn is given back.
+#[tokio::test]
+async fn operations_taking_turns_all_answer() {
+    let app = TestApp::seeded_with(|config| config.graphql_max_executions = 1).await;
+    let query = "{ states { nodes { code towns(first: 3) { nodes { name } } } } }";
+    let ((_, a), (_, bad), (_, b), (_, c)) = tokio::join!(
+        app.graphql(query, serde_json::json!({})),
+        app.graphql(
+            "{ states { nodes { noSuchField } } }",
+            serde_json::json!({})
+        ),
+        app.graphql(query, serde_json::json!({})),
+        app.graphql(query, serde_json::json!({})),
+    );
+    assert_eq!(error_code(&bad), Some("BAD_USER_INPUT"), "{bad}");
+    for body in [&a, &b, &c] {
+        assert!(body["errors"].is_null(), "{body}");
+        assert_eq!(body["data"], a["data"], "{body}");
+    }
+    assert_eq!(
+        a["data"]["states"]["nodes"].as_array().map(Vec::len),
+        Some(16),
+        "{a}"
+    );
+    // Afterwards a turn is free at once.
+    let (_, after) = app.graphql(query, serde_json::json!({})).await;
+    assert_eq!(after["data"], a["data"], "{after}");
+}

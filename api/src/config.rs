@@ -813,6 +813,15 @@ mod tests {
     }
 
     #[test]
+    fn execution_turns_default_to_twice_the_cores() {
+        let mut config = Config::for_database("sqlite::memory:");
+        let cores = std::thread::available_parallelism().map_or(2, |cores| cores.get());
+        assert_eq!(config.executions(), 2 * cores);
+        config.graphql_max_executions = 3;
+        assert_eq!(config.executions(), 3);
+    }
+
+    #[test]
     fn oidc_settings_are_checked() -> crate::AppResult<()> {
         let mut config = Config::for_database("sqlite::memory:");
         assert!(config.oidc()?.is_none());
